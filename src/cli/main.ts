@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander'
+import { isPersistenceError } from '../errors.js'
+import { registerDemoCommand } from './demo-command.js'
+import { registerMigrateCommand } from './migrate-command.js'
+
+/** Exit codes: 0 success, 1 a persistence error (its JSON on stderr), 2 a usage error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+
+export function buildProgram(): Command {
+  const program = new Command('etlp')
+    .description('etl-persistence: job configurations and execution metadata in SQLite, PostgreSQL or MySQL')
+    .option('--database-url <url>', 'database URL (overrides the config file and ETLP_DATABASE_URL)')
+    .option('--config <file>', 'JSON config file ({"database": {"url": …}})')
+    .option('--json', 'machine-readable JSON output')
+    .showHelpAfterError()
+    .exitOverride()
+  registerMigrateCommand(program)
+  registerDemoCommand(program)
+  for (const command of program.commands) applyExitOverride(command)
+  return program
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride()
+  for (const child of command.commands) applyExitOverride(child)
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return EXIT.ok
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    if (isPersistenceError(error)) {
+      process.stderr.write(`${JSON.stringify(error.toJSON())}\n`)
+      return EXIT.failure
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    return EXIT.failure
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

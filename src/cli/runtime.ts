@@ -1,0 +1,30 @@
+import type { Command } from 'commander'
+import { openStore, type Store } from '../store.js'
+import type { StoreConfigInput } from '../config/store-config.js'
+
+/** Options every command has. */
+export interface GlobalOptions {
+  readonly databaseUrl?: string
+  readonly config?: string
+  readonly json?: boolean
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>()
+}
+
+/** Opens the store the global options name, runs `work`, and always closes it. */
+export async function withStore<T>(command: Command, work: (store: Store, options: GlobalOptions) => Promise<T>): Promise<T> {
+  const options = globalOptions(command)
+  let config: StoreConfigInput | string | undefined = options.config
+  if (options.databaseUrl) {
+    // --database-url wins over the config file's URL, like ETLP_DATABASE_URL.
+    process.env.ETLP_DATABASE_URL = options.databaseUrl
+  }
+  const store = await openStore(config)
+  try {
+    return await work(store, options)
+  } finally {
+    await store.close()
+  }
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { ValidationError } from '../errors.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactUrl, type ParsedDatabaseUrl } from './database-url.js'
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** The seed's database JSON, plus the table prefix and PostgreSQL schema. */
+export const databaseConfigSchema = z.strictObject({
+  url: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  pool_size: z.int().min(1).max(1000).default(5),
+  max_overflow: z.int().min(0).max(1000).default(10),
+  /** Seconds to wait for a free connection before a `connection_error`. */
+  pool_timeout: z.number().positive().max(3600).default(30),
+  /** Seconds after which a connection is retired. */
+  pool_recycle: z.number().positive().default(3600),
+  table_prefix: z.string().regex(/^[A-Za-z0-9_]{0,20}$/, 'letters, digits and _ only, at most 20').default('etl_'),
+  /** PostgreSQL only: the schema that holds the tables (created if missing). */
+  schema: z.string().regex(identifier, 'a plain identifier').max(63).optional(),
+  /** SQLite only: milliseconds a writer waits for the file lock. */
+  busy_timeout: z.int().min(0).max(600_000).default(10_000),
+})
+
+export const storeConfigSchema = z.strictObject({
+  database: databaseConfigSchema.default(databaseConfigSchema.parse({})),
+})
+
+export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>
+export type DatabaseConfig = z.output<typeof databaseConfigSchema>
+
+export interface QueryEvent {
+  /** The SQL with placeholders. */
+  readonly sql: string
+  readonly durationMs: number
+  readonly rowCount: number
+  readonly error?: Error
+}
+
+/** What `openStore` accepts: the JSON shape, plus hooks that only code can give. */
+export type StoreConfigInput = z.input<typeof storeConfigSchema> & {
+  /** Sees every statement: monitoring, slow-query logs. */
+  readonly onQuery?: (event: QueryEvent) => void
+}
+
+export interface ResolvedConfig {
+  readonly database: DatabaseConfig
+  readonly target: ParsedDatabaseUrl
+  readonly onQuery: ((event: QueryEvent) => void) | undefined
+}
+
+/**
+ * Resolves a config object, a path to a JSON file, or nothing (then `ETLP_CONFIG`
+ * names the file, if set). `ETLP_DATABASE_URL` overrides the URL.
+ */
+export function resolveConfig(
+  input?: StoreConfigInput | string,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
+  const source = input ?? env.ETLP_CONFIG
+  const raw: Record<string, unknown> = typeof source === 'string' ? readConfigFile(source) : { ...(source ?? {}) }
+  const onQuery = raw.onQuery
+  delete raw.onQuery
+  if (onQuery !== undefined && typeof onQuery !== 'function') {
+    throw new ValidationError([{ path: 'onQuery', message: 'Expected a function' }])
+  }
+  if (env.ETLP_DATABASE_URL) {
+    const database = raw.database
+    raw.database = { ...(isObject(database) ? database : {}), url: env.ETLP_DATABASE_URL }
+  }
+  const parsed = parseOrThrow(storeConfigSchema, raw)
+  const target = parseDatabaseUrl(parsed.database.url)
+  if (parsed.database.schema !== undefined && target.engine !== 'postgres') {
+    throw new ValidationError([{ path: 'database.schema', message: 'Only PostgreSQL has schemas' }])
+  }
+  return { database: parsed.database, target, onQuery: onQuery as ResolvedConfig['onQuery'] }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ValidationError([{ path: '', message: `Cannot read config file ${path}` }], { cause: error })
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new ValidationError([{ path: '', message: `Config file ${path} is not valid JSON` }], { cause: error })
+  }
+  if (!isObject(value)) throw new ValidationError([{ path: '', message: 'The config must be a JSON object' }])
+  return value
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The config as it may be shown: the password is masked. */
+export function describeConfig(config: ResolvedConfig): { database: DatabaseConfig } {
+  return { database: { ...config.database, url: redactUrl(config.database.url) } }
+}

@@ -1,0 +1,134 @@
+import mysql from 'mysql2'
+import { MysqlDialect, sql, type CreateTableBuilder, type Kysely, type MysqlPool } from 'kysely'
+import type { DatabaseConfig } from '../config/store-config.js'
+import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { mapDriverError, type FailedStatement } from './error-mapping.js'
+
+/** MySQL 8 and MariaDB 10.11+. Times are `datetime(3)` in UTC; the session runs in UTC. */
+export class MysqlAdapter implements DialectAdapter {
+  readonly engine = 'mysql' as const
+  readonly supportsReturning = false
+  readonly supportsTransactionalDdl = false
+  readonly supportsSkipLocked = true
+  readonly migrationLockIsTransaction = false
+  /** The protocol allows 65,535 placeholders per prepared statement. */
+  readonly maxParameters = 65_535
+  readonly types = {
+    timestamp: sql`datetime(3)`,
+    json: sql`longtext`,
+    text: sql`longtext`,
+    uuid: sql`varchar(36)`,
+    string: (length: number) => sql`varchar(${sql.raw(String(length))})`,
+    bigint: sql`bigint`,
+    boolean: sql`tinyint(1)`,
+    double: sql`double`,
+  }
+  readonly #connectionString: string
+
+  constructor(connectionString: string) {
+    this.#connectionString = connectionString
+  }
+
+  createDialect({ config }: AdapterHooks) {
+    const pool = mysql.createPool({
+      uri: this.#connectionString,
+      connectionLimit: config.pool_size + config.max_overflow,
+      maxIdle: config.pool_size,
+      idleTimeout: 30_000,
+      waitForConnections: true,
+      queueLimit: 0,
+      connectTimeout: Math.ceil(config.pool_timeout * 1000),
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      // JSON columns come back as text on every server (MariaDB has no JSON type).
+      typeCast: (field, next) => (field.type === 'JSON' ? field.string('utf8') : next()),
+    })
+    pool.on('connection', (connection) => {
+      connection.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
+    })
+    return new MysqlDialect({ pool: new RecyclingPool(pool, config) })
+  }
+
+  mapError(error: unknown, statement?: FailedStatement) {
+    return mapDriverError('mysql', error, statement)
+  }
+
+  /** Binary collation: names compare exactly as on the other engines. */
+  tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
+    return builder.modifyEnd(sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`) as B
+  }
+
+  /** `GET_LOCK`, held on one connection for the whole run. */
+  withMigrationLock<T>(db: Kysely<any>, key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    return db.connection().execute(async (connection) => {
+      const name = sql`sha1(concat(database(), ':', ${key}))`
+      const { rows } = await sql<{ got: number | null }>`select get_lock(${name}, 600) as got`.execute(connection)
+      if (rows[0]?.got !== 1) throw new Error('Could not take the migration lock within 600 s')
+      try {
+        return await work(connection)
+      } finally {
+        await sql`select release_lock(${name})`.execute(connection)
+      }
+    })
+  }
+
+  async tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+    const result = await sql`select 1 from information_schema.tables
+      where table_schema = database() and table_name = ${table}`.execute(db)
+    return result.rows.length > 0
+  }
+
+  async prepareNamespace(): Promise<void> {}
+
+  encodeTimestamp(date: Date): unknown {
+    return date
+  }
+  decodeTimestamp(value: unknown): Date {
+    return decodeTimestampValue(value)
+  }
+  encodeJson(value: unknown): unknown {
+    return value === undefined ? null : JSON.stringify(value)
+  }
+  decodeJson(value: unknown): unknown {
+    return decodeJsonText(value)
+  }
+  encodeBoolean(value: boolean): unknown {
+    return value ? 1 : 0
+  }
+  decodeBoolean(value: unknown): boolean {
+    return value === 1 || value === true || value === '1'
+  }
+}
+
+type PoolConnection = Parameters<Parameters<MysqlPool['getConnection']>[0]>[1] & { destroy(): void }
+
+/** mysql2 has no maximum connection age: connections older than `pool_recycle` are retired here. */
+class RecyclingPool implements MysqlPool {
+  readonly #pool: mysql.Pool
+  readonly #maxAgeMs: number
+  readonly #born = new WeakMap<object, number>()
+
+  constructor(pool: mysql.Pool, config: DatabaseConfig) {
+    this.#pool = pool
+    this.#maxAgeMs = config.pool_recycle * 1000
+  }
+
+  getConnection(callback: (error: unknown, connection: PoolConnection) => void): void {
+    this.#pool.getConnection((error, connection) => {
+      if (error) return callback(error, connection as unknown as PoolConnection)
+      const now = Date.now()
+      const born = this.#born.get(connection)
+      if (born === undefined) this.#born.set(connection, now)
+      else if (now - born > this.#maxAgeMs) {
+        connection.destroy()
+        return this.getConnection(callback)
+      }
+      callback(null, connection as unknown as PoolConnection)
+    })
+  }
+
+  end(callback: (error: unknown) => void): void {
+    this.#pool.end(callback)
+  }
+}

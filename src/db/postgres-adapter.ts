@@ -1,0 +1,107 @@
+import pg from 'pg'
+import Cursor from 'pg-cursor'
+import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import { decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { mapDriverError, type FailedStatement } from './error-mapping.js'
+
+const INT8_OID = 20
+
+/** Counts come back as numbers, not strings; NUMERIC stays a string (exact). */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format as 'text')
+  },
+}
+
+export class PostgresAdapter implements DialectAdapter {
+  readonly engine = 'postgres' as const
+  readonly supportsReturning = true
+  readonly supportsTransactionalDdl = true
+  readonly supportsSkipLocked = true
+  readonly migrationLockIsTransaction = false
+  readonly maxParameters = 65_535
+  readonly types = {
+    timestamp: sql`timestamptz(3)`,
+    json: sql`jsonb`,
+    text: sql`text`,
+    uuid: sql`varchar(36)`,
+    string: (length: number) => sql`varchar(${sql.raw(String(length))})`,
+    bigint: sql`bigint`,
+    boolean: sql`boolean`,
+    double: sql`double precision`,
+  }
+  readonly #connectionString: string
+  readonly #schema: string | undefined
+
+  constructor(connectionString: string, schema: string | undefined) {
+    this.#connectionString = connectionString
+    this.#schema = schema
+  }
+
+  createDialect({ config }: AdapterHooks) {
+    const pool = new pg.Pool({
+      connectionString: this.#connectionString,
+      max: config.pool_size + config.max_overflow,
+      connectionTimeoutMillis: Math.ceil(config.pool_timeout * 1000),
+      maxLifetimeSeconds: Math.ceil(config.pool_recycle),
+      idleTimeoutMillis: 30_000,
+      types: typeParsers,
+      ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
+    })
+    // A connection the server drops while idle is reported here; the pool replaces it.
+    pool.on('error', () => {})
+    return new PostgresDialect({ pool, cursor: Cursor })
+  }
+
+  mapError(error: unknown, statement?: FailedStatement) {
+    return mapDriverError('postgres', error, statement)
+  }
+
+  tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
+    return builder
+  }
+
+  /** A session advisory lock, held on one connection for the whole run. */
+  withMigrationLock<T>(db: Kysely<any>, key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    const lockKey = `${this.#schema ?? 'public'}:${key}`
+    return db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(connection)
+      try {
+        return await work(connection)
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${lockKey}))`.execute(connection)
+      }
+    })
+  }
+
+  async tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+    const result = await sql`select 1 from information_schema.tables
+      where table_schema = ${this.#schema ?? sql`current_schema()`} and table_name = ${table}`.execute(db)
+    return result.rows.length > 0
+  }
+
+  async prepareNamespace(db: Kysely<any>): Promise<void> {
+    if (this.#schema) await sql`create schema if not exists ${sql.id(this.#schema)}`.execute(db)
+  }
+
+  encodeTimestamp(date: Date): unknown {
+    return date
+  }
+  decodeTimestamp(value: unknown): Date {
+    return decodeTimestampValue(value)
+  }
+  /** Always a string: `pg` would turn a JS array into a PostgreSQL array. */
+  encodeJson(value: unknown): unknown {
+    return value === undefined ? null : JSON.stringify(value)
+  }
+  decodeJson(value: unknown): unknown {
+    return value ?? null
+  }
+  encodeBoolean(value: boolean): unknown {
+    return value
+  }
+  decodeBoolean(value: unknown): boolean {
+    return value === true
+  }
+}

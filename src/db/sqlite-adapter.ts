@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import type { DatabaseConfig } from '../config/store-config.js'
+import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { mapDriverError, type FailedStatement } from './error-mapping.js'
+
+/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
+const SQLITE_MAX_PARAMETERS = 32_766
+
+/**
+ * The embedded default. One connection per process (SQLite has one writer at a time);
+ * several processes share the file through WAL, `busy_timeout` and short
+ * `BEGIN IMMEDIATE` write transactions, so a writer waits for the lock at the start of
+ * its transaction instead of failing in the middle of it.
+ */
+export class SqliteAdapter implements DialectAdapter {
+  readonly engine = 'sqlite' as const
+  readonly supportsReturning = true
+  readonly supportsTransactionalDdl = true
+  readonly supportsSkipLocked = false
+  readonly migrationLockIsTransaction = true
+  readonly maxParameters = SQLITE_MAX_PARAMETERS
+  readonly types = {
+    timestamp: sql`text`,
+    json: sql`text`,
+    text: sql`text`,
+    uuid: sql`text`,
+    string: (_length: number) => sql`text`,
+    bigint: sql`integer`,
+    boolean: sql`integer`,
+    double: sql`real`,
+  }
+  readonly #filename: string
+
+  constructor(filename: string) {
+    this.#filename = filename
+  }
+
+  get filename(): string {
+    return this.#filename
+  }
+
+  createDialect({ config }: AdapterHooks) {
+    return new SqliteDialect({ database: async () => this.#open(config) })
+  }
+
+  #open(config: DatabaseConfig): Database.Database {
+    const inMemory = this.#filename === ':memory:'
+    if (!inMemory) mkdirSync(dirname(resolve(this.#filename)), { recursive: true })
+    let database: Database.Database
+    try {
+      database = new Database(this.#filename, { timeout: config.busy_timeout })
+    } catch (error) {
+      throw this.mapError(error)
+    }
+    // auto_vacuum only takes effect before the first table is created: new files get it.
+    database.pragma('auto_vacuum = INCREMENTAL')
+    if (!inMemory) database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL')
+    database.pragma('foreign_keys = ON')
+    database.pragma(`busy_timeout = ${config.busy_timeout}`)
+    return database
+  }
+
+  mapError(error: unknown, statement?: FailedStatement) {
+    return mapDriverError('sqlite', error, statement)
+  }
+
+  tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
+    return builder
+  }
+
+  /** The lock is a `BEGIN IMMEDIATE` transaction: one writer, and DDL rolls back with it. */
+  withMigrationLock<T>(db: Kysely<any>, _key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    return db.transaction().execute((trx) => work(trx))
+  }
+
+  async tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+    const result = await sql<{ found: number }>`select 1 as found from sqlite_master where type = 'table' and name = ${table}`.execute(db)
+    return result.rows.length > 0
+  }
+
+  async prepareNamespace(): Promise<void> {}
+
+  /** Fixed-width ISO-8601 text sorts in time order. */
+  encodeTimestamp(date: Date): unknown {
+    return date.toISOString()
+  }
+  decodeTimestamp(value: unknown): Date {
+    return decodeTimestampValue(value)
+  }
+  encodeJson(value: unknown): unknown {
+    return value === undefined ? null : JSON.stringify(value)
+  }
+  decodeJson(value: unknown): unknown {
+    return decodeJsonText(value)
+  }
+  encodeBoolean(value: boolean): unknown {
+    return value ? 1 : 0
+  }
+  decodeBoolean(value: unknown): boolean {
+    return value === 1 || value === true || value === 1n
+  }
+}
+
+/** `begin immediate` for writes, a deferred `begin` for read-only transactions. */
+export function sqliteBeginStatement(readOnly: boolean): CompiledQuery {
+  return CompiledQuery.raw(readOnly ? 'begin' : 'begin immediate')
+}

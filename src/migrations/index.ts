@@ -1,0 +1,5 @@
+import type { Migration } from './migration.js'
+import { storeInfo } from './0001-store-info.js'
+
+/** Every core migration, in order. Append only: an applied migration is never edited. */
+export const coreMigrations: readonly Migration[] = [storeInfo]

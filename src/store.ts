@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely'
+import { describeConfig, resolveConfig, type ResolvedConfig, type StoreConfigInput } from './config/store-config.js'
+import { createAdapter, createDatabase } from './db/connect.js'
+import type { DialectAdapter } from './db/dialect-adapter.js'
+import { runInTransaction, type TransactionOptions } from './db/transaction.js'
+import { ConstraintError } from './errors.js'
+import { coreMigrations } from './migrations/index.js'
+import type { Migration } from './migrations/migration.js'
+import { Migrator, type MigrationResult } from './migrations/migrator.js'
+import { uuidv7 } from './schema/ids.js'
+
+/**
+ * What every repository is built on: the executor (the root database or the current
+ * transaction) and the engine's adapter. Repositories get nothing else.
+ * @internal
+ */
+export interface StoreContext {
+  readonly db: Kysely<any>
+  readonly adapter: DialectAdapter
+  readonly config: ResolvedConfig
+  /** The prefixed name of a core table: `table('jobs')` → `etl_jobs`. */
+  readonly table: (name: string) => string
+  /** Runs `work` atomically: a transaction at the top level, a savepoint inside one. */
+  transaction<T>(work: (context: StoreContext) => Promise<T>, options?: TransactionOptions): Promise<T>
+}
+
+/** Shared by a store and every transaction-bound copy of it. */
+interface StoreCore {
+  readonly root: Kysely<any>
+  readonly adapter: DialectAdapter
+  readonly config: ResolvedConfig
+  readonly migrator: Migrator
+}
+
+export interface OpenStoreOptions {
+  /** Replaces the core migrations (tests of the migrator use this). @internal */
+  readonly migrations?: readonly Migration[]
+}
+
+/**
+ * Opens a store: a config object, a path to a JSON config file, or nothing (the
+ * embedded SQLite default, `sqlite://./.etlp/etl.db`). Checks that the database is
+ * reachable and that its migrations match this code; call `migrate()` to apply them.
+ *
+ * @example
+ * const store = await openStore({ database: { url: 'postgres://localhost/etl' } })
+ * await store.migrate()
+ */
+export async function openStore(config?: StoreConfigInput | string, options: OpenStoreOptions = {}): Promise<Store> {
+  const resolved = resolveConfig(config)
+  const adapter = createAdapter(resolved)
+  const root = createDatabase(resolved, adapter)
+  const migrator = new Migrator(root, adapter, options.migrations ?? coreMigrations, resolved.database.table_prefix)
+  try {
+    await migrator.verify()
+  } catch (error) {
+    await root.destroy().catch(() => {})
+    throw error
+  }
+  return new Store({ root, adapter, config: resolved, migrator }, root)
+}
+
+export class Store {
+  readonly #core: StoreCore
+  readonly #context: StoreContext
+  readonly #repositories = new Map<string, unknown>()
+
+  /** @internal use `openStore` */
+  constructor(core: StoreCore, executor: Kysely<any>) {
+    this.#core = core
+    this.#context = bindContext(core, executor)
+  }
+
+  /** The context repositories are built on (tests and internal tooling). @internal */
+  static context(store: Store): StoreContext {
+    return store.#context
+  }
+
+  /** `sqlite`, `postgres` or `mysql`. */
+  get engine(): DialectAdapter['engine'] {
+    return this.#core.adapter.engine
+  }
+
+  get migrator(): Migrator {
+    return this.#core.migrator
+  }
+
+  /** Applies every pending migration; safe to call from several processes at once. */
+  async migrate(): Promise<MigrationResult[]> {
+    const results = await this.#core.migrator.up()
+    await this.#ensureStoreId()
+    return results
+  }
+
+  /**
+   * Runs `work` atomically with repositories bound to the transaction. Inside a
+   * transaction it uses a savepoint. A retryable `transaction_error` runs `work` again
+   * from the start, up to `retries` times.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return runInTransaction(this.#context.db, (trx) => work(new Store(this.#core, trx)), options)
+  }
+
+  /** The configuration as it may be shown: the password is masked. */
+  toJSON(): { engine: string; database: ReturnType<typeof describeConfig>['database'] } {
+    return { engine: this.engine, ...describeConfig(this.#core.config) }
+  }
+
+  async close(): Promise<void> {
+    await this.#core.root.destroy()
+  }
+
+  /** The id this store was given when first migrated. */
+  async storeId(): Promise<string | undefined> {
+    const row = await this.#context.db
+      .selectFrom(this.#context.table('store_info'))
+      .select('value')
+      .where('key', '=', 'store_id')
+      .executeTakeFirst()
+    return row?.value as string | undefined
+  }
+
+  /** One repository instance per store (and per transaction). @internal */
+  protected repository<T>(key: string, create: (context: StoreContext) => T): T {
+    let repository = this.#repositories.get(key) as T | undefined
+    if (repository === undefined) {
+      repository = create(this.#context)
+      this.#repositories.set(key, repository)
+    }
+    return repository
+  }
+
+  async #ensureStoreId(): Promise<void> {
+    const { adapter, db, table } = this.#context
+    if (!(await adapter.tableExists(db, table('store_info')))) return
+    if ((await this.storeId()) !== undefined) return
+    try {
+      await this.#context.db
+        .insertInto(this.#context.table('store_info'))
+        .values({ key: 'store_id', value: uuidv7(), updated_at: this.#core.adapter.encodeTimestamp(new Date()) })
+        .execute()
+    } catch (error) {
+      // Another process migrating at the same time got there first.
+      if (!(error instanceof ConstraintError && error.constraint_kind === 'unique')) throw error
+    }
+  }
+}
+
+function bindContext(core: StoreCore, db: Kysely<any>): StoreContext {
+  const prefix = core.config.database.table_prefix
+  return {
+    db,
+    adapter: core.adapter,
+    config: core.config,
+    table: (name) => `${prefix}${name}`,
+    transaction: (work, options) => runInTransaction(db, (trx) => work(bindContext(core, trx)), options),
+  }
+}

@@ -1,0 +1,89 @@
+import { sql, type Kysely } from 'kysely'
+import { beforeAll, expect, it } from 'vitest'
+import { ConnectionError } from '../src/errors.js'
+import { Store } from '../src/store.js'
+import type { QueryEvent } from '../src/config/store-config.js'
+import { describeEngines, exec } from './helpers/engines.js'
+
+describeEngines('transactions', (target) => {
+  let store: Store
+  let db: Kysely<any>
+
+  beforeAll(async () => {
+    store = await target().open()
+    db = target().raw().db
+    const suffix = target().engine === 'mysql' ? ' engine=InnoDB' : ''
+    await exec(db, `create table items (id integer primary key, label varchar(20) not null)${suffix}`)
+  })
+
+  const insert = (tx: Store, id: number) =>
+    Store.context(tx).db.insertInto('items').values({ id, label: `item ${id}` }).execute()
+  const ids = async () => ((await exec(db, 'select id from items order by id')) as Array<{ id: number }>).map((r) => r.id)
+
+  it('commits the callback’s writes and returns its value', async () => {
+    const value = await store.transaction(async (tx) => {
+      await insert(tx, 1)
+      return 'done'
+    })
+    expect(value).toBe('done')
+    expect(await ids()).toContain(1)
+  })
+
+  it('rolls everything back when the callback throws', async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await insert(tx, 2)
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    expect(await ids()).not.toContain(2)
+  })
+
+  it('uses a savepoint for a nested call: the inner failure keeps the outer writes', async () => {
+    await store.transaction(async (tx) => {
+      await insert(tx, 3)
+      await tx
+        .transaction(async (inner) => {
+          await insert(inner, 4)
+          throw new Error('inner')
+        })
+        .catch(() => {})
+      await tx.transaction((inner) => insert(inner, 5))
+    })
+    const now = await ids()
+    expect(now).toEqual(expect.arrayContaining([3, 5]))
+    expect(now).not.toContain(4)
+  })
+
+  it('accepts an isolation level', async () => {
+    await store.transaction((tx) => insert(tx, 6), { isolation: 'serializable' })
+    expect(await ids()).toContain(6)
+  })
+
+  it('reports every statement to onQuery with placeholders, duration and row count', async () => {
+    const events: QueryEvent[] = []
+    const watched = await target().open({ onQuery: (event) => events.push(event) })
+    await Store.context(watched).db.selectFrom('items').selectAll().where('id', '=', 1).execute()
+    await sql`select * from no_such_table`.execute(Store.context(watched).db).catch(() => {})
+    const select = events.find((event) => /from .?items.? where/i.test(event.sql))
+    expect(select).toMatchObject({ rowCount: 1 })
+    expect(select?.sql).not.toContain("'1'")
+    expect(select?.durationMs).toBeGreaterThanOrEqual(0)
+    expect(events.find((event) => event.sql.includes('no_such_table'))?.error?.name).toBe('QueryError')
+  })
+
+  it('holds the pool limit: a checkout beyond it fails after pool_timeout, then the pool recovers', async () => {
+    // SQLite has one connection per process; the servers get pool_size + max_overflow.
+    const limit = target().engine === 'sqlite' ? 1 : 3
+    const limited = await target().open({ database: { pool_size: 1, max_overflow: 2, pool_timeout: 0.5 } })
+    const limitedDb = Store.context(limited).db
+    const held = await Promise.all(Array.from({ length: limit }, () => limitedDb.startTransaction().execute()))
+    const started = Date.now()
+    const error = await sql`select 1 as one`.execute(limitedDb).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450)
+    await Promise.all(held.map((trx) => trx.rollback().execute()))
+    const after = await sql<{ one: number }>`select 1 as one`.execute(limitedDb)
+    expect(Number(after.rows[0]?.one)).toBe(1)
+  })
+})
