@@ -13,7 +13,9 @@ export async function catalogSnapshot(db: Kysely<any>, engine: EngineName): Prom
     case 'sqlite':
       add(await exec(db, "select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' order by name"))
       break
-    case 'postgres':
+    case 'postgres': {
+      const [current] = (await exec(db, 'select current_schema() as name')) as Array<{ name: string }>
+      const before = lines.length
       add(
         await exec(
           db,
@@ -29,7 +31,10 @@ export async function catalogSnapshot(db: Kysely<any>, engine: EngineName): Prom
            where connamespace = current_schema()::regnamespace order by conname`,
         ),
       )
+      // Each test file has its own schema: leave its name out of the definitions.
+      for (let i = before; i < lines.length; i++) lines[i] = (lines[i] ?? '').split(`${current?.name}.`).join('')
       break
+    }
     case 'mysql':
       add(
         await exec(

@@ -1,0 +1,90 @@
+// Timing, statistics and reporting for the benchmark. Every implementation of a
+// workload is measured in the same process, round-robin, so that machine noise falls
+// on all of them alike; medians of the rounds are reported with their spread.
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** (max − min) / median of the rounds: how noisy this measurement was. */
+export function spread(values) {
+  const m = median(values)
+  return m === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / m
+}
+
+/**
+ * Runs `rounds` rounds; in each, every implementation performs `iterations` operations.
+ * Returns, per implementation, the throughput of each round (operations per second)
+ * and the statements per operation it issued.
+ */
+export async function compareThroughput(implementations, { rounds, iterations, warmup = 1, operation }) {
+  const results = new Map(implementations.map((impl) => [impl.name, { rounds: [], statements: 0, operations: 0 }]))
+  for (let round = -warmup; round < rounds; round++) {
+    for (const impl of implementations) {
+      const before = impl.statements()
+      const started = performance.now()
+      for (let i = 0; i < iterations; i++) await operation(impl, i, round)
+      const seconds = (performance.now() - started) / 1000
+      if (round < 0) continue
+      const entry = results.get(impl.name)
+      entry.rounds.push(iterations / seconds)
+      entry.statements += impl.statements() - before
+      entry.operations += iterations
+    }
+  }
+  return [...results].map(([name, entry]) => ({
+    name,
+    value: median(entry.rounds),
+    spread: spread(entry.rounds),
+    statementsPerOp: entry.statements / entry.operations,
+    unit: 'ops/s',
+  }))
+}
+
+/** Same as compareThroughput, for latency (ms per operation, lower is better). */
+export async function compareLatency(implementations, options) {
+  const throughput = await compareThroughput(implementations, options)
+  return throughput.map((row) => ({ ...row, value: 1000 / row.value, unit: 'ms' }))
+}
+
+/** Adds the ratio to the floor and to the best peer ORM to each row of one workload. */
+export function withRatios(rows, { floor = 'floor', peers = ['drizzle', 'typeorm'], higherIsBetter = true }) {
+  const floorRow = rows.find((row) => row.name === floor)
+  const peerRows = rows.filter((row) => peers.includes(row.name))
+  const better = (a, b) => (higherIsBetter ? a > b : a < b)
+  const bestPeer = peerRows.reduce((best, row) => (!best || better(row.value, best.value) ? row : best), undefined)
+  // Ratios are expressed so that > 1 means "better than": throughput ratio, or inverse latency ratio.
+  const ratio = (a, b) => (b ? (higherIsBetter ? a / b : b / a) : null)
+  return rows.map((row) => ({
+    ...row,
+    vsFloor: floorRow ? ratio(row.value, floorRow.value) : null,
+    vsBestPeer: bestPeer ? ratio(row.value, bestPeer.value) : null,
+    bestPeer: bestPeer?.name ?? null,
+  }))
+}
+
+export function formatNumber(value, digits = 1) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—'
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US')
+  return value.toFixed(digits)
+}
+
+export function printTable(rows) {
+  const columns = [
+    ['workload', (r) => r.workload],
+    ['engine', (r) => r.engine],
+    ['impl', (r) => r.name],
+    ['median', (r) => `${formatNumber(r.value)} ${r.unit}`],
+    ['×floor', (r) => (r.vsFloor == null ? '—' : formatNumber(r.vsFloor, 2))],
+    ['×best peer', (r) => (r.vsBestPeer == null ? '—' : formatNumber(r.vsBestPeer, 2))],
+    ['stmts/op', (r) => (r.statementsPerOp == null ? '—' : formatNumber(r.statementsPerOp, 1))],
+    ['spread', (r) => (r.spread == null ? '—' : `${Math.round(r.spread * 100)}%`)],
+  ]
+  const cells = rows.map((row) => columns.map(([, get]) => String(get(row))))
+  const widths = columns.map(([header], i) => Math.max(header.length, ...cells.map((line) => line[i].length)))
+  const line = (values) => values.map((value, i) => (i >= 3 ? value.padStart(widths[i]) : value.padEnd(widths[i]))).join('  ')
+  console.log(line(columns.map(([header]) => header)))
+  for (const row of cells) console.log(line(row))
+}
