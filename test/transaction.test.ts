@@ -87,3 +87,20 @@ describeEngines('transactions', (target) => {
     expect(Number(after.rows[0]?.one)).toBe(1)
   })
 })
+
+describeEngines(
+  'connection recycling',
+  (target) => {
+    it('retires a connection older than pool_recycle', async () => {
+      const store = await target().open({ database: { pool_size: 1, max_overflow: 0, pool_recycle: 1 } })
+      const db = Store.context(store).db
+      const pidQuery = target().engine === 'postgres' ? sql<{ id: number }>`select pg_backend_pid() as id` : sql<{ id: number }>`select connection_id() as id`
+      const first = Number((await pidQuery.execute(db)).rows[0]?.id)
+      expect(Number((await pidQuery.execute(db)).rows[0]?.id)).toBe(first)
+      await new Promise((resolve) => setTimeout(resolve, 1600))
+      const later = Number((await pidQuery.execute(db)).rows[0]?.id)
+      expect(later).not.toBe(first)
+    })
+  },
+  ['postgres', 'mysql'],
+)
