@@ -45,6 +45,8 @@ export class MysqlAdapter implements DialectAdapter {
       typeCast: (field, next) => (field.type === 'JSON' ? field.string('utf8') : next()),
     })
     pool.on('connection', (connection) => {
+      // A dropped connection also emits 'error'; the query in flight reports it to the caller.
+      connection.on('error', () => {})
       connection.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
     })
     return new MysqlDialect({ pool: new RecyclingPool(pool, config) })

@@ -49,8 +49,10 @@ export class PostgresAdapter implements DialectAdapter {
       types: typeParsers,
       ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
     })
-    // A connection the server drops while idle is reported here; the pool replaces it.
+    // A connection the server drops is reported as an event as well as to the query in
+    // flight: the query's error is the one callers see; the pool replaces the connection.
     pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     return new PostgresDialect({ pool, cursor: Cursor })
   }
 
