@@ -8,6 +8,11 @@ import { coreMigrations } from './migrations/index.js'
 import type { Migration } from './migrations/migration.js'
 import { Migrator, type MigrationResult } from './migrations/migrator.js'
 import { uuidv7 } from './schema/ids.js'
+import { ExecutionRepository } from './repositories/execution-repository.js'
+import { JobStateRepository } from './repositories/job-state-repository.js'
+import { ContextRepository } from './repositories/context-repository.js'
+import { CredentialRepository } from './repositories/credential-repository.js'
+import { KeyManager } from './security/key-manager.js'
 
 /**
  * What every repository is built on: the executor (the root database or the current
@@ -79,6 +84,31 @@ export class Store {
   /** `sqlite`, `postgres` or `mysql`. */
   get engine(): DialectAdapter['engine'] {
     return this.#core.adapter.engine
+  }
+
+  /** Database credentials; passwords stored only encrypted. */
+  get credentials(): CredentialRepository {
+    return this.repository('credentials', (context) => new CredentialRepository(context))
+  }
+
+  /** Contexts: parameters (secure ones encrypted) and credentials per environment. */
+  get contexts(): ContextRepository {
+    return this.repository('contexts', (context) => new ContextRepository(context))
+  }
+
+  /** Envelope-encryption keys and their rotation. */
+  get keys(): KeyManager {
+    return this.repository('keys', (context) => new KeyManager(context))
+  }
+
+  /** Executions, attempts, component runs, events; claiming, stats and retention. */
+  get executions(): ExecutionRepository {
+    return this.repository('executions', (context) => new ExecutionRepository(context))
+  }
+
+  /** Durable per-job key → JSON values, published atomically with an attempt's success. */
+  get state(): JobStateRepository {
+    return this.repository('state', (context) => new JobStateRepository(context))
   }
 
   get migrator(): Migrator {

@@ -22,12 +22,20 @@ export const databaseConfigSchema = z.strictObject({
   busy_timeout: z.int().min(0).max(600_000).default(10_000),
 })
 
+/** Where the master key of envelope encryption comes from (`ETLP_MASTER_KEY` wins over the file). */
+export const securityConfigSchema = z.strictObject({
+  /** A file holding the base64 of a 32-byte master key. */
+  master_key_file: z.string().min(1).optional(),
+})
+
 export const storeConfigSchema = z.strictObject({
   database: databaseConfigSchema.default(databaseConfigSchema.parse({})),
+  security: securityConfigSchema.default({}),
 })
 
 export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>
+export type SecurityConfig = z.output<typeof securityConfigSchema>
 
 export interface QueryEvent {
   /** The SQL with placeholders. */
@@ -45,6 +53,7 @@ export type StoreConfigInput = z.input<typeof storeConfigSchema> & {
 
 export interface ResolvedConfig {
   readonly database: DatabaseConfig
+  readonly security: SecurityConfig
   readonly target: ParsedDatabaseUrl
   readonly onQuery: ((event: QueryEvent) => void) | undefined
 }
@@ -73,7 +82,7 @@ export function resolveConfig(
   if (parsed.database.schema !== undefined && target.engine !== 'postgres') {
     throw new ValidationError([{ path: 'database.schema', message: 'Only PostgreSQL has schemas' }])
   }
-  return { database: parsed.database, target, onQuery: onQuery as ResolvedConfig['onQuery'] }
+  return { database: parsed.database, security: parsed.security, target, onQuery: onQuery as ResolvedConfig['onQuery'] }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -1,0 +1,188 @@
+import { ConstraintError, LinkageError, NotFoundError } from '../errors.js'
+import { isUuid, uuidv7 } from '../schema/ids.js'
+import {
+  MASKED_SECRET,
+  credentialInputSchema,
+  credentialPatchSchema,
+  type Credential,
+  type CredentialInput,
+  type CredentialPatch,
+} from '../schema/credential-schema.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import { SecretCipher, type SecretBinding } from '../security/secret-cipher.js'
+import type { StoreContext } from '../store.js'
+import { listPage, type ListQuery, type ListResult } from './list-page.js'
+
+/** Sortable and filterable columns of credentials (user strings are checked against it). */
+const CREDENTIAL_COLUMNS = {
+  id: 'id',
+  name: 'name',
+  user: 'username',
+  host: 'host',
+  port: 'port',
+  database: 'database_name',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+} as const
+
+const binding = (id: string): SecretBinding => ({ table: 'credentials', id, field: 'password' })
+
+/**
+ * Database credentials. The password is sealed with the store's data key before it
+ * reaches SQL, bound to its row; `get` and `list` mask it and only `reveal` opens it.
+ */
+export class CredentialRepository {
+  readonly #context: StoreContext
+  readonly #cipher: SecretCipher
+
+  constructor(context: StoreContext) {
+    this.#context = context
+    this.#cipher = new SecretCipher(context)
+  }
+
+  /** @example await store.credentials.create({ name: 'warehouse', user: 'etl', host: 'db', password: 's3cret' }) */
+  async create(input: CredentialInput): Promise<Credential> {
+    const value = parseOrThrow(credentialInputSchema, input)
+    const { db, table, adapter } = this.#context
+    const id = uuidv7()
+    const now = adapter.encodeTimestamp(new Date())
+    const sealed = value.password == null ? undefined : await this.#cipher.encrypt(value.password, binding(id))
+    await db
+      .insertInto(table('credentials'))
+      .values({
+        id,
+        name: value.name,
+        username: value.user ?? null,
+        host: value.host ?? null,
+        port: value.port ?? null,
+        database_name: value.database ?? null,
+        pool: value.pool == null ? null : adapter.encodeJson(value.pool),
+        password_ciphertext: sealed?.ciphertext ?? null,
+        password_key_id: sealed?.keyId ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    return this.get(id)
+  }
+
+  /** Changes the given fields; `password: null` removes the password. */
+  async update(id: string, patch: CredentialPatch): Promise<Credential> {
+    const value = parseOrThrow(credentialPatchSchema, patch)
+    await this.get(id)
+    const { db, table, adapter } = this.#context
+    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(new Date()) }
+    if (value.name !== undefined) changes.name = value.name
+    if (value.user !== undefined) changes.username = value.user
+    if (value.host !== undefined) changes.host = value.host
+    if (value.port !== undefined) changes.port = value.port
+    if (value.database !== undefined) changes.database_name = value.database
+    if (value.pool !== undefined) changes.pool = value.pool === null ? null : adapter.encodeJson(value.pool)
+    if (value.password !== undefined) {
+      const sealed = value.password === null ? undefined : await this.#cipher.encrypt(value.password, binding(id))
+      changes.password_ciphertext = sealed?.ciphertext ?? null
+      changes.password_key_id = sealed?.keyId ?? null
+    }
+    await db.updateTable(table('credentials')).set(changes).where('id', '=', id).execute()
+    return this.get(id)
+  }
+
+  async get(id: string): Promise<Credential> {
+    const row = isUuid(id) ? await this.#select().where('id', '=', id).executeTakeFirst() : undefined
+    if (row === undefined) throw this.#notFound(`No credentials with id ${id}`)
+    return this.#decode(row)
+  }
+
+  async getByName(name: string): Promise<Credential> {
+    const row = await this.#select().where('name', '=', name).executeTakeFirst()
+    if (row === undefined) throw this.#notFound(`No credentials named ${name}`)
+    return this.#decode(row)
+  }
+
+  /** By id or, failing that, by name (the CLI and context maps accept either). */
+  async find(idOrName: string): Promise<Credential> {
+    return isUuid(idOrName) ? this.get(idOrName) : this.getByName(idOrName)
+  }
+
+  async list(query: ListQuery = {}): Promise<ListResult<Credential>> {
+    return listPage(this.#select(), CREDENTIAL_COLUMNS, query, (row) => this.#decode(row))
+  }
+
+  /** The password in clear, or null when none is stored. */
+  async reveal(id: string): Promise<string | null> {
+    const { db, table } = this.#context
+    const row = isUuid(id)
+      ? await db
+          .selectFrom(table('credentials'))
+          .select(['password_ciphertext', 'password_key_id'])
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : undefined
+    if (row === undefined) throw this.#notFound(`No credentials with id ${id}`)
+    if (row.password_ciphertext == null || row.password_key_id == null) return null
+    return this.#cipher.decrypt({ ciphertext: String(row.password_ciphertext), keyId: String(row.password_key_id) }, binding(id))
+  }
+
+  /** Refused with a `linkage_error` naming the contexts that still use these credentials. */
+  async delete(id: string): Promise<void> {
+    await this.get(id)
+    const users = await this.#usedBy(id)
+    if (users.length > 0) throw this.#inUse(users)
+    try {
+      await this.#context.db.deleteFrom(this.#context.table('credentials')).where('id', '=', id).execute()
+    } catch (error) {
+      // A context took them up between the check and the delete.
+      if (error instanceof ConstraintError && error.constraint_kind === 'foreign_key') {
+        throw this.#inUse(await this.#usedBy(id), error)
+      }
+      throw error
+    }
+  }
+
+  #select() {
+    const { db, table } = this.#context
+    return db
+      .selectFrom(table('credentials'))
+      .select(['id', 'name', 'username', 'host', 'port', 'database_name', 'pool', 'password_key_id', 'created_at', 'updated_at'])
+  }
+
+  async #usedBy(id: string): Promise<string[]> {
+    const { db, table } = this.#context
+    const rows = await db
+      .selectFrom(`${table('context_credentials')} as link`)
+      .innerJoin(`${table('contexts')} as context`, 'context.id', 'link.context_id')
+      .select(['context.name as name', 'link.environment as environment'])
+      .where('link.credential_id', '=', id)
+      .orderBy('context.name')
+      .execute()
+    return rows.map((row) => `${String(row.name)} (${String(row.environment)})`)
+  }
+
+  #inUse(users: readonly string[], cause?: unknown): LinkageError {
+    return new LinkageError(`These credentials are used by context ${users.join(', ')}: remove them there first`, {
+      tableName: this.#context.table('context_credentials'),
+      cause,
+    })
+  }
+
+  #notFound(message: string): NotFoundError {
+    return new NotFoundError(message, { tableName: this.#context.table('credentials') })
+  }
+
+  #decode(row: Record<string, unknown>): Credential {
+    const { adapter } = this.#context
+    return {
+      id: String(row.id),
+      name: String(row.name),
+      user: (row.username as string | null) ?? null,
+      host: (row.host as string | null) ?? null,
+      port: row.port == null ? null : Number(row.port),
+      database: (row.database_name as string | null) ?? null,
+      pool: (adapter.decodeJson(row.pool) as Credential['pool']) ?? null,
+      password: row.password_key_id == null ? null : MASKED_SECRET,
+      created_at: adapter.decodeTimestamp(row.created_at),
+      updated_at: adapter.decodeTimestamp(row.updated_at),
+    }
+  }
+}
+

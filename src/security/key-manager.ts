@@ -1,0 +1,44 @@
+import type { StoreContext } from '../store.js'
+import { rotateKeys, type RotateOptions, type RotationResult } from './key-rotation.js'
+import { Keyring } from './keyring.js'
+
+export interface DataKeyStatus {
+  readonly id: string
+  readonly status: 'current' | 'previous'
+  /** The master keys that wrap it. */
+  readonly master_key_ids: readonly string[]
+}
+
+/** `store.keys`: the state of envelope encryption and its rotation. */
+export class KeyManager {
+  readonly #context: StoreContext
+
+  constructor(context: StoreContext) {
+    this.#context = context
+  }
+
+  /**
+   * Re-encrypts every secret under a new data key (and a new master key, if given), in
+   * batches; run it again after a crash to finish.
+   * @example await store.keys.rotate({ newKey: fs.readFileSync('new.key', 'utf8'), onProgress: console.log })
+   */
+  rotate(options: RotateOptions = {}): Promise<RotationResult> {
+    return rotateKeys(this.#context, options)
+  }
+
+  /** The id of the master key this store is configured with (resolves it; may generate it on SQLite). */
+  masterKeyId(): string {
+    return new Keyring(this.#context).master().id
+  }
+
+  async list(): Promise<DataKeyStatus[]> {
+    const { db, table } = this.#context
+    const keys = await db.selectFrom(table('encryption_keys')).select(['id', 'status']).orderBy('id').execute()
+    const wraps = await db.selectFrom(table('encryption_key_wraps')).select(['key_id', 'master_key_id']).execute()
+    return keys.map((key) => ({
+      id: String(key.id),
+      status: key.status === 'current' ? 'current' : 'previous',
+      master_key_ids: wraps.filter((wrap) => wrap.key_id === key.id).map((wrap) => String(wrap.master_key_id)),
+    }))
+  }
+}
