@@ -51,6 +51,12 @@ export interface DialectAdapter {
   tableExists(db: Kysely<any>, table: string): Promise<boolean>
   /** Statements that prepare the namespace before the first migration (PostgreSQL: the schema). */
   prepareNamespace(db: Kysely<any>): Promise<void>
+  /**
+   * Gives the space of deleted rows back after a large delete (retention). SQLite:
+   * `incremental_vacuum` and a WAL checkpoint, so the file shrinks; the servers reuse
+   * freed pages on their own (autovacuum, InnoDB purge), so they do nothing here.
+   */
+  reclaimSpace(db: Kysely<any>): Promise<void>
 
   encodeTimestamp(date: Date): unknown
   decodeTimestamp(value: unknown): Date

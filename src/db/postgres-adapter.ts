@@ -87,6 +87,9 @@ export class PostgresAdapter implements DialectAdapter {
     if (this.#schema) await sql`create schema if not exists ${sql.id(this.#schema)}`.execute(db)
   }
 
+  /** Batched deletes leave dead tuples that autovacuum reclaims; a `VACUUM FULL` would lock the table. */
+  async reclaimSpace(): Promise<void> {}
+
   encodeTimestamp(date: Date): unknown {
     return date
   }

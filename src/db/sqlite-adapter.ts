@@ -84,6 +84,12 @@ export class SqliteAdapter implements DialectAdapter {
 
   async prepareNamespace(): Promise<void> {}
 
+  /** Files made by this adapter have `auto_vacuum = INCREMENTAL`; the checkpoint truncates the WAL-side copy. */
+  async reclaimSpace(db: Kysely<any>): Promise<void> {
+    await sql`pragma incremental_vacuum`.execute(db)
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+  }
+
   /** Fixed-width ISO-8601 text sorts in time order. */
   encodeTimestamp(date: Date): unknown {
     return date.toISOString()

@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import { finishedStatusSchema } from '../schema/execution-schemas.js'
+import { isUuid } from '../schema/ids.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import type { StoreContext } from '../store.js'
+import { executionTables } from './execution-rows.js'
+
+const purgeSchema = z.strictObject({
+  /** Finished executions that finished before this time are removed. */
+  olderThan: z.date(),
+  jobId: z.string().refine(isUuid, 'Expected a UUID').optional(),
+  /** Only finished statuses: a queued or running execution is never purged. */
+  status: z.union([finishedStatusSchema, z.array(finishedStatusSchema).min(1)]).optional(),
+  /** Count what would be removed, remove nothing. */
+  dryRun: z.boolean().default(false),
+  /** Executions per transaction: small enough that no lock is held long, and autovacuum keeps up. */
+  batchSize: z.int().min(1).max(10_000).default(500),
+  onProgress: z.custom<(progress: PurgeReport) => void>((value) => typeof value === 'function').optional(),
+})
+export type PurgeOptions = z.input<typeof purgeSchema>
+
+export interface PurgeReport {
+  readonly dry_run: boolean
+  readonly executions: number
+  readonly attempts: number
+  readonly component_runs: number
+  readonly events: number
+  readonly pending_state: number
+  readonly batches: number
+}
+
+/**
+ * Retention: deletes finished executions (and their attempts, component runs, events,
+ * payloads and pending state) in batches, each its own short transaction, then asks the
+ * adapter to give the space back (SQLite `incremental_vacuum`).
+ */
+export async function purgeExecutions(context: StoreContext, options: PurgeOptions): Promise<PurgeReport> {
+  const parsed = parseOrThrow(purgeSchema, options, 'options')
+  const { executions } = executionTables(context)
+  const statuses = parsed.status === undefined ? finishedStatusSchema.options : [parsed.status].flat()
+  const candidates = (db: Kysely<any>) => {
+    let query = db
+      .selectFrom(executions)
+      .where('finished_at', '<', context.adapter.encodeTimestamp(parsed.olderThan))
+      .where('status', 'in', statuses)
+    if (parsed.jobId !== undefined) query = query.where('job_id', '=', parsed.jobId)
+    return query
+  }
+  if (parsed.dryRun) return { ...(await countOwned(context, candidates(context.db).select('id'))), dry_run: true, batches: 0 }
+
+  const report = { dry_run: false, executions: 0, attempts: 0, component_runs: 0, events: 0, pending_state: 0, batches: 0 }
+  for (;;) {
+    const removed = await context.transaction(async (tx) => {
+      const ids = (await candidates(tx.db).select('id').orderBy('finished_at').limit(parsed.batchSize).execute()).map((row) =>
+        String(row.id),
+      )
+      return ids.length === 0 ? null : deleteExecutions(tx, ids)
+    })
+    if (removed === null) break
+    report.executions += removed.executions
+    report.attempts += removed.attempts
+    report.component_runs += removed.component_runs
+    report.events += removed.events
+    report.pending_state += removed.pending_state
+    report.batches += 1
+    parsed.onProgress?.({ ...report })
+  }
+  if (report.executions > 0) await context.adapter.reclaimSpace(context.db)
+  return report
+}
+
+type Counts = Omit<PurgeReport, 'dry_run' | 'batches'>
+
+/**
+ * Deletes the executions `ids` and everything they own, children first, in the caller's
+ * transaction. Also used to delete a job's whole history. @internal
+ */
+export async function deleteExecutions(context: StoreContext, ids: readonly string[]): Promise<Counts> {
+  const { executions, payloads, attempts, runs, events, pending } = executionTables(context)
+  const { db } = context
+  const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows)
+  const attemptIds = db.selectFrom(attempts).select('id').where('execution_id', 'in', ids)
+  const pending_state = count(await db.deleteFrom(pending).where('attempt_id', 'in', attemptIds).executeTakeFirst())
+  const component_runs = count(await db.deleteFrom(runs).where('execution_id', 'in', ids).executeTakeFirst())
+  const eventCount = count(await db.deleteFrom(events).where('execution_id', 'in', ids).executeTakeFirst())
+  const attemptCount = count(await db.deleteFrom(attempts).where('execution_id', 'in', ids).executeTakeFirst())
+  await db.deleteFrom(payloads).where('execution_id', 'in', ids).execute()
+  const executionCount = count(await db.deleteFrom(executions).where('id', 'in', ids).executeTakeFirst())
+  return { executions: executionCount, attempts: attemptCount, component_runs, events: eventCount, pending_state }
+}
+
+async function countOwned(context: StoreContext, ids: ReturnType<Kysely<any>['selectFrom']>): Promise<Counts> {
+  const { attempts, runs, events, pending } = executionTables(context)
+  const { db } = context
+  const total = async (table: string, column: string, within: unknown) => {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where(column, 'in', within as never)
+      .executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+  const attemptIds = db.selectFrom(attempts).select('id').where('execution_id', 'in', ids as never)
+  const executionRow = await db
+    .selectFrom(ids.as('candidates'))
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst()
+  return {
+    executions: Number(executionRow?.n ?? 0),
+    attempts: await total(attempts, 'execution_id', ids),
+    component_runs: await total(runs, 'execution_id', ids),
+    events: await total(events, 'execution_id', ids),
+    pending_state: await total(pending, 'attempt_id', attemptIds),
+  }
+}
+
+/** Deletes every execution of a job (for `jobs.delete(id, {force: true})`), in batches of the caller's transaction. @internal */
+export async function deleteJobHistory(context: StoreContext, jobId: string): Promise<void> {
+  const { executions, state } = executionTables(context)
+  for (;;) {
+    const ids = (await context.db.selectFrom(executions).select('id').where('job_id', '=', jobId).limit(1000).execute()).map((row) =>
+      String(row.id),
+    )
+    if (ids.length === 0) break
+    await deleteExecutions(context, ids)
+  }
+  await context.db.deleteFrom(state).where('job_id', '=', jobId).execute()
+}

@@ -1,0 +1,233 @@
+import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
+import {
+  claimSchema,
+  finishResultSchema,
+  startExecutionSchema,
+  type Attempt,
+  type ClaimInput,
+  type ComponentRunInput,
+  type EventInput,
+  type Execution,
+  type FinishResult,
+  type StartExecutionInput,
+} from '../schema/execution-schemas.js'
+import { uuidv7 } from '../schema/ids.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import type { StoreContext } from '../store.js'
+import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
+import { claimNext, heartbeat, reapExpired, type Claim, type ReapResult } from './execution-claiming.js'
+import { purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
+import { getExecution, listExecutions, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
+import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
+import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
+import { finishedColumns, openAttempt, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
+import { pinnedJob } from './pinned-job.js'
+
+/**
+ * Execution metadata, written by many workers at once: executions and their state
+ * machine, attempts, component runs and events in bulk, claiming with leases, reads,
+ * stats and retention.
+ *
+ * @example
+ * const execution = await store.executions.start({ jobId, idempotencyKey: 'orders:2026-01-31' })
+ * const attempt = await store.executions.startAttempt(execution.id)
+ * await store.executions.recordComponentRuns(attempt.id, [{ component_name: 'read_orders', lines_received: 10 }])
+ * await store.executions.finishAttempt(attempt.id, { status: 'SUCCEEDED' })
+ */
+export class ExecutionRepository {
+  readonly #context: StoreContext
+
+  constructor(context: StoreContext) {
+    this.#context = context
+  }
+
+  /**
+   * Queues an execution of the job's current version. With an `idempotencyKey`, a second
+   * call (also a concurrent one, from another process) returns the first execution.
+   */
+  async start(input: StartExecutionInput): Promise<Execution> {
+    const parsed = parseOrThrow(startExecutionSchema, input)
+    if (parsed.idempotencyKey !== undefined) {
+      const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
+      if (existing) return existing
+    }
+    const { executions, payloads } = executionTables(this.#context)
+    const { adapter } = this.#context
+    const now = adapter.encodeTimestamp(new Date())
+    const row = {
+      id: uuidv7(),
+      job_id: parsed.jobId,
+      job_version: 0,
+      environment: parsed.environment ?? null,
+      status: 'QUEUED',
+      trigger: parsed.trigger,
+      idempotency_key: parsed.idempotencyKey ?? null,
+      worker_id: null,
+      lease_expires_at: null,
+      lease_ms: null,
+      attempt_count: 0,
+      max_attempts: 1,
+      queued_at: now,
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+      error_type: null,
+      error_message: null,
+      updated_at: now,
+    }
+    try {
+      return await this.#context.transaction(async (context) => {
+        const job = await pinnedJob(context, parsed.jobId)
+        const pinned = { ...row, job_version: job.version, max_attempts: job.numOfRetries + 1 }
+        await context.db.insertInto(executions).values(pinned).execute()
+        await context.db
+          .insertInto(payloads)
+          .values({ execution_id: row.id, params: adapter.encodeJson(parsed.params ?? {}), error_details: null })
+          .execute()
+        return executionFromRow(adapter, pinned)
+      })
+    } catch (error) {
+      // A concurrent start with the same key won the unique index: return its execution.
+      if (parsed.idempotencyKey !== undefined && error instanceof ConstraintError && error.constraint_kind === 'unique') {
+        const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
+        if (existing) return existing
+      }
+      throw error
+    }
+  }
+
+  /** Starts the next attempt of a queued execution (QUEUED → RUNNING). */
+  async startAttempt(id: string, options: StartAttemptOptions = {}): Promise<Attempt> {
+    const { executions } = executionTables(this.#context)
+    return this.#context.transaction(async (context) => {
+      const current = await context.db
+        .selectFrom(executions)
+        .select(['status', 'attempt_count', 'max_attempts', 'started_at'])
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
+      if (current.status !== 'QUEUED') {
+        throw new ConflictError(`Execution ${id} is ${current.status}: an attempt starts only from QUEUED`, { tableName: executions })
+      }
+      return openAttempt(context, id, Number(current.attempt_count), current.started_at, options)
+    })
+  }
+
+  /**
+   * Ends an attempt. SUCCEEDED publishes the job state set under it and finishes the
+   * execution; FAILED requeues the execution while attempts remain (`num_of_retries`),
+   * otherwise fails it; CANCELLED cancels it.
+   */
+  async finishAttempt(attemptId: string, result: FinishResult): Promise<Execution> {
+    const outcome = parseOrThrow(finishResultSchema, result, 'result')
+    const executionId = await this.#context.transaction(async (context) => {
+      await settleAttempt(context, attemptId, outcome)
+      const { attempts } = executionTables(context)
+      const row = await context.db.selectFrom(attempts).select('execution_id').where('id', '=', attemptId).executeTakeFirstOrThrow()
+      return String(row.execution_id)
+    })
+    return this.#header(executionId)
+  }
+
+  /**
+   * Finishes an execution directly (cancel a queued run, fail or succeed a running one).
+   * A running attempt ends with the same status. Finishing a finished execution is a
+   * `conflict`.
+   */
+  async finish(id: string, result: FinishResult): Promise<Execution> {
+    const outcome = parseOrThrow(finishResultSchema, result, 'result')
+    const { executions, attempts, payloads } = executionTables(this.#context)
+    await this.#context.transaction(async (context) => {
+      const running = await context.db
+        .selectFrom(attempts)
+        .select('id')
+        .where('execution_id', '=', id)
+        .where('status', '=', 'RUNNING')
+        .executeTakeFirst()
+      if (running) {
+        // Finishing directly ends the run: no retry, whatever attempts remain.
+        await settleAttempt(context, String(running.id), { ...outcome, retry: false })
+        return
+      }
+      const current = await context.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirst()
+      if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
+      await transitionExecution(context, id, outcome.status, {
+        worker_id: null,
+        lease_expires_at: null,
+        ...finishedColumns(context, new Date(), current.started_at),
+        ...errorColumns(outcome.error),
+      })
+      if (outcome.error?.details !== undefined) {
+        await context.db
+          .updateTable(payloads)
+          .set({ error_details: context.adapter.encodeJson(outcome.error.details) })
+          .where('execution_id', '=', id)
+          .execute()
+      }
+    })
+    return this.#header(id)
+  }
+
+  /** Writes thousands of component runs in one transaction; a bad row writes nothing. */
+  recordComponentRuns(attemptId: string, runs: readonly ComponentRunInput[]): Promise<{ written: number }> {
+    return recordComponentRuns(this.#context, attemptId, runs)
+  }
+
+  /** Appends log lines to an execution; a bad event writes nothing. */
+  appendEvents(executionId: string, events: readonly EventInput[]): Promise<{ written: number }> {
+    return appendEvents(this.#context, executionId, events)
+  }
+
+  get(id: string, options: GetExecutionOptions = {}): Promise<ExecutionDetail> {
+    return getExecution(this.#context, id, options)
+  }
+
+  list(query: Parameters<typeof listExecutions>[1] = {}): ReturnType<typeof listExecutions> {
+    return listExecutions(this.#context, query)
+  }
+
+  stats(query: StatsQuery = {}): Promise<ExecutionStats> {
+    return executionStats(this.#context, query)
+  }
+
+  /** Hands the oldest queued execution to this worker (exactly one worker gets each), or `null`. */
+  claimNext(input: ClaimInput): Promise<Claim | null> {
+    return claimNext(this.#context, parseOrThrow(claimSchema, input))
+  }
+
+  /** Extends the lease of a running execution held by `workerId`. */
+  heartbeat(id: string, workerId: string): Promise<Execution> {
+    return heartbeat(this.#context, id, workerId).then(() => this.#header(id))
+  }
+
+  /** Fails the attempts whose lease ran out ("lease expired"), requeueing where retries remain. */
+  reapExpired(now: Date = new Date()): Promise<ReapResult> {
+    return reapExpired(this.#context, now)
+  }
+
+  /** Deletes finished executions older than `olderThan` (and all they own) in batches. */
+  purge(options: PurgeOptions): Promise<PurgeReport> {
+    return purgeExecutions(this.#context, options)
+  }
+
+  async #header(id: string): Promise<Execution> {
+    const { executions } = executionTables(this.#context)
+    const row = await this.#context.db.selectFrom(executions).select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
+    if (!row) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
+    return executionFromRow(this.#context.adapter, row)
+  }
+
+  async #byIdempotencyKey(key: string, jobId: string): Promise<Execution | undefined> {
+    const { executions } = executionTables(this.#context)
+    const row = await this.#context.db
+      .selectFrom(executions)
+      .select(EXECUTION_COLUMNS)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst()
+    if (!row) return undefined
+    if (row.job_id !== jobId) {
+      throw new ConflictError(`Idempotency key ${key} already started an execution of another job`, { tableName: executions })
+    }
+    return executionFromRow(this.#context.adapter, row)
+  }
+}
