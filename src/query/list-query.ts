@@ -1,0 +1,201 @@
+/**
+ * The shared list/query language (DESIGN §4). Every repository's `list(query)` calls
+ * `listQuery` with its entity's column list, so `where` / `order_by` / `limit` /
+ * `offset` / `cursor` / `total` behave the same for jobs, executions, contexts, ...
+ *
+ * Usage in a repository:
+ *
+ * ```ts
+ * import { listQuery, type QueryEntity, type ListResult } from '../query/index.js'
+ *
+ * const contextEntity: QueryEntity = {
+ *   name: 'contexts',
+ *   columns: {                       // public name → db column + value type
+ *     id: { column: 'id', type: 'string' },
+ *     name: { column: 'name', type: 'string' },
+ *     environment: { column: 'environment', type: 'string', values: ['DEV', 'TEST', 'PROD'] },
+ *     created_at: { column: 'created_at', type: 'timestamp' },
+ *     finished_at: { column: 'finished_at', type: 'timestamp', nullable: true },
+ *   },
+ *   defaultOrder: [{ column: 'name' }],   // `id` is always appended as the last tie-breaker
+ * }
+ *
+ * list(query: unknown = {}): Promise<ListResult<Context>> {
+ *   const { db, adapter, table } = this.#context
+ *   return listQuery({ adapter }, contextEntity, query, {
+ *     base: db.selectFrom(table('contexts')).selectAll(),   // FROM/SELECT/JOIN, extra fixed WHEREs
+ *     decode: (row) => decodeContext(adapter, row),          // or decodeAll: (rows) => Promise<T[]>
+ *   })
+ * }
+ * ```
+ *
+ * The query (validated here; `listQuerySchema` is the same shape as Zod for the CLI):
+ * ```json
+ * { "where": { "logical_operator": "AND", "rules": [
+ *       { "column": "environment", "operator": "in", "value": ["DEV", "TEST"] },
+ *       { "logical_operator": "NOT", "rules": [ { "column": "name", "operator": "contains", "value": "tmp" } ] },
+ *       { "column": "finished_at", "operator": "is_null", "value": false } ] },
+ *   "order_by": [ { "column": "created_at", "direction": "desc" } ],   // or "-created_at", or "name"
+ *   "limit": 50, "cursor": "<next_cursor of the previous page>", "total": true }
+ * ```
+ * Returns `{ items, total?, next_cursor }`; `next_cursor` is `null` on the last page.
+ *
+ * Semantics: operators `==` `!=` `>` `<` `>=` `<=` `contains` (substring, case-insensitive
+ * for ASCII) `in` (array) `is_null` (`value: true|false`, default true); `!=` and ranges
+ * follow SQL (a NULL never matches them). NULLs sort last in both directions. Timestamps
+ * are given as ISO 8601 strings or Dates. `offset` and `cursor` exclude each other; the
+ * cursor is bound to the entity, the filter and the order it was made with. Errors are
+ * `ValidationError`s with paths like `where.rules[1].column`, `order_by[0].column`, `cursor`.
+ * Rows must carry the sort columns under their bare names (`selectAll()` does).
+ */
+import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
+import { sql } from 'kysely'
+import type { DialectAdapter } from '../db/dialect-adapter.js'
+import { ValidationError } from '../errors.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import { checkFilter, encodeValue, filterExpression, type CompiledFilter } from './filter-compiler.js'
+import { decodeCursor, encodeCursor, queryShapeHash, type CursorValue } from './keyset-cursor.js'
+import { checkValue, idColumnName, resolveColumn, type QueryColumn, type QueryEntity } from './query-entity.js'
+import { DEFAULT_LIMIT, listOptionsSchema, type ListResult, type OrderBy, type SortDirection } from './query-schema.js'
+
+export interface ListSource<T> {
+  /** `selectFrom(...).select...(...)` with any joins and fixed conditions; no order, limit or offset. */
+  readonly base: SelectQueryBuilder<any, any, any>
+  /** Turns one row into an item. */
+  readonly decode?: (row: Record<string, unknown>) => T
+  /** Turns a page of rows into items at once (e.g. to load relations in one batch). */
+  readonly decodeAll?: (rows: Record<string, unknown>[]) => T[] | Promise<T[]>
+}
+
+interface SortKey {
+  readonly name: string
+  readonly column: QueryColumn
+  readonly direction: SortDirection
+}
+
+/** Runs a list query (see the file comment). */
+export async function listQuery<T>(
+  context: { readonly adapter: DialectAdapter },
+  entity: QueryEntity,
+  query: unknown,
+  source: ListSource<T>,
+): Promise<ListResult<T>> {
+  const { adapter } = context
+  const parsed = parseOrThrow(listOptionsSchema, query ?? {})
+  const rawQuery = (query ?? {}) as { where?: unknown }
+  const filter = rawQuery.where === undefined ? undefined : checkFilter(entity, adapter, rawQuery.where)
+  const order = resolveOrder(entity, parsed.order_by)
+  const limit = parsed.limit ?? DEFAULT_LIMIT
+
+  let filtered = source.base
+  if (filter) filtered = filtered.where((eb) => filterExpression(eb, filter))
+
+  const shape = queryShapeHash({ entity: entity.name, where: rawQuery.where ?? null, order: order.map((k) => [k.name, k.direction]) })
+  let page = filtered
+  if (parsed.cursor !== undefined) {
+    const values = decodeCursor(shape, parsed.cursor, order.length)
+    const keys = order.map((key, i) => cursorKey(adapter, key, values[i] as CursorValue))
+    page = page.where((eb) => afterKeys(eb, order, keys))
+  }
+  for (const key of order) {
+    const ref = sql.ref(key.column.column)
+    if (key.column.nullable) page = page.orderBy(sql`case when ${ref} is null then 1 else 0 end`, 'asc')
+    page = page.orderBy(ref, key.direction)
+  }
+  page = page.limit(limit + 1)
+  if (parsed.offset !== undefined) page = page.offset(parsed.offset)
+
+  const rows = (await page.execute()) as Record<string, unknown>[]
+  const more = rows.length > limit
+  const pageRows = more ? rows.slice(0, limit) : rows
+  const last = pageRows[pageRows.length - 1]
+  const next_cursor = more && last ? encodeCursor(shape, order.map((key) => rowKey(adapter, key, last))) : null
+  const items = source.decodeAll ? await source.decodeAll(pageRows) : pageRows.map((row) => (source.decode as (r: Record<string, unknown>) => T)(row))
+
+  if (!parsed.total) return { items, next_cursor }
+  const counted = await filtered
+    .clearSelect()
+    .select((eb) => eb.fn.countAll().as('total'))
+    .executeTakeFirst()
+  return { items, total: Number((counted as { total: unknown } | undefined)?.total ?? 0), next_cursor }
+}
+
+/** Parses the non-`where` part of a query and checks `where` against the entity (for callers that build their own SQL). */
+export function checkListQuery(entity: QueryEntity, adapter: DialectAdapter, query: unknown): { filter?: CompiledFilter; order: SortKey[] } {
+  const parsed = parseOrThrow(listOptionsSchema, query ?? {})
+  const where = (query as { where?: unknown } | undefined)?.where
+  return { ...(where === undefined ? {} : { filter: checkFilter(entity, adapter, where) }), order: resolveOrder(entity, parsed.order_by) }
+}
+
+function resolveOrder(entity: QueryEntity, orderBy: OrderBy | undefined): SortKey[] {
+  const entries: Array<{ column: string; direction?: SortDirection }> = []
+  const given = orderBy === undefined ? (entity.defaultOrder ?? []) : Array.isArray(orderBy) ? orderBy : [orderBy as string | { column: string; direction?: SortDirection }]
+  for (const entry of given as Array<string | { column: string; direction?: SortDirection }>) {
+    if (typeof entry === 'string') {
+      entries.push(entry.startsWith('-') ? { column: entry.slice(1), direction: 'desc' } : { column: entry, direction: 'asc' })
+    } else entries.push(entry)
+  }
+  const isList = Array.isArray(orderBy)
+  const idName = idColumnName(entity)
+  const keys: SortKey[] = []
+  entries.forEach((entry, i) => {
+    const path = orderBy === undefined ? 'order_by' : isList ? `order_by[${i}]${typeof (orderBy as unknown[])[i] === 'string' ? '' : '.column'}` : typeof orderBy === 'string' ? 'order_by' : 'order_by.column'
+    const column = resolveColumn(entity, entry.column, path)
+    if (keys.some((key) => key.name === entry.column)) throw new ValidationError([{ path, message: `Column ${entry.column} is ordered by twice` }])
+    keys.push({ name: entry.column, column, direction: entry.direction ?? 'asc' })
+  })
+  if (!keys.some((key) => key.name === idName)) {
+    keys.push({ name: idName, column: resolveColumn(entity, idName, 'order_by'), direction: 'asc' })
+  }
+  // Keys after the unique id can never decide an order: drop them.
+  return keys.slice(0, keys.findIndex((key) => key.name === idName) + 1)
+}
+
+function rowKey(adapter: DialectAdapter, key: SortKey, row: Record<string, unknown>): CursorValue {
+  const name = key.column.column.slice(key.column.column.lastIndexOf('.') + 1)
+  const value = row[name]
+  if (value === null || value === undefined) return null
+  switch (key.column.type) {
+    case 'timestamp':
+      return adapter.decodeTimestamp(value).toISOString()
+    case 'boolean':
+      return adapter.decodeBoolean(value)
+    case 'integer':
+    case 'number':
+      return Number(value)
+    case 'string':
+      return String(value)
+  }
+}
+
+function cursorKey(adapter: DialectAdapter, key: SortKey, value: CursorValue): unknown {
+  if (value === null) {
+    if (!key.column.nullable) throw new ValidationError([{ path: 'cursor', message: 'The cursor is not valid for this query' }])
+    return null
+  }
+  // A column with a closed set of values may still hold an old value: check the type only.
+  return encodeValue(adapter, checkValue({ ...key.column, values: undefined }, value, 'cursor'))
+}
+
+/**
+ * Rows strictly after the cursor row in the order `keys` (NULLs last in both
+ * directions): OR over i of (keys before i equal AND key i after).
+ */
+function afterKeys(eb: ExpressionBuilder<any, any>, keys: readonly SortKey[], values: readonly unknown[]): Expression<SqlBool> {
+  const branches: Expression<SqlBool>[] = []
+  const equal: Expression<SqlBool>[] = []
+  keys.forEach((key, i) => {
+    const ref = eb.ref(key.column.column)
+    const value = values[i]
+    if (value === null) {
+      // After a NULL comes nothing of this key (NULLs are last); equal means IS NULL.
+      equal.push(eb(ref, 'is', null))
+      return
+    }
+    const beyond = eb(ref, key.direction === 'asc' ? '>' : '<', value)
+    const after = key.column.nullable ? eb.or([beyond, eb(ref, 'is', null)]) : beyond
+    branches.push(equal.length === 0 ? after : eb.and([...equal, after]))
+    equal.push(eb(ref, '=', value))
+  })
+  return branches.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(branches)
+}
