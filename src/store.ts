@@ -12,6 +12,7 @@ import { ExecutionRepository } from './repositories/execution-repository.js'
 import { JobStateRepository } from './repositories/job-state-repository.js'
 import { ContextRepository } from './repositories/context-repository.js'
 import { CredentialRepository } from './repositories/credential-repository.js'
+import { ScheduleRepository } from './repositories/schedule-repository.js'
 import { KeyManager } from './security/key-manager.js'
 
 /**
@@ -94,6 +95,11 @@ export class Store {
   /** Contexts: parameters (secure ones encrypted) and credentials per environment. */
   get contexts(): ContextRepository {
     return this.repository('contexts', (context) => new ContextRepository(context))
+  }
+
+  /** Schedules of jobs; `due(now)` hands each occurrence to exactly one scheduler. */
+  get schedules(): ScheduleRepository {
+    return this.repository('schedules', (context) => new ScheduleRepository(context))
   }
 
   /** Envelope-encryption keys and their rotation. */

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { coreMigrations } from '../../src/migrations/index.js'
 import type { Migration } from '../../src/migrations/migration.js'
 import { secretsAndSchedules } from '../../src/migrations/0004-secrets-and-schedules.js'
-import type { Store } from '../../src/store.js'
+import { Store } from '../../src/store.js'
+import { uuidv7 } from '../../src/schema/ids.js'
 import type { EngineTarget } from './engines.js'
 
 /**
@@ -39,4 +40,21 @@ export async function openSecretStore(target: EngineTarget, keyFile: string, ext
   const store = await target.open({ security: { master_key_file: keyFile }, ...extra }, { migrations: secretMigrations() })
   await store.migrate()
   return store
+}
+
+/** A job for schedules to point at: through `store.jobs` once it exists, else a bare row. */
+export async function createJob(store: Store, name: string): Promise<string> {
+  const jobs = (store as unknown as { jobs?: { create(config: unknown): Promise<{ id: string }> } }).jobs
+  if (jobs !== undefined) {
+    const job = await jobs.create({
+      name,
+      strategy_type: 'row',
+      components: [{ comp_type: 'read_csv', name: 'read', filepath: 'in.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'out.csv' }],
+    })
+    return job.id
+  }
+  const id = uuidv7()
+  const context = Store.context(store)
+  await context.db.insertInto(context.table('jobs')).values({ id }).execute()
+  return id
 }

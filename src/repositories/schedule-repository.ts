@@ -1,0 +1,242 @@
+import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
+import { isUuid, uuidv7 } from '../schema/ids.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import { dueTime, nextOccurrence } from '../schedules/next-fire.js'
+import {
+  scheduleInputSchema,
+  schedulePatchSchema,
+  type DueFire,
+  type Schedule,
+  type ScheduleInput,
+  type SchedulePatch,
+} from '../schedules/schedule-schema.js'
+import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedules/trigger-schema.js'
+import type { StoreContext } from '../store.js'
+import { listPage, type ListQuery, type ListResult } from './list-page.js'
+
+const SCHEDULE_COLUMNS = {
+  id: 'id',
+  name: 'name',
+  job_id: 'job_id',
+  environment: 'environment',
+  trigger_type: 'trigger_type',
+  next_fire_at: 'next_fire_at',
+  created_at: 'created_at',
+} as const
+
+const SELECTED = [
+  'id',
+  'name',
+  'job_id',
+  'environment',
+  'trigger_type',
+  'trigger',
+  'paused',
+  'next_fire_at',
+  'next_occurrence_at',
+  'last_fired_at',
+  'created_at',
+  'updated_at',
+] as const
+
+/**
+ * Schedules of jobs. `next_fire_at` is always current; `due` hands each occurrence
+ * to exactly one caller, however many scheduler processes ask at once.
+ */
+export class ScheduleRepository {
+  readonly #context: StoreContext
+
+  constructor(context: StoreContext) {
+    this.#context = context
+  }
+
+  /** @example await store.schedules.create({ name: 'nightly', job_id, trigger: { cron: { hour: 2, timezone: 'Europe/Berlin' } } }) */
+  async create(input: ScheduleInput, now: Date = new Date()): Promise<Schedule> {
+    const value = parseOrThrow(scheduleInputSchema, input)
+    const trigger = anchorTrigger(value.trigger, now)
+    const { db, table, adapter } = this.#context
+    const id = uuidv7()
+    const at = adapter.encodeTimestamp(now)
+    try {
+      await db
+        .insertInto(table('schedules'))
+        .values({
+          id,
+          name: value.name,
+          job_id: value.job_id,
+          environment: value.environment,
+          trigger_type: triggerType(trigger),
+          trigger: adapter.encodeJson(trigger),
+          paused: adapter.encodeBoolean(value.paused),
+          ...this.#nextFire(trigger, new Date(now.getTime() - 1)),
+          last_fired_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute()
+    } catch (error) {
+      if (error instanceof ConstraintError && error.constraint_kind === 'foreign_key') {
+        throw new ValidationError([{ path: 'job_id', message: `No job with id ${value.job_id}` }], { cause: error })
+      }
+      throw error
+    }
+    return this.get(id)
+  }
+
+  /** Changes name, environment, trigger or paused; a new trigger starts over from `now`. */
+  async update(id: string, patch: SchedulePatch, now: Date = new Date()): Promise<Schedule> {
+    const value = parseOrThrow(schedulePatchSchema, patch)
+    await this.get(id)
+    const { db, table, adapter } = this.#context
+    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(now) }
+    if (value.name !== undefined) changes.name = value.name
+    if (value.environment !== undefined) changes.environment = value.environment
+    if (value.paused !== undefined) changes.paused = adapter.encodeBoolean(value.paused)
+    if (value.trigger !== undefined) {
+      const trigger = anchorTrigger(value.trigger, now)
+      Object.assign(changes, { trigger_type: triggerType(trigger), trigger: adapter.encodeJson(trigger) })
+      Object.assign(changes, this.#nextFire(trigger, new Date(now.getTime() - 1)))
+    }
+    await db.updateTable(table('schedules')).set(changes).where('id', '=', id).execute()
+    return this.get(id)
+  }
+
+  async get(id: string): Promise<Schedule> {
+    const row = isUuid(id) ? await this.#select().where('id', '=', id).executeTakeFirst() : undefined
+    if (row === undefined) throw this.#notFound(`No schedule with id ${id}`)
+    return this.#decode(row)
+  }
+
+  async getByName(name: string): Promise<Schedule> {
+    const row = await this.#select().where('name', '=', name).executeTakeFirst()
+    if (row === undefined) throw this.#notFound(`No schedule named ${name}`)
+    return this.#decode(row)
+  }
+
+  async find(idOrName: string): Promise<Schedule> {
+    return isUuid(idOrName) ? this.get(idOrName) : this.getByName(idOrName)
+  }
+
+  async list(query: ListQuery = {}): Promise<ListResult<Schedule>> {
+    return listPage(this.#select(), SCHEDULE_COLUMNS, query, (row) => this.#decode(row))
+  }
+
+  async delete(id: string): Promise<void> {
+    const result = await this.#context.db.deleteFrom(this.#context.table('schedules')).where('id', '=', id).executeTakeFirst()
+    if (Number(result.numDeletedRows) === 0) throw this.#notFound(`No schedule with id ${id}`)
+  }
+
+  /** Stops firing; `due` skips it until `resume`. */
+  async pause(id: string, now: Date = new Date()): Promise<Schedule> {
+    await this.get(id)
+    const { db, table, adapter } = this.#context
+    await db
+      .updateTable(table('schedules'))
+      .set({ paused: adapter.encodeBoolean(true), updated_at: adapter.encodeTimestamp(now) })
+      .where('id', '=', id)
+      .execute()
+    return this.get(id)
+  }
+
+  /** Fires again from the next occurrence after `now`: occurrences missed while paused are skipped. */
+  async resume(id: string, now: Date = new Date()): Promise<Schedule> {
+    const schedule = await this.get(id)
+    const { db, table, adapter } = this.#context
+    await db
+      .updateTable(table('schedules'))
+      .set({
+        paused: adapter.encodeBoolean(false),
+        updated_at: adapter.encodeTimestamp(now),
+        ...this.#nextFire(schedule.trigger, new Date(now.getTime() - 1)),
+      })
+      .where('id', '=', id)
+      .execute()
+    return this.get(id)
+  }
+
+  /**
+   * The occurrences due at `now` (oldest first), each handed out once: the schedule
+   * advances to its next occurrence in the same transaction. On PostgreSQL and MySQL
+   * the rows are locked `FOR UPDATE SKIP LOCKED`, so concurrent schedulers split them;
+   * on SQLite the write transaction itself serializes callers. A schedule that missed
+   * several occurrences yields one per call, in order.
+   */
+  async due(now: Date = new Date(), options: { limit?: number } = {}): Promise<DueFire[]> {
+    const limit = options.limit ?? 100
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new ValidationError([{ path: 'limit', message: 'Expected an integer from 1 to 10000' }])
+    }
+    return this.#context.transaction(async (tx) => {
+      const { db, table, adapter } = tx
+      let query = db
+        .selectFrom(table('schedules'))
+        .select([...SELECTED])
+        .where('paused', '=', adapter.encodeBoolean(false))
+        .where('next_fire_at', '<=', adapter.encodeTimestamp(now))
+        .orderBy('next_fire_at')
+        .orderBy('id')
+        .limit(limit)
+      if (adapter.supportsSkipLocked) query = query.forUpdate().skipLocked()
+      const rows = await query.execute()
+      const fires: DueFire[] = []
+      for (const row of rows) {
+        const schedule = this.#decode(row)
+        const occurrence = adapter.decodeTimestamp(row.next_occurrence_at)
+        const next = this.#nextFire(schedule.trigger, occurrence)
+        const updated = await db
+          .updateTable(table('schedules'))
+          .set({ ...next, last_fired_at: adapter.encodeTimestamp(occurrence), updated_at: adapter.encodeTimestamp(now) })
+          .where('id', '=', schedule.id)
+          .where('next_occurrence_at', '=', adapter.encodeTimestamp(occurrence))
+          .executeTakeFirst()
+        // Another scheduler advanced it first (only possible without row locks): not ours.
+        if (Number(updated.numUpdatedRows) !== 1) continue
+        fires.push({ schedule: { ...schedule, last_fired_at: occurrence, next_fire_at: decodeNullable(adapter, next.next_fire_at) }, fire_at: occurrence })
+      }
+      return fires
+    })
+  }
+
+  #nextFire(trigger: Trigger, after: Date): { next_fire_at: unknown; next_occurrence_at: unknown } {
+    const { adapter } = this.#context
+    const occurrence = nextOccurrence(trigger, after)
+    if (occurrence === null) return { next_fire_at: null, next_occurrence_at: null }
+    return { next_fire_at: adapter.encodeTimestamp(dueTime(trigger, occurrence)), next_occurrence_at: adapter.encodeTimestamp(occurrence) }
+  }
+
+  #select() {
+    return this.#context.db.selectFrom(this.#context.table('schedules')).select([...SELECTED])
+  }
+
+  #decode(row: Record<string, unknown>): Schedule {
+    const { adapter } = this.#context
+    return {
+      id: String(row.id),
+      name: String(row.name),
+      job_id: String(row.job_id),
+      environment: row.environment as Schedule['environment'],
+      trigger_type: row.trigger_type as Schedule['trigger_type'],
+      trigger: triggerSchema.parse(adapter.decodeJson(row.trigger)),
+      paused: adapter.decodeBoolean(row.paused),
+      next_fire_at: decodeNullable(adapter, row.next_fire_at),
+      last_fired_at: decodeNullable(adapter, row.last_fired_at),
+      created_at: adapter.decodeTimestamp(row.created_at),
+      updated_at: adapter.decodeTimestamp(row.updated_at),
+    }
+  }
+
+  #notFound(message: string): NotFoundError {
+    return new NotFoundError(message, { tableName: this.#context.table('schedules') })
+  }
+}
+
+function decodeNullable(adapter: StoreContext['adapter'], value: unknown): Date | null {
+  return value === null || value === undefined ? null : adapter.decodeTimestamp(value)
+}
+
+/** An interval without `start_date` counts from its creation: the first occurrence is one period later. */
+function anchorTrigger(trigger: Trigger, now: Date): Trigger {
+  if (trigger.interval === undefined || trigger.interval.start_date !== undefined) return trigger
+  const start = new Date(now.getTime() + intervalMs(trigger.interval)).toISOString()
+  return { interval: { ...trigger.interval, start_date: start } }
+}
