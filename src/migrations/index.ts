@@ -1,5 +1,6 @@
 import type { Migration } from './migration.js'
 import { storeInfo } from './0001-store-info.js'
+import { jobConfiguration } from './0002-job-configuration.js'
 
 /** Every core migration, in order. Append only: an applied migration is never edited. */
-export const coreMigrations: readonly Migration[] = [storeInfo]
+export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration]
