@@ -6,15 +6,20 @@ import { parseOrThrow } from '../schema/zod-issues.js'
 import { SecretCipher } from '../security/secret-cipher.js'
 import type { StoreContext } from '../store.js'
 import { CredentialRepository } from './credential-repository.js'
-import { listPage, type ListQuery, type ListResult } from './list-page.js'
+import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
-const CONTEXT_COLUMNS = {
-  id: 'id',
-  name: 'name',
-  environment: 'environment',
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-} as const
+/** What `list(query)` may filter and sort contexts by. */
+const contextEntity: QueryEntity = {
+  name: 'contexts',
+  columns: {
+    id: { column: 'id', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    environment: { column: 'environment', type: 'string', values: environmentSchema.options },
+    created_at: { column: 'created_at', type: 'timestamp' },
+    updated_at: { column: 'updated_at', type: 'timestamp' },
+  },
+  defaultOrder: [{ column: 'name' }],
+}
 
 const parameterBinding = (id: string) => ({ table: 'context_parameters', id, field: 'value' })
 
@@ -107,9 +112,9 @@ export class ContextRepository {
     return isUuid(idOrName) ? this.get(idOrName) : this.getByName(idOrName)
   }
 
-  async list(query: ListQuery = {}): Promise<ListResult<Context>> {
-    const page = await listPage(this.#select(), CONTEXT_COLUMNS, query, (row) => row)
-    return { ...page, items: await this.#hydrate(page.items) }
+  /** The shared query language; parameters and credentials of a page load in two queries. */
+  async list(query: unknown = {}): Promise<ListResult<Context>> {
+    return listQuery(this.#context, contextEntity, query, { base: this.#select(), decodeAll: (rows) => this.#hydrate(rows) })
   }
 
   async delete(id: string): Promise<void> {

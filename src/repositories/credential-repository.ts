@@ -11,19 +11,23 @@ import {
 import { parseOrThrow } from '../schema/zod-issues.js'
 import { SecretCipher, type SecretBinding } from '../security/secret-cipher.js'
 import type { StoreContext } from '../store.js'
-import { listPage, type ListQuery, type ListResult } from './list-page.js'
+import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
-/** Sortable and filterable columns of credentials (user strings are checked against it). */
-const CREDENTIAL_COLUMNS = {
-  id: 'id',
-  name: 'name',
-  user: 'username',
-  host: 'host',
-  port: 'port',
-  database: 'database_name',
-  created_at: 'created_at',
-  updated_at: 'updated_at',
-} as const
+/** What `list(query)` may filter and sort credentials by. */
+const credentialEntity: QueryEntity = {
+  name: 'credentials',
+  columns: {
+    id: { column: 'id', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    user: { column: 'username', type: 'string', nullable: true },
+    host: { column: 'host', type: 'string', nullable: true },
+    port: { column: 'port', type: 'integer', nullable: true },
+    database: { column: 'database_name', type: 'string', nullable: true },
+    created_at: { column: 'created_at', type: 'timestamp' },
+    updated_at: { column: 'updated_at', type: 'timestamp' },
+  },
+  defaultOrder: [{ column: 'name' }],
+}
 
 const binding = (id: string): SecretBinding => ({ table: 'credentials', id, field: 'password' })
 
@@ -104,8 +108,9 @@ export class CredentialRepository {
     return isUuid(idOrName) ? this.get(idOrName) : this.getByName(idOrName)
   }
 
-  async list(query: ListQuery = {}): Promise<ListResult<Credential>> {
-    return listPage(this.#select(), CREDENTIAL_COLUMNS, query, (row) => this.#decode(row))
+  /** The shared query language: `where`, `order_by`, `limit`, `offset` or `cursor`, `total`. */
+  async list(query: unknown = {}): Promise<ListResult<Credential>> {
+    return listQuery(this.#context, credentialEntity, query, { base: this.#select(), decode: (row) => this.#decode(row) })
   }
 
   /** The password in clear, or null when none is stored. */

@@ -12,17 +12,24 @@ import {
 } from '../schedules/schedule-schema.js'
 import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedules/trigger-schema.js'
 import type { StoreContext } from '../store.js'
-import { listPage, type ListQuery, type ListResult } from './list-page.js'
+import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
-const SCHEDULE_COLUMNS = {
-  id: 'id',
-  name: 'name',
-  job_id: 'job_id',
-  environment: 'environment',
-  trigger_type: 'trigger_type',
-  next_fire_at: 'next_fire_at',
-  created_at: 'created_at',
-} as const
+/** What `list(query)` may filter and sort schedules by. */
+const scheduleEntity: QueryEntity = {
+  name: 'schedules',
+  columns: {
+    id: { column: 'id', type: 'string' },
+    name: { column: 'name', type: 'string' },
+    job_id: { column: 'job_id', type: 'string' },
+    environment: { column: 'environment', type: 'string', values: ['DEV', 'TEST', 'PROD'] },
+    trigger_type: { column: 'trigger_type', type: 'string', values: ['interval', 'cron', 'date'] },
+    paused: { column: 'paused', type: 'boolean' },
+    next_fire_at: { column: 'next_fire_at', type: 'timestamp', nullable: true },
+    last_fired_at: { column: 'last_fired_at', type: 'timestamp', nullable: true },
+    created_at: { column: 'created_at', type: 'timestamp' },
+  },
+  defaultOrder: [{ column: 'name' }],
+}
 
 const SELECTED = [
   'id',
@@ -117,8 +124,9 @@ export class ScheduleRepository {
     return isUuid(idOrName) ? this.get(idOrName) : this.getByName(idOrName)
   }
 
-  async list(query: ListQuery = {}): Promise<ListResult<Schedule>> {
-    return listPage(this.#select(), SCHEDULE_COLUMNS, query, (row) => this.#decode(row))
+  /** The shared query language: `where`, `order_by`, `limit`, `offset` or `cursor`, `total`. */
+  async list(query: unknown = {}): Promise<ListResult<Schedule>> {
+    return listQuery(this.#context, scheduleEntity, query, { base: this.#select(), decode: (row) => this.#decode(row) })
   }
 
   async delete(id: string): Promise<void> {

@@ -9,22 +9,26 @@ import { uuidv7 } from '../../src/schema/ids.js'
 import type { EngineTarget } from './engines.js'
 
 /**
- * The core migrations, or — while the jobs migration (0002) has not landed — the
- * foundation plus a minimal jobs table and 0004, so schedules have a job to point at.
+ * The core migrations with 0004 in place: while it (or the jobs migration 0002) is not
+ * registered in coreMigrations yet, it is appended here, after a minimal jobs table if
+ * 0002 is missing too, so schedules have a job to point at.
  */
 export function secretMigrations(): readonly Migration[] {
-  if (coreMigrations.some((migration) => migration.name.startsWith('0002'))) return coreMigrations
-  const jobsStandIn: Migration = {
-    name: '0002_jobs_stand_in',
-    up: ({ schema, table, types, adapter }) => [
-      adapter
-        .tableOptions(schema.createTable(table('jobs')).addColumn('id', types.uuid, (c) => c.primaryKey()))
-        .compile(),
-    ],
-    down: ({ schema, table }) => [schema.dropTable(table('jobs')).compile()],
-  }
-  const foundation = coreMigrations.filter((migration) => migration.name < '0002')
-  return [...foundation, jobsStandIn, secretsAndSchedules]
+  if (coreMigrations.some((migration) => migration.name.startsWith('0004'))) return coreMigrations
+  const before = coreMigrations.filter((migration) => migration.name < '0004')
+  return hasJobsMigration() ? [...before, secretsAndSchedules] : [...before, jobsStandIn, secretsAndSchedules]
+}
+
+function hasJobsMigration(): boolean {
+  return coreMigrations.some((migration) => migration.name.startsWith('0002'))
+}
+
+const jobsStandIn: Migration = {
+  name: '0002_jobs_stand_in',
+  up: ({ schema, table, types, adapter }) => [
+    adapter.tableOptions(schema.createTable(table('jobs')).addColumn('id', types.uuid, (c) => c.primaryKey())).compile(),
+  ],
+  down: ({ schema, table }) => [schema.dropTable(table('jobs')).compile()],
 }
 
 /** A new master key file (mode 0600) in the target's scratch directory. */
@@ -53,8 +57,24 @@ export async function createJob(store: Store, name: string): Promise<string> {
     })
     return job.id
   }
+  // No job repository yet: a bare row (the columns of 0002, or the stand-in's id only).
   const id = uuidv7()
-  const context = Store.context(store)
-  await context.db.insertInto(context.table('jobs')).values({ id }).execute()
+  const { db, table, adapter } = Store.context(store)
+  const now = adapter.encodeTimestamp(new Date())
+  const row = hasJobsMigration()
+    ? {
+        id,
+        name,
+        strategy_type: 'row',
+        num_of_retries: 0,
+        file_logging: adapter.encodeBoolean(false),
+        current_version: 1,
+        content_hash: '0'.repeat(64),
+        component_count: 0,
+        created_at: now,
+        updated_at: now,
+      }
+    : { id }
+  await db.insertInto(table('jobs')).values(row).execute()
   return id
 }
