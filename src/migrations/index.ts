@@ -1,6 +1,7 @@
 import type { Migration } from './migration.js'
 import { storeInfo } from './0001-store-info.js'
 import { jobConfiguration } from './0002-job-configuration.js'
+import { secretsAndSchedules } from './0004-secrets-and-schedules.js'
 
 /** Every core migration, in order. Append only: an applied migration is never edited. */
-export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration]
+export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, secretsAndSchedules]
