@@ -37,3 +37,20 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export { uuidv7 } from './schema/ids.js'
+// Environment and secrets (issue 5).
+export type { CredentialRepository } from './repositories/credential-repository.js'
+export type { ContextRepository } from './repositories/context-repository.js'
+export type { ScheduleRepository } from './repositories/schedule-repository.js'
+export type { KeyManager, DataKeyStatus } from './security/key-manager.js'
+export type { RotateOptions, RotationProgress, RotationResult } from './security/key-rotation.js'
+export { MissingMasterKeyError, SecretDecryptionError } from './security/secret-errors.js'
+export {
+  MASKED_SECRET,
+  type Credential,
+  type CredentialInput,
+  type CredentialPatch,
+  type Environment,
+} from './schema/credential-schema.js'
+export type { Context, ContextInput, ContextParameter, ResolvedContext } from './schema/context-schema.js'
+export type { Schedule, ScheduleInput, SchedulePatch, DueFire } from './schedules/schedule-schema.js'
+export type { Trigger, TriggerInput, TriggerType } from './schedules/trigger-schema.js'
