@@ -14,6 +14,7 @@ import { ContextRepository } from './repositories/context-repository.js'
 import { CredentialRepository } from './repositories/credential-repository.js'
 import { ScheduleRepository } from './repositories/schedule-repository.js'
 import { KeyManager } from './security/key-manager.js'
+import { ModelRepository } from './models/model-repository.js'
 
 /**
  * What every repository is built on: the executor (the root database or the current
@@ -115,6 +116,11 @@ export class Store {
   /** Durable per-job key → JSON values, published atomically with an attempt's success. */
   get state(): JobStateRepository {
     return this.repository('state', (context) => new JobStateRepository(context))
+  }
+
+  /** Declarative models: users' own tables from a JSON model configuration, and their records. */
+  get models(): ModelRepository {
+    return this.repository('models', (context) => new ModelRepository(context))
   }
 
   get migrator(): Migrator {

@@ -1,0 +1,266 @@
+import type { Kysely } from 'kysely'
+import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
+import { checkFilter, filterExpression, listQuery, type ListResult } from '../query/index.js'
+import { uuidv7 } from '../schema/ids.js'
+import { parseOrThrow } from '../schema/zod-issues.js'
+import type { StoreContext } from '../store.js'
+import type { ModelDefinition, ReferenceDefinition } from './model-definition.js'
+import { decodeRecord, encodeRecord, modelQueryEntity, recordSchemas, type ModelRecord, type RecordSchemas } from './record-codec.js'
+
+/** Resolves the current definition of a model (and of the models it references). */
+export type ModelLookup = (name: string) => Promise<ModelDefinition>
+
+export interface IncludeOptions {
+  /** Relation names to load eagerly: a field `job_id` is the relation `job`, `owner` is `owner_ref`. */
+  readonly include?: readonly string[]
+}
+
+export interface InsertManyOptions {
+  /** Rows per statement (default: as many as the engine's parameter limit allows, at most 5,000). */
+  readonly chunkSize?: number
+}
+
+export interface StreamOptions {
+  /** Rows per round trip (default 1,000). */
+  readonly batchSize?: number
+}
+
+const MAX_CHUNK_ROWS = 5_000
+
+/**
+ * The generic repository of one declared model. Values are checked against a Zod
+ * schema generated from the declaration; identifiers come only from the declaration
+ * (validated plain identifiers), and every value travels as a parameter.
+ *
+ * @example
+ * const checks = store.models.records('quality_check')
+ * const row = await checks.insert({ job_id, rule: 'not_null(email)', passed: true })
+ * const page = await checks.find({ where: { column: 'passed', operator: '==', value: false } }, { include: ['job'] })
+ */
+export class RecordRepository {
+  readonly #context: StoreContext
+  readonly #name: string
+  readonly #lookup: ModelLookup
+  #schemas: { model: ModelDefinition; schemas: RecordSchemas } | undefined
+
+  /** @internal use `store.models.records(name)` */
+  constructor(context: StoreContext, name: string, lookup: ModelLookup) {
+    this.#context = context
+    this.#name = name
+    this.#lookup = lookup
+  }
+
+  /** Inserts one record and returns it as stored (with generated key and defaults). */
+  async insert(values: unknown): Promise<ModelRecord> {
+    const { model, schemas } = await this.#model()
+    const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values))
+    const { db, adapter } = this.#context
+    const row = encodeRecord(model, adapter, parsed)
+    if (adapter.supportsReturning) {
+      const stored = await db.insertInto(model.table).values(row).returning(columns(model)).executeTakeFirstOrThrow()
+      return decodeRecord(model, adapter, stored)
+    }
+    const result = await db.insertInto(model.table).values(row).executeTakeFirstOrThrow()
+    const key = parsed[model.primary_key] ?? Number(result.insertId)
+    return this.get(key)
+  }
+
+  /**
+   * Inserts many records in one transaction, in statements chunked to the engine's
+   * parameter limit. Takes an array or any (async) iterable, so a large import never
+   * holds more than one chunk in memory. Issue paths name the row: `rows[1204].rule`.
+   */
+  async insertMany(rows: Iterable<unknown> | AsyncIterable<unknown>, options: InsertManyOptions = {}): Promise<{ inserted: number }> {
+    const { model, schemas } = await this.#model()
+    const byLimit = Math.floor(this.#context.adapter.maxParameters / model.fields.length)
+    const chunkSize = Math.max(1, Math.min(options.chunkSize ?? MAX_CHUNK_ROWS, byLimit, MAX_CHUNK_ROWS))
+    return this.#context.transaction(async ({ db, adapter }) => {
+      let inserted = 0
+      let chunk: ModelRecord[] = []
+      const flush = async () => {
+        if (chunk.length === 0) return
+        await db.insertInto(model.table).values(chunk).execute()
+        inserted += chunk.length
+        chunk = []
+      }
+      let index = 0
+      for await (const values of rows) {
+        const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values, `rows[${index++}]`))
+        // Every row of one statement names the same columns: absent optional fields are NULL.
+        const row = encodeRecord(model, adapter, parsed)
+        for (const field of model.fields) {
+          if (!Object.hasOwn(row, field.name) && !field.auto_increment) row[field.name] = field.default === null ? null : encodeDefault(field.default, adapter)
+        }
+        chunk.push(row)
+        if (chunk.length >= chunkSize) await flush()
+      }
+      await flush()
+      return { inserted }
+    })
+  }
+
+  /** The record with this key; `not_found` if there is none. */
+  async get(key: unknown, options: IncludeOptions = {}): Promise<ModelRecord> {
+    const { model, schemas } = await this.#model()
+    const id = parseOrThrow(schemas.key, key, 'key')
+    const row = await this.#context.db.selectFrom(model.table).select(columns(model)).where(model.primary_key, '=', id).executeTakeFirst()
+    if (!row) throw new NotFoundError(`${model.name} ${String(id)} not found`, { tableName: model.table })
+    const [record] = await this.#attach(model, [decodeRecord(model, this.#context.adapter, row)], options.include)
+    return record as ModelRecord
+  }
+
+  /** A page of records in the shared query language (`where`, `order_by`, `limit`, `offset`/`cursor`, `total`). */
+  async find(query: unknown = {}, options: IncludeOptions = {}): Promise<ListResult<ModelRecord>> {
+    const { model } = await this.#model()
+    const { db, adapter } = this.#context
+    return listQuery({ adapter }, modelQueryEntity(model), query, {
+      base: db.selectFrom(model.table).select(columns(model)),
+      decodeAll: (rows) => this.#attach(model, rows.map((row) => decodeRecord(model, adapter, row)), options.include),
+    })
+  }
+
+  /** How many records match `where` (all of them without one). */
+  async count(where?: unknown): Promise<number> {
+    const { model } = await this.#model()
+    const { db, adapter } = this.#context
+    let query = db.selectFrom(model.table).select((eb) => eb.fn.countAll().as('count'))
+    if (where !== undefined) {
+      const filter = checkFilter(modelQueryEntity(model), adapter, where)
+      query = query.where((eb) => filterExpression(eb, filter))
+    }
+    const row = await query.executeTakeFirstOrThrow()
+    return Number((row as { count: unknown }).count)
+  }
+
+  /** Changes some fields of one record and returns it; `not_found` if there is none. */
+  async update(key: unknown, changes: unknown): Promise<ModelRecord> {
+    const { model, schemas } = await this.#model()
+    const id = parseOrThrow(schemas.key, key, 'key')
+    const patch = encodeRecord(model, this.#context.adapter, parseOrThrow(schemas.patch, changes))
+    if (Object.keys(patch).length === 0) return this.get(id)
+    return this.#context.transaction(async (context) => {
+      await context.db.updateTable(model.table).set(patch).where(model.primary_key, '=', id).execute()
+      return this.#reader(context).get(id)
+    })
+  }
+
+  /** Inserts the record, or updates the one with the same key. */
+  async upsert(values: unknown): Promise<ModelRecord> {
+    const { model, schemas } = await this.#model()
+    const parsed = parseOrThrow(schemas.insert, values)
+    const id = parsed[model.primary_key]
+    if (id === undefined) return this.insert(values)
+    const { [model.primary_key]: _key, ...changes } = parsed
+    const attempt = () =>
+      this.#context.transaction(async (context) => {
+        const found = await context.db.selectFrom(model.table).select(model.primary_key).where(model.primary_key, '=', id).executeTakeFirst()
+        const repository = this.#reader(context)
+        return found ? repository.update(id, changes) : repository.insert(parsed)
+      })
+    try {
+      return await attempt()
+    } catch (error) {
+      // Another writer inserted the same key between our read and our insert: now it is an update.
+      if (error instanceof ConstraintError && error.constraint_kind === 'unique') return attempt()
+      throw error
+    }
+  }
+
+  /** Deletes one record; `not_found` if there is none. */
+  async delete(key: unknown): Promise<void> {
+    const { model, schemas } = await this.#model()
+    const id = parseOrThrow(schemas.key, key, 'key')
+    const result = await this.#context.db.deleteFrom(model.table).where(model.primary_key, '=', id).executeTakeFirst()
+    if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${model.name} ${String(id)} not found`, { tableName: model.table })
+  }
+
+  /**
+   * Every record matching `where`, in key order, fetched in keyset batches: memory stays
+   * constant however many rows there are, and no connection is held between batches.
+   */
+  async *stream(where?: unknown, options: StreamOptions = {}): AsyncGenerator<ModelRecord> {
+    const { model } = await this.#model()
+    const { db, adapter } = this.#context
+    const filter = where === undefined ? undefined : checkFilter(modelQueryEntity(model), adapter, where)
+    const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000))
+    let last: unknown
+    for (;;) {
+      let query = db.selectFrom(model.table).select(columns(model))
+      if (filter) query = query.where((eb) => filterExpression(eb, filter))
+      if (last !== undefined) query = query.where(model.primary_key, '>', last)
+      const rows = await query.orderBy(model.primary_key).limit(batchSize).execute()
+      for (const row of rows) yield decodeRecord(model, adapter, row)
+      if (rows.length < batchSize) return
+      last = rows[rows.length - 1]?.[model.primary_key]
+    }
+  }
+
+  /** The row a record refers to through `relation` (lazy loading); `null` when it refers to none. */
+  async related(record: ModelRecord, relation: string): Promise<ModelRecord | null> {
+    const { model } = await this.#model()
+    const [loaded] = await this.#attach(model, [{ ...record }], [relation])
+    return (loaded?.[relation] as ModelRecord | null | undefined) ?? null
+  }
+
+  async #model(): Promise<{ model: ModelDefinition; schemas: RecordSchemas }> {
+    const model = await this.#lookup(this.#name)
+    if (this.#schemas?.model !== model) this.#schemas = { model, schemas: recordSchemas(model) }
+    return this.#schemas
+  }
+
+  #reader(context: StoreContext): RecordRepository {
+    return new RecordRepository(context, this.#name, this.#lookup)
+  }
+
+  #withKey(model: ModelDefinition, values: ModelRecord): ModelRecord {
+    const key = model.fields.find((field) => field.primary_key)
+    if (key?.type === 'uuid' && values[model.primary_key] === undefined) return { ...values, [model.primary_key]: uuidv7() }
+    return values
+  }
+
+  /** Loads each requested relation with one `IN (…)` query per relation (per chunk of keys). */
+  async #attach(model: ModelDefinition, records: ModelRecord[], include: readonly string[] | undefined): Promise<ModelRecord[]> {
+    if (!include || include.length === 0 || records.length === 0) return records
+    include.forEach((relation, i) => {
+      if (!model.fields.some((field) => field.references?.relation === relation)) {
+        const known = model.fields.flatMap((field) => (field.references ? [field.references.relation] : []))
+        throw new ValidationError([{ path: `include[${i}]`, message: `Unknown relation "${relation}" of ${model.name}: use one of ${known.join(', ') || '(none)'}` }])
+      }
+    })
+    for (const field of model.fields) {
+      const reference = field.references
+      if (!reference || !include.includes(reference.relation)) continue
+      const keys = [...new Set(records.map((record) => record[field.name]).filter((value) => value !== null && value !== undefined))]
+      const byKey = await this.#loadReferenced(reference, keys)
+      for (const record of records) record[reference.relation] = byKey.get(String(record[field.name])) ?? null
+    }
+    return records
+  }
+
+  async #loadReferenced(reference: ReferenceDefinition, keys: unknown[]): Promise<Map<string, ModelRecord>> {
+    const { db, adapter } = this.#context
+    const target = reference.core ? undefined : await this.#lookup(reference.model)
+    const byKey = new Map<string, ModelRecord>()
+    const chunk = Math.max(1, adapter.maxParameters - 10)
+    for (let start = 0; start < keys.length; start += chunk) {
+      const slice = keys.slice(start, start + chunk)
+      const base = target ? selectModel(db, target) : db.selectFrom(reference.table).selectAll()
+      const rows = (await base.where(reference.column, 'in', slice).execute()) as Record<string, unknown>[]
+      // Core rows come back as stored: their own repositories own their decoding.
+      for (const row of rows) byKey.set(String(row[reference.column]), target ? decodeRecord(target, adapter, row) : row)
+    }
+    return byKey
+  }
+}
+
+function columns(model: ModelDefinition): string[] {
+  return model.fields.map((field) => field.name)
+}
+
+function selectModel(db: Kysely<any>, model: ModelDefinition) {
+  return db.selectFrom(model.table).select(columns(model))
+}
+
+function encodeDefault(value: string | number | boolean, adapter: StoreContext['adapter']): unknown {
+  return typeof value === 'boolean' ? adapter.encodeBoolean(value) : value
+}

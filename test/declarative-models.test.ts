@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
+import { resolveModelConfig } from '../src/models/model-definition.js'
+import { describeEngines, exec } from './helpers/engines.js'
+
+/** The seed's own model configuration example, as it is. */
+const SEED_MODELS = {
+  models: {
+    component: {
+      table_name: 'components',
+      fields: [
+        { name: 'id', type: 'integer', primary_key: true },
+        { name: 'name', type: 'string', nullable: false },
+        { name: 'type', type: 'string', nullable: false },
+      ],
+    },
+    job: {
+      table_name: 'jobs',
+      fields: [
+        { name: 'id', type: 'integer', primary_key: true },
+        { name: 'name', type: 'string', nullable: false },
+        { name: 'status', type: 'string', nullable: false },
+      ],
+    },
+  },
+}
+
+function issuesOf(work: () => unknown): Array<{ path: string; message: string }> {
+  try {
+    work()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError)
+    return [...(error as ValidationError).issues]
+  }
+  throw new Error('expected a validation error')
+}
+
+describe('model configuration validation', () => {
+  const model = (fields: unknown[], extra: Record<string, unknown> = {}) => ({ models: { check: { table_name: 'checks', fields, ...extra } } })
+  const id = { name: 'id', type: 'integer', primary_key: true }
+
+  it('accepts the seed example beside the prefixed core tables', () => {
+    const models = resolveModelConfig(SEED_MODELS, 'etl_')
+    expect(models.map((m) => m.table)).toEqual(['components', 'jobs'])
+  })
+
+  it('rejects an unknown field type with its path', () => {
+    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'x', type: 'varchar' }]), 'etl_'))
+    expect(issues[0]?.path).toBe('models.check.fields[1].type')
+  })
+
+  it('rejects a duplicate field with its path', () => {
+    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'rule', type: 'text' }, { name: 'Rule', type: 'text' }]), 'etl_'))
+    expect(issues).toEqual([expect.objectContaining({ path: 'models.check.fields[2].name' })])
+  })
+
+  it('rejects a reference to an unknown model with its path', () => {
+    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'owner_id', type: 'uuid', references: { model: 'nobody' } }]), 'etl_'))
+    expect(issues).toEqual([expect.objectContaining({ path: 'models.check.fields[1].references.model' })])
+  })
+
+  it('rejects identifiers with a quote or a space', () => {
+    expect(issuesOf(() => resolveModelConfig(model([id, { name: 'a"b', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields[1].name')
+    expect(issuesOf(() => resolveModelConfig(model([id, { name: "x'; drop table etl_jobs; --", type: 'text' }]), 'etl_'))[0]?.path).toBe(
+      'models.check.fields[1].name',
+    )
+    expect(issuesOf(() => resolveModelConfig({ models: { 'bad name': { fields: [id] } } }, 'etl_'))[0]?.path).toBe('models.bad name')
+    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'my table' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+  })
+
+  it('rejects the name of a core table', () => {
+    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'etl_jobs' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'ETL_anything' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'jobs' }), ''))[0]?.path).toBe('models.check.table_name')
+  })
+
+  it('rejects a model without exactly one primary key, and a string default with a quote', () => {
+    expect(issuesOf(() => resolveModelConfig(model([{ name: 'a', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields')
+    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 's', type: 'string', default: "x' or 1=1" }]), 'etl_'))
+    expect(issues[0]?.path).toBe('models.check.fields[1].default')
+  })
+})
+
+describeEngines('declarative models', (target) => {
+  it('applies the seed example as is and its models insert, find, update and delete rows', async () => {
+    const store = await target().open()
+    await store.migrate()
+    const result = await store.models.define(SEED_MODELS)
+    expect(result.versions).toEqual([
+      { model: 'component', version: 1, dropped: false },
+      { model: 'job', version: 1, dropped: false },
+    ])
+    const jobs = store.models.records('job')
+    const first = await jobs.insert({ name: 'orders_daily', status: 'active' })
+    const second = await jobs.insert({ name: 'users "hourly"; drop table jobs; --', status: "it's paused" })
+    expect(first).toEqual({ id: expect.any(Number), name: 'orders_daily', status: 'active' })
+    expect(await jobs.get(second.id)).toEqual(second)
+    const found = await jobs.find({ where: { column: 'status', operator: '==', value: "it's paused" } })
+    expect(found.items).toEqual([second])
+    expect(await jobs.update(first.id, { status: 'paused' })).toEqual({ ...first, status: 'paused' })
+    expect(await jobs.count({ column: 'status', operator: 'contains', value: 'paused' })).toBe(2)
+    await jobs.delete(first.id)
+    await expect(jobs.get(first.id)).rejects.toBeInstanceOf(NotFoundError)
+    await expect(jobs.delete(first.id)).rejects.toBeInstanceOf(NotFoundError)
+    await expect(jobs.insert({ name: 'x' })).rejects.toMatchObject({ error_type: 'validation_error', issues: [{ path: 'status' }] })
+    // The core jobs table is untouched beside the user's `jobs`.
+    expect(await store.models.records('component').count()).toBe(0)
+    // Defining the same thing again changes nothing and records no version.
+    expect(await store.models.define(SEED_MODELS)).toMatchObject({ sql: [], versions: [] })
+  })
+})
