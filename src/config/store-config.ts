@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
+import { accessControlConfigSchema, auditConfigSchema, type AccessControlConfig, type AuditConfig } from './access-control-config.js'
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactUrl, type ParsedDatabaseUrl } from './database-url.js'
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -31,6 +32,8 @@ export const securityConfigSchema = z.strictObject({
 export const storeConfigSchema = z.strictObject({
   database: databaseConfigSchema.default(databaseConfigSchema.parse({})),
   security: securityConfigSchema.default({}),
+  access_control: accessControlConfigSchema.default({ enabled: false, roles: {} }),
+  audit: auditConfigSchema.default({ executions: false }),
 })
 
 export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>
@@ -54,6 +57,8 @@ export type StoreConfigInput = z.input<typeof storeConfigSchema> & {
 export interface ResolvedConfig {
   readonly database: DatabaseConfig
   readonly security: SecurityConfig
+  readonly accessControl: AccessControlConfig
+  readonly audit: AuditConfig
   readonly target: ParsedDatabaseUrl
   readonly onQuery: ((event: QueryEvent) => void) | undefined
 }
@@ -82,7 +87,12 @@ export function resolveConfig(
   if (parsed.database.schema !== undefined && target.engine !== 'postgres') {
     throw new ValidationError([{ path: 'database.schema', message: 'Only PostgreSQL has schemas' }])
   }
-  return { database: parsed.database, security: parsed.security, target, onQuery: onQuery as ResolvedConfig['onQuery'] }
+  return {
+    database: parsed.database,
+    security: parsed.security,
+    accessControl: parsed.access_control,
+    audit: parsed.audit,
+    target, onQuery: onQuery as ResolvedConfig['onQuery'] }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

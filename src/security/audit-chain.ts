@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto'
+import type { StoreContext } from '../store.js'
+
+/**
+ * The tamper-evident audit chain. Each row's hash covers its own fields and the
+ * previous row's hash; a one-row head table (`audit_head`) holds the last sequence
+ * number and hash. Appending first updates the head row, which takes its row lock on
+ * every engine (SQLite: the write transaction), so concurrent writers append one after
+ * another and the chain stays linear.
+ */
+
+export const GENESIS_HASH = '0'.repeat(64)
+
+export type AuditOutcome = 'ok' | 'denied'
+
+export interface AuditEntryInput {
+  readonly actor: string
+  readonly action: string
+  readonly entityType: string
+  readonly entityId: string | null
+  readonly outcome: AuditOutcome
+  readonly before: unknown
+  readonly after: unknown
+}
+
+export interface AuditEntry {
+  readonly seq: number
+  readonly at: Date
+  readonly actor: string
+  readonly action: string
+  readonly entity_type: string
+  readonly entity_id: string | null
+  readonly outcome: AuditOutcome
+  readonly before: unknown
+  readonly after: unknown
+  readonly prev_hash: string
+  readonly hash: string
+}
+
+export interface AuditHead {
+  readonly seq: number
+  readonly hash: string
+}
+
+export function auditTables(context: StoreContext): { log: string; head: string } {
+  return { log: context.table('audit_log'), head: context.table('audit_head') }
+}
+
+/** Appends one entry; must run inside the transaction of the change it records. */
+export async function appendAuditEntry(context: StoreContext, input: AuditEntryInput): Promise<AuditEntry> {
+  const { db, adapter } = context
+  const tables = auditTables(context)
+  await db
+    .updateTable(tables.head)
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('id', '=', 1)
+    .execute()
+  const head = await db.selectFrom(tables.head).select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow()
+  const entry = sealEntry({
+    seq: Number(head.seq),
+    at: new Date(),
+    actor: input.actor,
+    action: input.action,
+    entity_type: input.entityType,
+    entity_id: input.entityId,
+    outcome: input.outcome,
+    before: toJsonValue(redactSecrets(input.before)),
+    after: toJsonValue(redactSecrets(input.after)),
+    prev_hash: String(head.hash),
+  })
+  await db
+    .insertInto(tables.log)
+    .values({
+      seq: entry.seq,
+      at: adapter.encodeTimestamp(entry.at),
+      actor: entry.actor,
+      action: entry.action,
+      entity_type: entry.entity_type,
+      entity_id: entry.entity_id,
+      outcome: entry.outcome,
+      before: adapter.encodeJson(entry.before),
+      after: adapter.encodeJson(entry.after),
+      prev_hash: entry.prev_hash,
+      hash: entry.hash,
+    })
+    .execute()
+  await db.updateTable(tables.head).set({ hash: entry.hash }).where('id', '=', 1).execute()
+  return entry
+}
+
+/** Computes the hash of an entry from its fields and the previous hash. */
+export function sealEntry(entry: Omit<AuditEntry, 'hash'>): AuditEntry {
+  return { ...entry, hash: hashEntry(entry) }
+}
+
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  const body = canonicalJson({
+    seq: entry.seq,
+    at: entry.at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    entity_type: entry.entity_type,
+    entity_id: entry.entity_id,
+    outcome: entry.outcome,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+  })
+  return createHash('sha256').update(entry.prev_hash).update('\n').update(body).digest('hex')
+}
+
+/** JSON with object keys sorted at every level, so engines that reorder keys (jsonb) hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort()
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`
+}
+
+/** What a JSON column gives back: Dates become ISO strings, undefined disappears. */
+function toJsonValue(value: unknown): unknown {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown)
+}
+
+const SECRET_KEY = /(password|secret|token|ciphertext|master_key|private_key)/i
+export const REDACTED = '[redacted]'
+
+/**
+ * Masks every secret in a before/after snapshot: keys that name a secret, and the
+ * value of a parameter marked `is_secure`.
+ */
+export function redactSecrets(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value
+  if (Array.isArray(value)) return value.map(redactSecrets)
+  const record = value as Record<string, unknown>
+  const secure = record.is_secure === true
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(record)) {
+    if ((SECRET_KEY.test(key) && item !== null && item !== undefined) || (secure && key === 'value')) out[key] = REDACTED
+    else out[key] = redactSecrets(item)
+  }
+  return out
+}

@@ -1,0 +1,158 @@
+import { AccessDeniedError } from '../errors.js'
+import type { StoreContext } from '../store.js'
+import type { AccessPolicy, Principal } from './access-policy.js'
+import { appendAuditEntry } from './audit-chain.js'
+
+/** What a repository method needs: a permission, and for a change, how to audit it. */
+export interface OperationRule {
+  /** `resource:action`, checked against the principal's roles. */
+  readonly permission: string
+  /** The environment the call touches, for environment-limited grants. */
+  readonly environment?: (args: readonly unknown[], repository: any) => unknown
+  /** A change: audited in the same transaction. Reads have none. */
+  readonly audit?: AuditRule
+  /**
+   * The method returns synchronously: `iterable` (a stream, checked before its first
+   * row) or `repository` (a sub-repository, guarded with the table entry `returns`).
+   */
+  readonly sync?: 'iterable' | 'repository'
+  readonly returns?: string
+}
+
+export interface AuditRule {
+  /** `jobs.update`. */
+  readonly action: string
+  readonly entityType: string
+  readonly entityId: (args: readonly unknown[], result: unknown, before: unknown) => unknown
+  /** A snapshot before the change, taken inside the transaction (e.g. `repo.get(args[0])`). */
+  readonly before?: (args: readonly unknown[], repository: any) => Promise<unknown>
+  /** The snapshot after the change; by default the method's result. */
+  readonly after?: (result: unknown, args: readonly unknown[]) => unknown
+  /** High-volume writes audited only when `audit.executions` is on. */
+  readonly executionLifecycle?: boolean
+}
+
+/** repository key → method name → rule. */
+export type OperationTable = Readonly<Record<string, Readonly<Record<string, OperationRule>>>>
+
+export interface GuardOptions {
+  readonly principal: Principal
+  readonly policy: AccessPolicy
+  readonly table: OperationTable
+  readonly auditExecutions: boolean
+  readonly context: StoreContext
+  /** Builds the repository on another context (the transaction of an audited change). */
+  readonly create: (context: StoreContext) => object
+}
+
+/**
+ * Wraps a repository so that every method call is checked against the principal's
+ * permissions, and every change writes one audit row in the same transaction. A
+ * refused call writes a `denied` audit row and throws `access_denied`. Methods that are
+ * not in the operation table are refused, so a new method cannot slip through unchecked.
+ */
+export function guardRepository<T extends object>(key: string, repository: T, options: GuardOptions): T {
+  const rules = options.table[key] ?? {}
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof property !== 'string' || typeof value !== 'function' || property === 'constructor') return value
+      const rule = Object.hasOwn(rules, property) ? rules[property] : undefined
+      const method = value as (...args: unknown[]) => unknown
+      if (!rule) {
+        return () => {
+          throw new AccessDeniedError(`${key}.${property} is not an operation the access policy knows`, `${key}:${property}`)
+        }
+      }
+      if (rule.sync === 'repository') {
+        return (...args: unknown[]) =>
+          guardRepository(rule.returns ?? property, method.apply(target, args) as object, {
+            ...options,
+            create: (context) => (options.create(context) as Record<string, (...a: unknown[]) => object>)[property]!(...args),
+          })
+      }
+      if (rule.sync === 'iterable') {
+        return (...args: unknown[]) => guardIterable(key, property, rule, () => method.apply(target, args) as AsyncIterable<unknown>, args, target, options)
+      }
+      return (...args: unknown[]) => invoke(key, property, rule, method, args, target, options)
+    },
+  })
+}
+
+async function invoke(
+  key: string,
+  property: string,
+  rule: OperationRule,
+  method: (...args: unknown[]) => unknown,
+  args: unknown[],
+  target: object,
+  options: GuardOptions,
+): Promise<unknown> {
+  const environment = rule.environment ? await rule.environment(args, target) : undefined
+  await checkOrRecordDenial(key, property, rule, args, environment, options)
+  const audit = rule.audit
+  if (!audit || (audit.executionLifecycle && !options.auditExecutions)) return method.apply(target, args)
+  return options.context.transaction(async (context) => {
+    const repository = options.create(context) as Record<string, (...a: unknown[]) => unknown>
+    const before = audit.before ? await audit.before(args, repository) : null
+    const result = await (repository[property] as (...a: unknown[]) => unknown).apply(repository, args)
+    await appendAuditEntry(context, {
+      actor: options.principal.id,
+      action: audit.action,
+      entityType: audit.entityType,
+      entityId: stringOrNull(audit.entityId(args, result, before)),
+      outcome: 'ok',
+      before,
+      after: audit.after ? audit.after(result, args) : result,
+    })
+    return result
+  })
+}
+
+async function checkOrRecordDenial(
+  key: string,
+  property: string,
+  rule: OperationRule,
+  args: readonly unknown[],
+  environment: unknown,
+  options: GuardOptions,
+): Promise<void> {
+  const env = typeof environment === 'string' ? environment : undefined
+  if (options.policy.allows(options.principal, rule.permission, env)) return
+  const denied = deniedError(rule.permission, env, options.principal)
+  await options.context.transaction((context) =>
+    appendAuditEntry(context, {
+      actor: options.principal.id,
+      action: rule.audit?.action ?? `${key}.${property}`,
+      entityType: rule.audit?.entityType ?? key,
+      entityId: typeof args[0] === 'string' ? args[0] : null,
+      outcome: 'denied',
+      before: null,
+      after: { permission: rule.permission, environment: env ?? null },
+    }),
+  )
+  throw denied
+}
+
+async function* guardIterable(
+  key: string,
+  property: string,
+  rule: OperationRule,
+  open: () => AsyncIterable<unknown>,
+  args: readonly unknown[],
+  target: object,
+  options: GuardOptions,
+): AsyncGenerator<unknown> {
+  const environment = rule.environment ? await rule.environment(args, target) : undefined
+  await checkOrRecordDenial(key, property, rule, args, environment, options)
+  yield* open()
+}
+
+function deniedError(permission: string, environment: string | undefined, principal: Principal): AccessDeniedError {
+  const where = environment === undefined ? '' : ` in ${environment}`
+  return new AccessDeniedError(`${principal.id} (${principal.roles.join(', ') || 'no roles'}) lacks ${permission}${where}`, permission)
+}
+
+function stringOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value)
+}
