@@ -231,8 +231,14 @@ function sameShape(a: FieldDefinition, b: FieldDefinition): boolean {
     a.primary_key === b.primary_key &&
     a.precision === b.precision &&
     a.scale === b.scale &&
-    JSON.stringify(a.references) === JSON.stringify(b.references)
+    sameReference(a.references, b.references)
   )
+}
+
+/** Field by field: recorded definitions come back from JSONB with their keys reordered. */
+function sameReference(a: FieldDefinition['references'], b: FieldDefinition['references']): boolean {
+  if (a === null || b === null) return a === b
+  return a.model === b.model && a.core === b.core && a.table === b.table && a.column === b.column && a.on_delete === b.on_delete
 }
 
 /** Referenced models before the models that reference them (a cycle keeps its given order). */

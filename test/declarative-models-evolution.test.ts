@@ -1,0 +1,142 @@
+import { expect, it } from 'vitest'
+import { ConflictError } from '../src/errors.js'
+import { Store } from '../src/store.js'
+import { describeEngines } from './helpers/engines.js'
+
+const author = (extra: object[] = [], more: object = {}) => ({
+  fields: [
+    { name: 'id', type: 'uuid', primary_key: true },
+    { name: 'name', type: 'string', max_length: 40, nullable: false },
+    ...extra,
+  ],
+  ...more,
+})
+
+const postFields = (title: number, extra: object[] = []) => [
+  { name: 'id', type: 'integer', primary_key: true },
+  { name: 'author_id', type: 'uuid', nullable: false, index: true, references: { model: 'author', on_delete: 'cascade' } },
+  { name: 'title', type: 'string', max_length: title, nullable: false },
+  ...extra,
+]
+
+const body = { name: 'body', type: 'text' }
+const published = { name: 'published', type: 'boolean', nullable: false, default: false }
+const tag = {
+  table_name: 'tags',
+  fields: [
+    { name: 'id', type: 'integer', primary_key: true },
+    { name: 'label', type: 'string', max_length: 30, unique: true, nullable: false },
+    { name: 'post_id', type: 'integer', references: { model: 'post', on_delete: 'set_null' } },
+  ],
+}
+
+/** Five declarations, each one step further; the last one is destructive. */
+const STEPS = [
+  { models: { author: author(), post: { table_name: 'posts', fields: postFields(50) } } },
+  {
+    models: {
+      author: author(),
+      post: { table_name: 'posts', fields: postFields(50, [body, published]), indexes: [{ fields: ['author_id', 'published'] }] },
+    },
+  },
+  {
+    models: {
+      author: author(),
+      post: { table_name: 'posts', fields: postFields(120, [body, published]), indexes: [{ fields: ['author_id', 'published'] }] },
+      tag,
+    },
+  },
+  {
+    models: {
+      author: author([{ name: 'email', type: 'string', max_length: 100 }], { unique: [['name']] }),
+      post: { table_name: 'posts', fields: postFields(120, [body, published]), indexes: [{ fields: ['author_id', 'published'] }] },
+      tag,
+    },
+  },
+  {
+    models: {
+      author: author([{ name: 'email', type: 'string', max_length: 100 }], { unique: [['name']] }),
+      post: { table_name: 'posts', fields: postFields(60, [published]), indexes: [{ fields: ['author_id', 'published'] }] },
+    },
+  },
+]
+
+async function versions(store: Store): Promise<Array<{ model: string; version: number }>> {
+  const rows = await Store.context(store).db.selectFrom('etl_model_definitions').select(['model', 'version']).orderBy('model').orderBy('version').execute()
+  return rows.map((row) => ({ model: String(row.model), version: Number(row.version) }))
+}
+
+describeEngines('declarative model evolution', (target) => {
+  it('applies five evolving declarations step by step, each running exactly the planned SQL', async () => {
+    const store = await target().open()
+    await store.migrate()
+    for (const [i, step] of STEPS.slice(0, 4).entries()) {
+      const plan = await store.models.plan(step)
+      expect(plan.destructive, `step ${i + 1}`).toBe(false)
+      const applied = await store.models.define(step)
+      expect(applied.sql).toEqual(plan.sql)
+      expect(applied.changes).toEqual(plan.changes)
+      expect((await store.models.plan(step)).changes, `step ${i + 1} leaves nothing to do`).toEqual([])
+    }
+    expect(await versions(store)).toEqual([
+      { model: 'author', version: 1 },
+      { model: 'author', version: 2 },
+      { model: 'post', version: 1 },
+      { model: 'post', version: 2 },
+      { model: 'post', version: 3 },
+      { model: 'tag', version: 1 },
+    ])
+
+    const authors = store.models.records('author')
+    const posts = store.models.records('post')
+    const ada = await authors.insert({ name: 'Ada', email: 'ada@example.com' })
+    const post = await posts.insert({ author_id: ada.id, title: 'x'.repeat(100), body: 'long' })
+    expect(post).toMatchObject({ published: false, body: 'long' })
+    await store.models.records('tag').insert({ label: 'intro', post_id: post.id })
+    await expect(authors.insert({ name: 'Ada' })).rejects.toMatchObject({ error_type: 'constraint_error', constraint_kind: 'unique' })
+
+    // Step 5 drops a field and a model and narrows a column: refused without allowDestructive.
+    const plan = await store.models.plan(STEPS[4])
+    expect(plan.destructive).toBe(true)
+    expect(plan.changes.map((change) => change.kind).sort()).toEqual(['drop_field', 'drop_model', 'narrow_field'])
+    const before = await versions(store)
+    await expect(store.models.define(STEPS[4])).rejects.toBeInstanceOf(ConflictError)
+    expect(await versions(store)).toEqual(before)
+    expect(await store.models.records('tag').count()).toBe(1)
+    expect((await posts.get(post.id)).body).toBe('long')
+
+    // Allowed, but a stored title is longer than the new limit: checked first, nothing changes.
+    await expect(store.models.define(STEPS[4], { allowDestructive: true })).rejects.toMatchObject({ error_type: 'conflict', table_name: 'posts' })
+    expect(await versions(store)).toEqual(before)
+    expect(await store.models.records('tag').count()).toBe(1)
+
+    await posts.update(post.id, { title: 'short' })
+    const applied = await store.models.define(STEPS[4], { allowDestructive: true })
+    expect(applied.sql).toEqual(plan.sql)
+    expect(applied.versions).toEqual([
+      { model: 'post', version: 4, dropped: false },
+      { model: 'tag', version: 2, dropped: true },
+    ])
+    expect(await posts.get(post.id)).toEqual({ id: post.id, author_id: ada.id, title: 'short', published: false })
+    await expect(store.models.records('tag').count()).rejects.toMatchObject({ error_type: 'not_found' })
+    await expect(posts.insert({ author_id: ada.id, title: 'y'.repeat(61) })).rejects.toMatchObject({ issues: [{ path: 'title' }] })
+    expect((await store.models.plan(STEPS[4])).changes).toEqual([])
+
+    // Deleting the author cascades to the posts.
+    await authors.delete(ada.id)
+    expect(await posts.count()).toBe(0)
+  })
+
+  it('refuses to take over a table that exists but was never declared', async () => {
+    const store = await target().open()
+    await store.migrate()
+    await Store.context(store)
+      .db.schema.createTable('legacy')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .execute()
+    await expect(store.models.plan({ models: { legacy: { fields: [{ name: 'id', type: 'integer', primary_key: true }] } } })).rejects.toMatchObject({
+      error_type: 'validation_error',
+      issues: [{ path: 'models.legacy.table_name' }],
+    })
+  })
+})
