@@ -37,6 +37,24 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export { uuidv7 } from './schema/ids.js'
+// Job configurations and the shared query language (issue 3).
+export type { JobRepository, Job, GetJobOptions, SaveJobOptions, UpdateJobOptions, DeleteJobOptions } from './repositories/job-repository.js'
+export type { JobHeader, Component, ComponentLink, JobVersion, JobVersionSummary } from './repositories/job-rows.js'
+export { jobConfigSchema, jobConfigJsonSchema, type JobConfig, type ComponentConfig, type RouteTarget } from './schema/job-config-schema.js'
+export { validateJobConfig, type ValidatedJob, type GraphLink } from './schema/job-graph-validation.js'
+export { ComponentTypeRegistry, type ComponentTypeDefinition, type PortSpec, type Fan } from './schema/component-type-registry.js'
+export { registerComponentType, defaultComponentTypes, builtinComponentTypes } from './schema/builtin-component-types.js'
+export {
+  listQuerySchema,
+  filterRuleSchema,
+  type ListQuery,
+  type ListResult,
+  type FilterRule,
+  type FilterLeaf,
+  type FilterGroup,
+  type FilterOperator,
+  type OrderBy,
+} from './query/query-schema.js'
 // Environment and secrets (issue 5).
 export type { CredentialRepository } from './repositories/credential-repository.js'
 export type { ContextRepository } from './repositories/context-repository.js'

@@ -9,6 +9,7 @@ import type { Migration } from './migrations/migration.js'
 import { Migrator, type MigrationResult } from './migrations/migrator.js'
 import { uuidv7 } from './schema/ids.js'
 import { ExecutionRepository } from './repositories/execution-repository.js'
+import { JobRepository } from './repositories/job-repository.js'
 import { JobStateRepository } from './repositories/job-state-repository.js'
 import { ContextRepository } from './repositories/context-repository.js'
 import { CredentialRepository } from './repositories/credential-repository.js'
@@ -86,6 +87,11 @@ export class Store {
   /** `sqlite`, `postgres` or `mysql`. */
   get engine(): DialectAdapter['engine'] {
     return this.#core.adapter.engine
+  }
+
+  /** Job configurations: validated graphs, immutable versions, import/export. */
+  get jobs(): JobRepository {
+    return this.repository('jobs', (context) => new JobRepository(context))
   }
 
   /** Database credentials; passwords stored only encrypted. */

@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely'
+import type { DialectAdapter } from '../db/dialect-adapter.js'
+import type { ValidatedJob } from '../schema/job-graph-validation.js'
+import { uuidv7 } from '../schema/ids.js'
+import type { StoreContext } from '../store.js'
+import { decodeComponent, jobTables, type Component, type ComponentLink } from './job-rows.js'
+
+/** Keeps one statement a sensible size even where the parameter limit would allow more. */
+const MAX_ROWS_PER_STATEMENT = 2_000
+const PAYLOAD_EXCLUDED = new Set(['name', 'comp_type', 'description', 'routes', 'layout', 'metadata'])
+
+/**
+ * Writes the current graph of a job: its components and links, in as few statements
+ * as the engine's parameter limit allows. Call inside the saving transaction.
+ * @internal
+ */
+export async function insertGraph(context: StoreContext, jobId: string, job: ValidatedJob): Promise<void> {
+  const { db, adapter } = context
+  const tables = jobTables(context)
+  const ids = new Map<string, string>()
+  const componentRows = job.components.map(({ config }, position) => {
+    const id = uuidv7()
+    ids.set(config.name, id)
+    const payload = Object.fromEntries(Object.entries(config).filter(([key]) => !PAYLOAD_EXCLUDED.has(key)))
+    return {
+      id,
+      job_id: jobId,
+      name: config.name,
+      comp_type: config.comp_type,
+      position,
+      description: config.description ?? null,
+      payload: adapter.encodeJson(payload),
+      x_coord: config.layout?.x_coord ?? null,
+      y_coord: config.layout?.y_coord ?? null,
+      metadata: config.metadata === undefined ? null : adapter.encodeJson(config.metadata),
+    }
+  })
+  const linkRows = job.links.map((link) => ({
+    job_id: jobId,
+    src_component_id: ids.get(link.src) as string,
+    out_port: link.out_port,
+    position: link.position,
+    dst_component_id: ids.get(link.dst) as string,
+    in_port: link.in_port,
+  }))
+  await insertChunked(db, adapter, tables.components, componentRows)
+  await insertChunked(db, adapter, tables.links, linkRows)
+}
+
+/** @internal */
+export async function deleteGraph(context: StoreContext, jobId: string): Promise<void> {
+  const tables = jobTables(context)
+  await context.db.deleteFrom(tables.links).where('job_id', '=', jobId).execute()
+  await context.db.deleteFrom(tables.components).where('job_id', '=', jobId).execute()
+}
+
+/** One statement. @internal */
+export async function loadComponents(context: StoreContext, jobId: string): Promise<Component[]> {
+  const rows = await context.db
+    .selectFrom(jobTables(context).components)
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .orderBy('position')
+    .execute()
+  return rows.map((row) => decodeComponent(context.adapter, row as Record<string, unknown>))
+}
+
+/** One statement (the component names come from a join). @internal */
+export async function loadLinks(context: StoreContext, jobId: string): Promise<ComponentLink[]> {
+  const tables = jobTables(context)
+  const rows = await context.db
+    .selectFrom(`${tables.links} as l`)
+    .innerJoin(`${tables.components} as s`, 's.id', 'l.src_component_id')
+    .innerJoin(`${tables.components} as d`, 'd.id', 'l.dst_component_id')
+    .select(['l.src_component_id', 'l.out_port', 'l.position', 'l.dst_component_id', 'l.in_port', 's.name as src', 'd.name as dst'])
+    .where('l.job_id', '=', jobId)
+    .orderBy('s.position')
+    .orderBy('l.out_port')
+    .orderBy('l.position')
+    .execute()
+  return rows.map((row) => ({
+    src: String(row.src),
+    src_component_id: String(row.src_component_id),
+    out_port: String(row.out_port),
+    position: Number(row.position),
+    dst: String(row.dst),
+    dst_component_id: String(row.dst_component_id),
+    in_port: String(row.in_port),
+  }))
+}
+
+async function insertChunked(db: Kysely<any>, adapter: DialectAdapter, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const first = rows[0]
+  if (!first) return
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(adapter.maxParameters / Object.keys(first).length)))
+  for (let start = 0; start < rows.length; start += size) {
+    await db.insertInto(table).values(rows.slice(start, start + size) as Record<string, unknown>[]).execute()
+  }
+}
+

@@ -1,0 +1,302 @@
+import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
+import { listQuery } from '../query/list-query.js'
+import type { ListResult } from '../query/query-schema.js'
+import { defaultComponentTypes } from '../schema/builtin-component-types.js'
+import { canonicalJson, canonicalValue, sha256Hex } from '../schema/canonical-json.js'
+import type { ComponentTypeRegistry } from '../schema/component-type-registry.js'
+import { uuidv7 } from '../schema/ids.js'
+import { validateJobConfig } from '../schema/job-graph-validation.js'
+import type { StoreContext } from '../store.js'
+import { cacheFor, type JobGraphCache } from './job-cache.js'
+import { deleteGraph, insertGraph, loadComponents, loadLinks } from './job-graph-store.js'
+import {
+  decodeJobHeader,
+  decodeVersionSummary,
+  jobQueryEntity,
+  jobTables,
+  type Component,
+  type ComponentLink,
+  type JobHeader,
+  type JobVersion,
+  type JobVersionSummary,
+} from './job-rows.js'
+
+/** A job with its relations: loaded when `include` asked for them, otherwise loadable on demand. */
+export interface Job extends JobHeader {
+  readonly components?: readonly Component[]
+  readonly links?: readonly ComponentLink[]
+  loadComponents(): Promise<readonly Component[]>
+  loadLinks(): Promise<readonly ComponentLink[]>
+}
+
+export interface GetJobOptions {
+  /** Eager loading: one statement per relation, whatever the number of components. */
+  readonly include?: { readonly components?: boolean; readonly links?: boolean }
+}
+
+export interface SaveJobOptions {
+  /** Recorded as created_by / updated_by. */
+  readonly actor?: string
+}
+
+export interface UpdateJobOptions extends SaveJobOptions {
+  /** Fails with `conflict` unless the job is still at this version. */
+  readonly expectedVersion?: number
+}
+
+export interface DeleteJobOptions {
+  /** Also delete the job's execution history (see `registerJobHistoryDeleter`). */
+  readonly force?: boolean
+}
+
+type JobHistoryDeleter = (context: StoreContext, jobId: string) => Promise<void>
+let jobHistoryDeleter: JobHistoryDeleter = async () => {}
+
+/**
+ * Lets the executions repository delete a job's history when `jobs.delete(id, {force: true})`
+ * runs; it is called inside the deleting transaction, before the job row goes. @internal
+ */
+export function registerJobHistoryDeleter(deleter: JobHistoryDeleter): void {
+  jobHistoryDeleter = deleter
+}
+
+/**
+ * Job configurations: validated graphs, immutable content-hashed versions, the current
+ * graph as component and link rows (`store.jobs`).
+ */
+export class JobRepository {
+  readonly #context: StoreContext
+  readonly #registry: ComponentTypeRegistry
+  readonly #cache: JobGraphCache
+
+  constructor(context: StoreContext, registry: ComponentTypeRegistry = defaultComponentTypes) {
+    this.#context = context
+    this.#registry = registry
+    this.#cache = cacheFor(context.config)
+  }
+
+  /**
+   * Validates and saves a new job (version 1) in one transaction.
+   * @example
+   * const job = await store.jobs.create(JSON.parse(readFileSync('orders_daily.json', 'utf8')))
+   */
+  async create(config: unknown, options: SaveJobOptions = {}): Promise<Job> {
+    const validated = validateJobConfig(config, this.#registry)
+    const canonical = canonicalJson(config)
+    const hash = sha256Hex(canonical)
+    const id = uuidv7()
+    const now = new Date()
+    const { adapter } = this.#context
+    await this.#context.transaction(async (context) => {
+      const tables = jobTables(context)
+      const { config: parsed } = validated
+      await context.db
+        .insertInto(tables.jobs)
+        .values({
+          id,
+          name: parsed.name,
+          description: parsed.description ?? null,
+          strategy_type: parsed.strategy_type,
+          num_of_retries: parsed.num_of_retries,
+          file_logging: adapter.encodeBoolean(parsed.file_logging),
+          tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+          current_version: 1,
+          content_hash: hash,
+          component_count: parsed.components.length,
+          created_at: adapter.encodeTimestamp(now),
+          updated_at: adapter.encodeTimestamp(now),
+          created_by: options.actor ?? null,
+          updated_by: options.actor ?? null,
+        })
+        .execute()
+      await this.#insertVersion(context, id, 1, hash, canonical, now, options.actor)
+      await insertGraph(context, id, validated)
+    })
+    return this.get(id)
+  }
+
+  /** The job's header; with `include`, its components and/or links too (at most 3 statements). */
+  async get(id: string, options: GetJobOptions = {}): Promise<Job> {
+    const row = await this.#context.db.selectFrom(jobTables(this.#context).jobs).selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: jobTables(this.#context).jobs })
+    return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
+  }
+
+  async getByName(name: string, options: GetJobOptions = {}): Promise<Job> {
+    const row = await this.#context.db.selectFrom(jobTables(this.#context).jobs).selectAll().where('name', '=', name).executeTakeFirst()
+    if (!row) throw new NotFoundError(`Job named ${JSON.stringify(name)} not found`, { tableName: jobTables(this.#context).jobs })
+    return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
+  }
+
+  /**
+   * Saves a new version. An identical config (same canonical JSON) makes no new version.
+   * With `expectedVersion`, a job that has moved on is a `conflict` and nothing is written.
+   */
+  async update(id: string, config: unknown, options: UpdateJobOptions = {}): Promise<Job> {
+    const validated = validateJobConfig(config, this.#registry)
+    const canonical = canonicalJson(config)
+    const hash = sha256Hex(canonical)
+    const now = new Date()
+    const { adapter } = this.#context
+    await this.#context.transaction(async (context) => {
+      const tables = jobTables(context)
+      const current = await context.db
+        .selectFrom(tables.jobs)
+        .select(['current_version', 'content_hash'])
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (!current) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+      const version = Number(current.current_version)
+      if (options.expectedVersion !== undefined && options.expectedVersion !== version) throw stale(id, options.expectedVersion, version)
+      if (current.content_hash === hash) return
+      const { config: parsed } = validated
+      // The version check is part of the UPDATE itself, so two writers that read the same
+      // version cannot both win, on any engine and isolation level.
+      const result = await context.db
+        .updateTable(tables.jobs)
+        .set({
+          name: parsed.name,
+          description: parsed.description ?? null,
+          strategy_type: parsed.strategy_type,
+          num_of_retries: parsed.num_of_retries,
+          file_logging: adapter.encodeBoolean(parsed.file_logging),
+          tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+          current_version: version + 1,
+          content_hash: hash,
+          component_count: parsed.components.length,
+          updated_at: adapter.encodeTimestamp(now),
+          updated_by: options.actor ?? null,
+        })
+        .where('id', '=', id)
+        .where('current_version', '=', version)
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) !== 1) throw stale(id, options.expectedVersion ?? version, undefined)
+      await this.#insertVersion(context, id, version + 1, hash, canonical, now, options.actor)
+      await deleteGraph(context, id)
+      await insertGraph(context, id, validated)
+    })
+    this.#cache.invalidate(id)
+    return this.get(id)
+  }
+
+  /**
+   * Deletes a job with its versions and graph. A job with execution history needs
+   * `{force: true}`, which deletes the history too.
+   */
+  async delete(id: string, options: DeleteJobOptions = {}): Promise<void> {
+    const tables = jobTables(this.#context)
+    try {
+      await this.#context.transaction(async (context) => {
+        if (options.force) await jobHistoryDeleter(context, id)
+        const result = await context.db.deleteFrom(tables.jobs).where('id', '=', id).executeTakeFirst()
+        if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+      })
+    } catch (error) {
+      if (error instanceof ConstraintError && error.constraint_kind === 'foreign_key') {
+        throw new ConflictError(`Job ${id} has execution history: delete it with {force: true} to remove the history too`, {
+          tableName: tables.jobs,
+          cause: error,
+        })
+      }
+      throw error
+    } finally {
+      this.#cache.invalidate(id)
+    }
+  }
+
+  /** Lists job headers with the shared query language (columns: see `jobQueryEntity`). */
+  list(query: unknown = {}): Promise<ListResult<Job>> {
+    const { db, adapter } = this.#context
+    return listQuery({ adapter }, jobQueryEntity, query, {
+      base: db.selectFrom(jobTables(this.#context).jobs).selectAll(),
+      decode: (row) => this.#withLoaders(decodeJobHeader(adapter, row)),
+    })
+  }
+
+  /** Every version of a job, oldest first. */
+  async versions(id: string): Promise<JobVersionSummary[]> {
+    const tables = jobTables(this.#context)
+    const rows = await this.#context.db
+      .selectFrom(tables.versions)
+      .select(['version', 'content_hash', 'created_at', 'created_by'])
+      .where('job_id', '=', id)
+      .orderBy('version')
+      .execute()
+    if (rows.length === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+    return rows.map((row) => decodeVersionSummary(this.#context.adapter, row))
+  }
+
+  async getVersion(id: string, version: number): Promise<JobVersion> {
+    const tables = jobTables(this.#context)
+    const row = await this.#context.db
+      .selectFrom(tables.versions)
+      .selectAll()
+      .where('job_id', '=', id)
+      .where('version', '=', version)
+      .executeTakeFirst()
+    if (!row) throw new NotFoundError(`Version ${version} of job ${id} not found`, { tableName: tables.versions })
+    return {
+      job_id: id,
+      ...decodeVersionSummary(this.#context.adapter, row),
+      config: this.#context.adapter.decodeJson(row.config) as Record<string, unknown>,
+    }
+  }
+
+  /** The current version's config in the origin's JSON format (import → export → import is stable). */
+  async export(id: string): Promise<Record<string, unknown>> {
+    const tables = jobTables(this.#context)
+    const row = await this.#context.db
+      .selectFrom(`${tables.jobs} as j`)
+      .innerJoin(`${tables.versions} as v`, (join) => join.onRef('v.job_id', '=', 'j.id').onRef('v.version', '=', 'j.current_version'))
+      .select('v.config')
+      .where('j.id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+    return canonicalValue(this.#context.adapter.decodeJson(row.config) as Record<string, unknown>)
+  }
+
+  async #insertVersion(context: StoreContext, id: string, version: number, hash: string, canonical: string, now: Date, actor?: string) {
+    await context.db
+      .insertInto(jobTables(context).versions)
+      .values({
+        job_id: id,
+        version,
+        content_hash: hash,
+        config: context.adapter.encodeJson(JSON.parse(canonical)),
+        created_at: context.adapter.encodeTimestamp(now),
+        created_by: actor ?? null,
+      })
+      .execute()
+  }
+
+  async #withRelations(header: JobHeader, options: GetJobOptions): Promise<Job> {
+    const job = this.#withLoaders(header)
+    const { components = false, links = false } = options.include ?? {}
+    if (!components && !links) return job
+    const cached = this.#cache.get(header.id, header.current_version, header.content_hash)
+    if (cached) return { ...job, ...(components ? { components: cached.components } : {}), ...(links ? { links: cached.links } : {}) }
+    const [loadedComponents, loadedLinks] = await Promise.all([
+      components || links ? loadComponents(this.#context, header.id) : [],
+      links ? loadLinks(this.#context, header.id) : undefined,
+    ])
+    // Only a full graph read outside a transaction is cached: a transaction may still roll back.
+    if (links && !this.#context.db.isTransaction) {
+      const frozen = this.#cache.set(header.id, header.current_version, header.content_hash, { components: loadedComponents, links: loadedLinks ?? [] })
+      return { ...job, ...(components ? { components: frozen.components } : {}), links: frozen.links }
+    }
+    return { ...job, ...(components ? { components: loadedComponents } : {}), ...(loadedLinks ? { links: loadedLinks } : {}) }
+  }
+
+  #withLoaders(header: JobHeader): Job {
+    return {
+      ...header,
+      loadComponents: () => loadComponents(this.#context, header.id),
+      loadLinks: () => loadLinks(this.#context, header.id),
+    }
+  }
+}
+
+function stale(id: string, expected: number, actual: number | undefined): ConflictError {
+  const now = actual === undefined ? 'has moved on' : `is at version ${actual}`
+  return new ConflictError(`Job ${id} ${now}, not version ${expected}: reload it and apply the change again`)
+}
