@@ -33,6 +33,8 @@ export class SqliteAdapter implements DialectAdapter {
     double: sql`real`,
   }
   readonly #filename: string
+  /** The one connection this adapter's dialect opened (reclaimSpace needs the driver's `exec`). */
+  #handle: Database.Database | undefined
 
   constructor(filename: string) {
     this.#filename = filename
@@ -61,6 +63,7 @@ export class SqliteAdapter implements DialectAdapter {
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma(`busy_timeout = ${config.busy_timeout}`)
+    this.#handle = database
     return database
   }
 
@@ -84,10 +87,22 @@ export class SqliteAdapter implements DialectAdapter {
 
   async prepareNamespace(): Promise<void> {}
 
-  /** Files made by this adapter have `auto_vacuum = INCREMENTAL`; the checkpoint truncates the WAL-side copy. */
+  /**
+   * Files made by this adapter have `auto_vacuum = INCREMENTAL`. A prepared
+   * `incremental_vacuum` frees one page per step and the driver's `run()` steps once, so it
+   * goes through `exec`, on the connection Kysely has handed us (no transaction of ours is
+   * open on it meanwhile); the checkpoint then truncates the file.
+   */
   async reclaimSpace(db: Kysely<any>): Promise<void> {
-    await sql`pragma incremental_vacuum`.execute(db)
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+    await db.connection().execute(async (connection) => {
+      if (this.#handle === undefined) await sql`select 1`.execute(connection)
+      try {
+        this.#handle?.exec('pragma incremental_vacuum')
+      } catch (error) {
+        throw this.mapError(error, { sql: 'pragma incremental_vacuum', parameters: [] })
+      }
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(connection)
+    })
   }
 
   /** Fixed-width ISO-8601 text sorts in time order. */

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import type { CompiledQuery, Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import { z } from 'zod'
 import { ValidationError } from '../errors.js'
 import type { Execution } from '../schema/execution-schemas.js'
@@ -59,14 +59,39 @@ export interface ExecutionPage {
 export async function listExecutions(context: StoreContext, query: ExecutionListQuery = {}): Promise<ExecutionPage> {
   const parsed = parseOrThrow(listSchema, query, 'query')
   const { executions } = executionTables(context)
+  const rows = await pageQuery(context, parsed).execute()
+  const items = rows.slice(0, parsed.limit).map((row) => executionFromRow(context.adapter, row))
+  const last = items.at(-1)
+  const next_cursor = rows.length > parsed.limit && last ? encodeCursor(last.queued_at, last.id) : null
+  if (!parsed.total) return { items, next_cursor }
+  const counted = await context.db
+    .selectFrom(executions)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(whereOf(context, parsed))
+    .executeTakeFirst()
+  return { items, total: Number(counted?.n ?? 0), next_cursor }
+}
+
+/** The page query `list(query)` runs, compiled (the EXPLAIN tests plan it). @internal */
+export function compileExecutionList(context: StoreContext, query: ExecutionListQuery = {}): CompiledQuery {
+  return pageQuery(context, parseOrThrow(listSchema, query, 'query')).compile()
+}
+
+type ParsedListQuery = z.output<typeof listSchema>
+
+function whereOf(context: StoreContext, parsed: ParsedListQuery) {
+  return (eb: ExpressionBuilder<any, any>) => (parsed.where ? compile(context, eb, parsed.where, 'query.where') : eb.lit(true))
+}
+
+function pageQuery(context: StoreContext, parsed: ParsedListQuery) {
+  const { executions } = executionTables(context)
   const descending =
     parsed.order_by === undefined ||
     parsed.order_by === '-queued_at' ||
     (typeof parsed.order_by === 'object' && parsed.order_by.direction === 'desc')
   const direction = descending ? 'desc' : 'asc'
-  const where = (eb: ExpressionBuilder<any, any>) => (parsed.where ? compile(context, eb, parsed.where, 'query.where') : eb.lit(true))
-
-  let page = context.db.selectFrom(executions).select(EXECUTION_COLUMNS).where(where)
+  let page = context.db.selectFrom(executions).select(EXECUTION_COLUMNS)
+  if (parsed.where) page = page.where(whereOf(context, parsed))
   if (parsed.cursor !== undefined) {
     const [queuedAt, id] = decodeCursor(parsed.cursor)
     const at = context.adapter.encodeTimestamp(queuedAt)
@@ -75,17 +100,7 @@ export async function listExecutions(context: StoreContext, query: ExecutionList
   }
   page = page.orderBy('queued_at', direction).orderBy('id', direction).limit(parsed.limit + 1)
   if (parsed.offset !== undefined && parsed.cursor === undefined) page = page.offset(parsed.offset)
-  const rows = await page.execute()
-  const items = rows.slice(0, parsed.limit).map((row) => executionFromRow(context.adapter, row))
-  const last = items.at(-1)
-  const next_cursor = rows.length > parsed.limit && last ? encodeCursor(last.queued_at, last.id) : null
-  if (!parsed.total) return { items, next_cursor }
-  const counted = await context.db
-    .selectFrom(executions)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where(where)
-    .executeTakeFirst()
-  return { items, total: Number(counted?.n ?? 0), next_cursor }
+  return page
 }
 
 function compile(context: StoreContext, eb: ExpressionBuilder<any, any>, node: Rule, path: string): Expression<SqlBool> {

@@ -66,7 +66,8 @@ export async function purgeExecutions(context: StoreContext, options: PurgeOptio
     report.batches += 1
     parsed.onProgress?.({ ...report })
   }
-  if (report.executions > 0) await context.adapter.reclaimSpace(context.db)
+  // Inside a caller's transaction the freed pages wait for the next purge outside one.
+  if (report.executions > 0 && !context.db.isTransaction) await context.adapter.reclaimSpace(context.db)
   return report
 }
 

@@ -1,0 +1,218 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import { CompiledQuery, type Kysely } from 'kysely'
+import { beforeAll, expect, it } from 'vitest'
+import type { EngineName } from '../src/config/database-url.js'
+import { insertChunked } from '../src/repositories/bulk-insert.js'
+import { compileExecutionList, type ExecutionListQuery } from '../src/repositories/execution-list.js'
+import { uuidv7 } from '../src/schema/ids.js'
+import { Store } from '../src/store.js'
+import { describeEngines, exec } from './helpers/engines.js'
+import { createJob, openExecutionStore } from './helpers/execution-store.js'
+
+/**
+ * Every `list` query over 200,000 seeded executions is planned with an index (a
+ * sequential scan of the executions table fails the test), and purging 90% of them
+ * leaves no orphans and, on SQLite, shrinks the file.
+ */
+
+const EXECUTIONS = 200_000
+const WITH_CHILDREN = 2_000
+const DAY = 86_400_000
+
+describeEngines('execution list plans and retention at scale', (target) => {
+  let store: Store
+  let jobIds: string[]
+  const now = Date.now()
+  const cutoff = new Date(now - 10 * DAY)
+
+  beforeAll(async () => {
+    store = await openExecutionStore(target())
+    jobIds = []
+    for (let i = 0; i < 50; i++) jobIds.push(await createJob(store))
+    const context = Store.context(store)
+    const { adapter, db } = context
+    const statuses = ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'FAILED', 'CANCELLED']
+    const rows = Array.from({ length: EXECUTIONS }, (_, i) => {
+      // 90% finished more than 10 days ago, 10% within the last 10 days; oldest first.
+      const finished = i < EXECUTIONS * 0.9 ? now - 100 * DAY + i * ((89 * DAY) / (EXECUTIONS * 0.9)) : now - 9 * DAY + (i % 1000) * 1000
+      return {
+        id: uuidv7(),
+        job_id: jobIds[i % 50],
+        job_version: 1,
+        environment: ['DEV', 'TEST', 'PROD'][i % 3],
+        status: statuses[i % 10],
+        trigger: ['manual', 'schedule', 'api'][i % 3],
+        idempotency_key: null,
+        worker_id: null,
+        lease_expires_at: null,
+        lease_ms: null,
+        attempt_count: 1,
+        max_attempts: 1,
+        queued_at: adapter.encodeTimestamp(new Date(finished - 60_000)),
+        started_at: adapter.encodeTimestamp(new Date(finished - 50_000)),
+        finished_at: adapter.encodeTimestamp(new Date(finished)),
+        duration_ms: 50_000,
+        error_type: null,
+        error_message: null,
+        updated_at: adapter.encodeTimestamp(new Date(finished)),
+      }
+    })
+    await context.transaction(async (tx) => {
+      const table = tx.table('executions')
+      for (let i = 0; i < rows.length; i += 20_000) await insertChunked(tx.db, adapter, table, rows.slice(i, i + 20_000))
+    })
+    // A share of old and new executions own attempts, runs, events and pending state.
+    const owners = rows.filter((_, i) => i % (EXECUTIONS / WITH_CHILDREN) === 0)
+    const attempts = owners.map((row) => ({
+      id: uuidv7(),
+      execution_id: row.id,
+      attempt_number: 1,
+      status: row.status,
+      worker_id: 'seed',
+      started_at: row.started_at,
+      finished_at: row.finished_at,
+      error_type: null,
+      error_message: null,
+      error_details: null,
+    }))
+    await context.transaction(async (tx) => {
+      await insertChunked(tx.db, adapter, tx.table('execution_payloads'), owners.map((row) => ({ execution_id: row.id, params: adapter.encodeJson({}), error_details: null })))
+      await insertChunked(tx.db, adapter, tx.table('execution_attempts'), attempts)
+      const runs = attempts.flatMap((attempt) =>
+        ['read', 'filter', 'write'].map((name) => ({
+          attempt_id: attempt.id,
+          component_name: name,
+          execution_id: attempt.execution_id,
+          status: 'SUCCEEDED',
+          started_at: null,
+          finished_at: null,
+          lines_received: 10,
+          lines_forwarded: 10,
+          error_count: 0,
+          processing_ms: 1,
+          metrics: null,
+        })),
+      )
+      await insertChunked(tx.db, adapter, tx.table('component_runs'), runs)
+      const events = attempts.map((attempt) => ({
+        id: uuidv7(),
+        execution_id: attempt.execution_id,
+        at: attempt.started_at,
+        level: 'info',
+        component_name: null,
+        message: 'seeded',
+        data: null,
+      }))
+      await insertChunked(tx.db, adapter, tx.table('execution_events'), events)
+      const pending = attempts.map((attempt, i) => ({
+        attempt_id: attempt.id,
+        job_id: jobIds[i % 50],
+        state_key: 'watermark',
+        value: adapter.encodeJson(i),
+        updated_at: attempt.started_at,
+      }))
+      await insertChunked(tx.db, adapter, tx.table('job_state_pending'), pending)
+    })
+    await analyze(db, target().engine, context.table('executions'))
+  }, 300_000)
+
+  const listQueries = (): Record<string, ExecutionListQuery> => ({
+    'newest first': {},
+    'by job': { where: { column: 'job_id', operator: '==', value: jobIds[7] } },
+    'by job name': { where: { column: 'job_name', operator: '==', value: 'no-such-job' } },
+    'by status': { where: { column: 'status', operator: '==', value: 'FAILED' } },
+    'by environment': { where: { column: 'environment', operator: '==', value: 'PROD' } },
+    'by trigger': { where: { column: 'trigger', operator: '==', value: 'api' } },
+    'queued in a time range': {
+      where: {
+        logical_operator: 'AND',
+        rules: [
+          { column: 'queued_at', operator: '>=', value: new Date(now - 50 * DAY).toISOString() },
+          { column: 'queued_at', operator: '<', value: new Date(now - 49 * DAY).toISOString() },
+        ],
+      },
+    },
+    'by job and status, next page': {
+      where: {
+        logical_operator: 'AND',
+        rules: [
+          { column: 'job_id', operator: '==', value: jobIds[3] },
+          { column: 'status', operator: 'in', value: ['FAILED', 'CANCELLED'] },
+        ],
+      },
+      cursor: Buffer.from(JSON.stringify([new Date(now - 20 * DAY).toISOString(), 'ffffffff'])).toString('base64url'),
+    },
+  })
+
+  it('plans every list query with an index, never a sequential scan of executions', async () => {
+    const context = Store.context(store)
+    const table = context.table('executions')
+    for (const [name, query] of Object.entries(listQueries())) {
+      const compiled = compileExecutionList(context, query)
+      const plan = await explain(context.db, target().engine, compiled)
+      expect(fullScans(plan, target().engine, table), `${name}:\n${plan.join('\n')}`).toEqual([])
+    }
+  })
+
+  it('purges 90% of the history in batches, leaving no orphans (and a smaller SQLite file)', async () => {
+    const context = Store.context(store)
+    const file = target().engine === 'sqlite' ? join(target().dir, 'etl.db') : undefined
+    // Measure the data in the main file, not half of it still in the WAL.
+    if (file) await exec(context.db, 'pragma wal_checkpoint(TRUNCATE)')
+    const before = file ? statSync(file).size : 0
+    const report = await store.executions.purge({ olderThan: cutoff, batchSize: 5_000 })
+    expect(report.executions).toBe(EXECUTIONS * 0.9)
+    expect(report.attempts).toBe(WITH_CHILDREN * 0.9)
+    expect(report.component_runs).toBe(WITH_CHILDREN * 0.9 * 3)
+    expect(report.pending_state).toBe(WITH_CHILDREN * 0.9)
+    expect(report.batches).toBe(Math.ceil((EXECUTIONS * 0.9) / 5_000))
+    const left = await context.db
+      .selectFrom(context.table('executions'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst()
+    expect(Number(left?.n)).toBe(EXECUTIONS * 0.1)
+    for (const [child, column, parent, parentColumn] of [
+      ['execution_attempts', 'execution_id', 'executions', 'id'],
+      ['component_runs', 'execution_id', 'executions', 'id'],
+      ['execution_events', 'execution_id', 'executions', 'id'],
+      ['execution_payloads', 'execution_id', 'executions', 'id'],
+      ['job_state_pending', 'attempt_id', 'execution_attempts', 'id'],
+    ] as const) {
+      const orphans = await context.db
+        .selectFrom(context.table(child))
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(column, 'not in', context.db.selectFrom(context.table(parent)).select(parentColumn))
+        .executeTakeFirst()
+      expect(Number(orphans?.n), child).toBe(0)
+    }
+    if (file) expect(statSync(file).size).toBeLessThan(before * 0.5)
+  }, 300_000)
+})
+
+async function analyze(db: Kysely<any>, engine: EngineName, table: string): Promise<void> {
+  if (engine === 'postgres') await exec(db, `analyze "${table}"`)
+  else if (engine === 'mysql') await exec(db, `analyze table \`${table}\``)
+  else await exec(db, 'analyze')
+}
+
+async function explain(db: Kysely<any>, engine: EngineName, query: CompiledQuery): Promise<string[]> {
+  const prefix = engine === 'sqlite' ? 'explain query plan ' : 'explain '
+  const result = await db.executeQuery(CompiledQuery.raw(prefix + query.sql, [...query.parameters]))
+  return (result.rows as Record<string, unknown>[]).map((row) => JSON.stringify(row))
+}
+
+/** The plan lines that read the whole executions table. */
+function fullScans(plan: readonly string[], engine: EngineName, table: string): string[] {
+  return plan.filter((line) => {
+    const row = JSON.parse(line) as Record<string, unknown>
+    switch (engine) {
+      case 'postgres':
+        return String(Object.values(row)[0]).includes(`Seq Scan on ${table}`)
+      case 'mysql':
+        return row.table === table && row.type === 'ALL'
+      case 'sqlite':
+        return new RegExp(`^SCAN ${table}$`).test(String(row.detail))
+    }
+  })
+}
