@@ -103,7 +103,7 @@ describeEngines('declarative model records', (target) => {
     const jobs = [await insertCoreJob(store, 'a'), await insertCoreJob(store, 'b')]
     const checks = store.models.records('quality_check')
     const findings = store.models.records('finding')
-    const made = []
+    const made: Array<Record<string, unknown>> = []
     for (let i = 0; i < 6; i++) made.push(await checks.insert({ job_id: jobs[i % 2], rule: `rule ${i}`, passed: i % 3 === 0 }))
     for (const check of made) await findings.insert({ check_id: check.id, note: `note ${check.id}` })
     await findings.insert({ check_id: null, note: 'orphan' })

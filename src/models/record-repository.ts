@@ -26,6 +26,8 @@ export interface StreamOptions {
 }
 
 const MAX_CHUNK_ROWS = 5_000
+/** Keeps one statement well under MySQL's default `max_allowed_packet` (16 MB) whatever the row width. */
+const MAX_CHUNK_BYTES = 4 * 1024 * 1024
 
 /**
  * The generic repository of one declared model. Values are checked against a Zod
@@ -77,11 +79,13 @@ export class RecordRepository {
     return this.#context.transaction(async ({ db, adapter }) => {
       let inserted = 0
       let chunk: ModelRecord[] = []
+      let bytes = 0
       const flush = async () => {
         if (chunk.length === 0) return
         await db.insertInto(model.table).values(chunk).execute()
         inserted += chunk.length
         chunk = []
+        bytes = 0
       }
       let index = 0
       for await (const values of rows) {
@@ -92,7 +96,8 @@ export class RecordRepository {
           if (!Object.hasOwn(row, field.name) && !field.auto_increment) row[field.name] = field.default === null ? null : encodeDefault(field.default, adapter)
         }
         chunk.push(row)
-        if (chunk.length >= chunkSize) await flush()
+        bytes += approximateBytes(row)
+        if (chunk.length >= chunkSize || bytes >= MAX_CHUNK_BYTES) await flush()
       }
       await flush()
       return { inserted }
@@ -251,6 +256,12 @@ export class RecordRepository {
     }
     return byKey
   }
+}
+
+function approximateBytes(row: ModelRecord): number {
+  let bytes = 0
+  for (const value of Object.values(row)) bytes += typeof value === 'string' ? value.length * 2 : 8
+  return bytes
 }
 
 function columns(model: ModelDefinition): string[] {
