@@ -191,7 +191,9 @@ function mapSqlite(code: string | undefined, message: string, base: Base): Persi
     SQLITE_CONSTRAINT_NOTNULL: 'not_null',
     SQLITE_CONSTRAINT_CHECK: 'check',
   }
-  const kind = code === undefined ? undefined : kinds[code]
+  // ON DELETE RESTRICT is enforced like a trigger: SQLite reports it as SQLITE_CONSTRAINT_TRIGGER.
+  const restrict = code === 'SQLITE_CONSTRAINT_TRIGGER' && message.startsWith('FOREIGN KEY constraint failed')
+  const kind = restrict ? 'foreign_key' : code === undefined ? undefined : kinds[code]
   if (kind !== undefined) {
     // "UNIQUE constraint failed: etl_jobs.name" names the table; "CHECK constraint failed: name" the constraint.
     const detail = /constraint failed: (.+)$/.exec(message)?.[1]

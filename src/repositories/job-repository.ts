@@ -54,10 +54,13 @@ let jobHistoryDeleter: JobHistoryDeleter = async () => {}
 
 /**
  * Lets the executions repository delete a job's history when `jobs.delete(id, {force: true})`
- * runs; it is called inside the deleting transaction, before the job row goes. @internal
+ * runs; it is called inside the deleting transaction, before the job row goes. Returns
+ * the deleter it replaces. @internal
  */
-export function registerJobHistoryDeleter(deleter: JobHistoryDeleter): void {
+export function registerJobHistoryDeleter(deleter: JobHistoryDeleter): JobHistoryDeleter {
+  const previous = jobHistoryDeleter
   jobHistoryDeleter = deleter
+  return previous
 }
 
 /**

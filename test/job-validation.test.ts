@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { ValidationError } from '../src/errors.js'
+import { defaultComponentTypes } from '../src/schema/builtin-component-types.js'
+import { ComponentTypeRegistry } from '../src/schema/component-type-registry.js'
+import { jobConfigJsonSchema } from '../src/schema/job-config-schema.js'
+import { validateJobConfig } from '../src/schema/job-graph-validation.js'
+
+function job(components: unknown[]) {
+  return { name: 'j', components }
+}
+const reader = (name = 'read', routes: unknown = { out: ['write'] }) => ({ comp_type: 'read_csv', name, filepath: 'in.csv', routes })
+const writer = (name = 'write') => ({ comp_type: 'write_csv', name, filepath: 'out.csv' })
+
+function issuesOf(config: unknown, registry = defaultComponentTypes) {
+  try {
+    validateJobConfig(config, registry)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError)
+    return (error as ValidationError).issues
+  }
+  throw new Error('expected a validation error')
+}
+
+describe('job graph validation', () => {
+  it('accepts the design document example and resolves links', () => {
+    const result = validateJobConfig(
+      {
+        name: 'orders_daily',
+        strategy_type: 'row',
+        num_of_retries: 2,
+        components: [
+          { comp_type: 'read_csv', name: 'read_orders', filepath: 'orders.csv', routes: { out: [{ to: 'only_paid', in_port: 'in' }] }, layout: { x_coord: 0, y_coord: 0 } },
+          { comp_type: 'filter', name: 'only_paid', rule: { column: 'status', operator: '==', value: 'paid' }, routes: { pass: ['write_paid'] } },
+          { comp_type: 'write_csv', name: 'write_paid', filepath: 'paid.csv' },
+        ],
+      },
+      defaultComponentTypes,
+    )
+    expect(result.links).toEqual([
+      { src: 'read_orders', out_port: 'out', position: 0, dst: 'only_paid', in_port: 'in' },
+      { src: 'only_paid', out_port: 'pass', position: 0, dst: 'write_paid', in_port: 'in' },
+    ])
+  })
+
+  it('rejects an unknown comp_type with its path', () => {
+    expect(issuesOf(job([reader(), writer(), { comp_type: 'teleport', name: 'x' }]))).toEqual([
+      { path: 'components[2].comp_type', message: expect.stringContaining('teleport') },
+    ])
+  })
+
+  it('rejects duplicate component names with the path of the second', () => {
+    expect(issuesOf(job([reader(), writer(), writer()])).map((i) => i.path)).toContain('components[2].name')
+  })
+
+  it('rejects a route to an unknown component with its path', () => {
+    expect(issuesOf(job([reader('read', { out: ['write', { to: 'nowhere' }] }), writer()]))).toEqual([
+      { path: 'components[0].routes.out[1].to', message: expect.stringContaining('nowhere') },
+    ])
+  })
+
+  it('rejects unknown out and in ports with their paths', () => {
+    expect(issuesOf(job([reader('read', { out: ['write'], sideways: ['write'] }), writer()])).map((i) => i.path)).toEqual(['components[0].routes.sideways'])
+    expect(issuesOf(job([reader('read', { out: [{ to: 'write', in_port: 'side' }] }), writer()])).map((i) => i.path)).toEqual([
+      'components[0].routes.out[0].in_port',
+      'components[1]',
+    ])
+  })
+
+  it('requires in_port when the target has several inputs', () => {
+    const many = { comp_type: 'write_csv', name: 'write', filepath: 'o.csv', extra_input_ports: ['audit'] }
+    expect(issuesOf(job([reader('read', { out: ['write'] }), many])).map((i) => i.path)).toContain('components[0].routes.out[0]')
+  })
+
+  it('rejects a required port left unwired and a component with no inputs', () => {
+    const filter = { comp_type: 'filter', name: 'f', rule: { column: 'a', operator: '==', value: 1 } }
+    expect(issuesOf(job([reader('read', { out: ['f'] }), filter])).map((i) => i.path)).toEqual(['components[1].routes.pass'])
+    expect(issuesOf(job([reader('read', {}), writer()])).map((i) => i.path)).toEqual(['components[1]'])
+  })
+
+  it('rejects a broken fan-in one and fan-out one', () => {
+    const twoIntoOne = job([reader('a', { out: ['write'] }), reader('b', { out: ['write'] }), writer()])
+    expect(issuesOf(twoIntoOne).map((i) => i.path)).toEqual(['components[1].routes.out[0]'])
+    const merge = job([
+      reader('a', { out: ['m'] }),
+      reader('b', { out: ['m'] }),
+      { comp_type: 'merge', name: 'm', routes: { merge: ['w1', 'w2'] } },
+      writer('w1'),
+      writer('w2'),
+    ])
+    expect(issuesOf(merge).map((i) => i.path)).toEqual(['components[2].routes.merge[1]'])
+  })
+
+  it('rejects a payload that fails its type schema with the field path', () => {
+    expect(issuesOf(job([{ comp_type: 'read_csv', name: 'read', routes: { out: ['write'] } }, writer()])).map((i) => i.path)).toEqual([
+      'components[0].filepath',
+    ])
+    const badRule = { comp_type: 'filter', name: 'f', rule: { column: 'a', operator: 'LIKE' }, routes: { pass: ['write'] } }
+    expect(issuesOf(job([reader('read', { out: ['f'] }), badRule, writer()])).map((i) => i.path)[0]).toMatch(/^components\[1\]\.rule/)
+  })
+
+  it('reports three problems of one config as three issues', () => {
+    const config = job([reader('read', { out: ['ghost', 'write'] }), { comp_type: 'nope', name: 'n' }, { comp_type: 'write_csv', name: 'write' }])
+    expect(issuesOf(config).map((i) => i.path)).toEqual(['components[1].comp_type', 'components[2].filepath', 'components[0].routes.out[0]'])
+  })
+
+  it('rejects job-level problems with their paths', () => {
+    expect(issuesOf({ name: 'j', strategy_type: 'stream', num_of_retries: -1, components: [] }).map((i) => i.path)).toEqual(['strategy_type', 'num_of_retries'])
+  })
+
+  it('checks user-registered types and derives split ports from the config', () => {
+    const registry = new ComponentTypeRegistry([...['read_csv', 'write_csv', 'split'].map((t) => defaultComponentTypes.get(t)!)])
+    registry.register({ comp_type: 'dedupe', inputs: [{ name: 'in', required: true }], outputs: [{ name: 'out' }], payload: z.strictObject({ keys: z.array(z.string()).min(1) }) })
+    const config = job([
+      reader('read', { out: ['split'] }),
+      { comp_type: 'split', name: 'split', outputs: ['left', 'right'], routes: { left: ['d'], right: ['w2'] } },
+      { comp_type: 'dedupe', name: 'd', keys: ['id'], routes: { out: ['w1'] } },
+      writer('w1'),
+      writer('w2'),
+    ])
+    expect(validateJobConfig(config, registry).links).toHaveLength(4)
+    expect(issuesOf(job([reader('read', { out: ['d'] }), { comp_type: 'dedupe', name: 'd', keys: [] }]), registry).map((i) => i.path)).toEqual(['components[1].keys'])
+  })
+
+  it('exports the job config as JSON Schema', () => {
+    const schema = jobConfigJsonSchema()
+    expect(schema.type).toBe('object')
+    expect(Object.keys(schema.properties as object)).toContain('components')
+  })
+})
