@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { isPersistenceError } from '../errors.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
+import { registerJobsCommand } from './jobs-command.js'
 
 /** Exit codes: 0 success, 1 a persistence error (its JSON on stderr), 2 a usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride()
   registerMigrateCommand(program)
+  registerJobsCommand(program)
   registerDemoCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
