@@ -4,6 +4,8 @@ import { isPersistenceError } from '../errors.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
 import { registerJobsCommand } from './jobs-command.js'
+import { registerModelsCommand } from './models-command.js'
+import { registerRecordsCommand } from './records-command.js'
 
 /** Exit codes: 0 success, 1 a persistence error (its JSON on stderr), 2 a usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerMigrateCommand(program)
   registerJobsCommand(program)
   registerDemoCommand(program)
+  registerModelsCommand(program)
+  registerRecordsCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }
