@@ -182,7 +182,8 @@ export class ExecutionRepository {
     return getExecution(this.#context, id, options)
   }
 
-  list(query: Parameters<typeof listExecutions>[1] = {}): ReturnType<typeof listExecutions> {
+  /** Lists execution headers in the shared query language (DESIGN §4), newest first. */
+  list(query: unknown = {}): ReturnType<typeof listExecutions> {
     return listExecutions(this.#context, query)
   }
 
