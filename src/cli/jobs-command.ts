@@ -1,0 +1,223 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import type { Command } from 'commander'
+import { NotFoundError, ValidationError, isPersistenceError, type ValidationIssue } from '../errors.js'
+import type { Job } from '../repositories/job-repository.js'
+import { isUuid } from '../schema/ids.js'
+import type { Store } from '../store.js'
+import { emit, formatTable } from './output.js'
+import { withStore } from './runtime.js'
+
+interface ImportResult {
+  readonly file: string
+  readonly id: string
+  readonly name: string
+  readonly version: number
+  readonly action: 'created' | 'updated' | 'unchanged'
+}
+
+export function registerJobsCommand(program: Command): void {
+  const jobs = program
+    .command('jobs')
+    .description('import, export and inspect job configurations')
+    .addHelpText('after', '\nExamples:\n  etlp jobs import examples/jobs\n  etlp jobs list --where \'{"column": "strategy_type", "operator": "==", "value": "row"}\'\n  etlp jobs export orders_daily -o orders_daily.json')
+
+  jobs
+    .command('import <path>')
+    .description('import a job file, or every *.json file of a directory (one transaction per job)')
+    .option('--update', 'save a new version of jobs that already exist (by name)')
+    .addHelpText('after', '\nExamples:\n  etlp jobs import orders_daily.json\n  etlp jobs import ./jobs --update')
+    .action(async (path: string, options: { update?: boolean }, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const files = jobFiles(path)
+        const results: ImportResult[] = []
+        const issues: ValidationIssue[] = []
+        for (const [i, file] of files.entries()) {
+          if (files.length > 1) progress(i, files.length, basename(file))
+          try {
+            results.push(await importOne(store, file, options.update === true))
+          } catch (error) {
+            if (!isPersistenceError(error)) throw error
+            const found = error instanceof ValidationError ? error.issues : [{ path: '', message: error.message }]
+            issues.push(...found.map((issue) => ({ path: issue.path ? `${file}: ${issue.path}` : file, message: issue.message })))
+          }
+        }
+        if (files.length > 1) progress(files.length, files.length, '')
+        emit(json === true, results, () => (results.length ? formatTable(results, [
+          { header: 'ACTION', value: (r) => r.action },
+          { header: 'NAME', value: (r) => r.name },
+          { header: 'VERSION', value: (r) => r.version, align: 'right' },
+          { header: 'ID', value: (r) => r.id },
+          { header: 'FILE', value: (r) => r.file },
+        ]) : 'Nothing imported.'))
+        if (issues.length > 0) throw new ValidationError(issues, { message: `${files.length - results.length} of ${files.length} job files failed to import` })
+      })
+    })
+
+  jobs
+    .command('export <job>')
+    .description('print a job (id or name) in the origin JSON format, or write it to a file')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  etlp jobs export orders_daily\n  etlp jobs export 0190c7e2-… -o job.json')
+    .action(async (ref: string, options: { output?: string }, command: Command) => {
+      await withStore(command, async (store) => {
+        const config = await store.jobs.export((await findJob(store, ref)).id)
+        const text = `${JSON.stringify(config, null, 2)}\n`
+        if (options.output) writeFileSync(options.output, text)
+        else process.stdout.write(text)
+      })
+    })
+
+  jobs
+    .command('list')
+    .description('list jobs with the shared query language')
+    .option('--where <json>', 'filter rules, e.g. {"column": "name", "operator": "contains", "value": "orders"}')
+    .option('--order-by <column>', 'sort column; prefix with - for descending', 'name')
+    .option('--limit <n>', 'page size (1-1000)', '50')
+    .option('--cursor <cursor>', 'next_cursor of the previous page')
+    .option('--total', 'also count all matching jobs')
+    .addHelpText('after', '\nExamples:\n  etlp jobs list\n  etlp jobs list --order-by -updated_at --limit 10 --total --json')
+    .action(async (options: { where?: string; orderBy: string; limit: string; cursor?: string; total?: boolean }, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const page = await store.jobs.list({
+          ...(options.where === undefined ? {} : { where: parseJson(options.where, 'where') }),
+          order_by: options.orderBy,
+          limit: Number(options.limit),
+          ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+          ...(options.total ? { total: true } : {}),
+        })
+        emit(json === true, page, () => {
+          const table = formatTable(page.items, [
+            { header: 'NAME', value: (job: Job) => job.name },
+            { header: 'STRATEGY', value: (job: Job) => job.strategy_type },
+            { header: 'VERSION', value: (job: Job) => job.current_version, align: 'right' },
+            { header: 'COMPONENTS', value: (job: Job) => job.component_count, align: 'right' },
+            { header: 'UPDATED', value: (job: Job) => job.updated_at },
+            { header: 'ID', value: (job: Job) => job.id },
+          ])
+          const total = page.total === undefined ? '' : `\n${page.total} job(s) in total`
+          return `${table}${total}${page.next_cursor ? `\nNext page: --cursor ${page.next_cursor}` : ''}`
+        })
+      })
+    })
+
+  jobs
+    .command('show <job>')
+    .description('show a job (id or name) with its components and links')
+    .addHelpText('after', '\nExamples:\n  etlp jobs show orders_daily\n  etlp jobs show orders_daily --json')
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const job = await store.jobs.get((await findJob(store, ref)).id, { include: { components: true, links: true } })
+        emit(json === true, job, () =>
+          [
+            `${job.name} (${job.id}) version ${job.current_version}, ${job.strategy_type}, retries ${job.num_of_retries}`,
+            `hash ${job.content_hash}, updated ${job.updated_at.toISOString()}`,
+            '',
+            formatTable(job.components ?? [], [
+              { header: 'COMPONENT', value: (c) => c.name },
+              { header: 'TYPE', value: (c) => c.comp_type },
+            ]),
+            '',
+            formatTable(job.links ?? [], [
+              { header: 'FROM', value: (l) => `${l.src}.${l.out_port}` },
+              { header: 'TO', value: (l) => `${l.dst}.${l.in_port}` },
+            ]),
+          ].join('\n'),
+        )
+      })
+    })
+
+  jobs
+    .command('versions <job>')
+    .description('list the saved versions of a job (id or name)')
+    .addHelpText('after', '\nExamples:\n  etlp jobs versions orders_daily')
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const versions = await store.jobs.versions((await findJob(store, ref)).id)
+        emit(json === true, versions, () =>
+          formatTable(versions, [
+            { header: 'VERSION', value: (v) => v.version, align: 'right' },
+            { header: 'CREATED', value: (v) => v.created_at },
+            { header: 'BY', value: (v) => v.created_by },
+            { header: 'HASH', value: (v) => v.content_hash },
+          ]),
+        )
+      })
+    })
+
+  jobs
+    .command('delete <job>')
+    .description('delete a job (id or name) with its versions; --force also deletes its execution history')
+    .option('--force', 'also delete the execution history')
+    .addHelpText('after', '\nExamples:\n  etlp jobs delete orders_daily\n  etlp jobs delete orders_daily --force')
+    .action(async (ref: string, options: { force?: boolean }, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const job = await findJob(store, ref)
+        await store.jobs.delete(job.id, { force: options.force === true })
+        emit(json === true, { deleted: job.id, name: job.name }, () => `Deleted ${job.name} (${job.id}).`)
+      })
+    })
+}
+
+async function importOne(store: Store, file: string, update: boolean): Promise<ImportResult> {
+  const config = parseJson(readText(file), 'file')
+  const name = typeof config === 'object' && config !== null ? (config as { name?: unknown }).name : undefined
+  const existing = update && typeof name === 'string' ? await store.jobs.getByName(name).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined
+    throw error
+  }) : undefined
+  if (!existing) {
+    const job = await store.jobs.create(config)
+    return { file, id: job.id, name: job.name, version: job.current_version, action: 'created' }
+  }
+  const job = await store.jobs.update(existing.id, config)
+  return { file, id: job.id, name: job.name, version: job.current_version, action: job.current_version === existing.current_version ? 'unchanged' : 'updated' }
+}
+
+/** A job by id, or else by name. */
+async function findJob(store: Store, ref: string): Promise<Job> {
+  if (isUuid(ref)) {
+    try {
+      return await store.jobs.get(ref)
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error
+    }
+  }
+  return store.jobs.getByName(ref)
+}
+
+function jobFiles(path: string): string[] {
+  let directory: boolean
+  try {
+    directory = statSync(path).isDirectory()
+  } catch (error) {
+    throw new ValidationError([{ path: 'path', message: `Cannot read ${path}` }], { cause: error })
+  }
+  if (!directory) return [path]
+  return readdirSync(path).filter((file) => file.endsWith('.json')).sort().map((file) => join(path, file))
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ValidationError([{ path: '', message: `Cannot read ${file}` }], { cause: error })
+  }
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ValidationError([{ path, message: `Not valid JSON: ${(error as Error).message}` }], { cause: error })
+  }
+}
+
+/** A progress bar on stderr, only on a terminal (pipes and CI logs stay clean). */
+function progress(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) return
+  const width = 30
+  const filled = Math.round((done / total) * width)
+  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(80))
+  if (done === total) process.stderr.write('\n')
+}
