@@ -248,4 +248,19 @@ describeEngines('executions', (target) => {
       expect(Number(orphans?.n), table).toBe(0)
     }
   })
+
+  it('refuses to delete a job with history unless forced, then removes the history with it', async () => {
+    const jobId = await createJob(store)
+    const execution = await store.executions.start({ jobId })
+    const attempt = await store.executions.startAttempt(execution.id)
+    await store.executions.recordComponentRuns(attempt.id, [{ component_name: 'read' }])
+    await store.state.set(jobId, 'watermark', 1, { attemptId: attempt.id })
+    await store.executions.finishAttempt(attempt.id, { status: 'SUCCEEDED' })
+    await expect(store.jobs.delete(jobId)).rejects.toBeInstanceOf(ConflictError)
+    expect((await store.executions.get(execution.id)).status).toBe('SUCCEEDED')
+    await store.jobs.delete(jobId, { force: true })
+    await expect(store.executions.get(execution.id)).rejects.toBeInstanceOf(NotFoundError)
+    expect(await count('component_runs', 'execution_id', execution.id)).toBe(0)
+    expect(await count('job_state', 'job_id', jobId)).toBe(0)
+  })
 })

@@ -16,12 +16,16 @@ import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
 import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
 import { claimNext, heartbeat, reapExpired, type Claim, type ReapResult } from './execution-claiming.js'
-import { purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
+import { deleteJobHistory, purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
 import { getExecution, listExecutions, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
 import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
 import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
 import { finishedColumns, openAttempt, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
+import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
+
+// `jobs.delete(id, {force: true})` removes the job's history first, in its transaction.
+registerJobHistoryDeleter(deleteJobHistory)
 
 /**
  * Execution metadata, written by many workers at once: executions and their state
