@@ -16,6 +16,10 @@ import { CredentialRepository } from './repositories/credential-repository.js'
 import { ScheduleRepository } from './repositories/schedule-repository.js'
 import { KeyManager } from './security/key-manager.js'
 import { ModelRepository } from './models/model-repository.js'
+import { AccessPolicy, SYSTEM_PRINCIPAL, type Principal } from './security/access-policy.js'
+import { AuditRepository } from './security/audit-repository.js'
+import { guardRepository } from './security/guarded-repository.js'
+import { OPERATIONS } from './security/operation-table.js'
 
 /**
  * What every repository is built on: the executor (the root database or the current
@@ -38,7 +42,11 @@ interface StoreCore {
   readonly adapter: DialectAdapter
   readonly config: ResolvedConfig
   readonly migrator: Migrator
+  readonly policy: AccessPolicy
 }
+
+/** The caller of a store with access control on and no principal given: may do nothing. */
+const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', roles: Object.freeze([]) })
 
 export interface OpenStoreOptions {
   /** Replaces the core migrations (tests of the migrator use this). @internal */
@@ -65,18 +73,43 @@ export async function openStore(config?: StoreConfigInput | string, options: Ope
     await root.destroy().catch(() => {})
     throw error
   }
-  return new Store({ root, adapter, config: resolved, migrator }, root)
+  const policy = new AccessPolicy(resolved.accessControl)
+  const principal = policy.enabled ? ANONYMOUS : SYSTEM_PRINCIPAL
+  return new Store({ root, adapter, config: resolved, migrator, policy }, root, principal)
 }
 
 export class Store {
   readonly #core: StoreCore
   readonly #context: StoreContext
   readonly #repositories = new Map<string, unknown>()
+  readonly #principal: Principal
 
   /** @internal use `openStore` */
-  constructor(core: StoreCore, executor: Kysely<any>) {
+  constructor(core: StoreCore, executor: Kysely<any>, principal: Principal) {
     this.#core = core
     this.#context = bindContext(core, executor)
+    this.#principal = principal
+  }
+
+  /**
+   * The same store, with every call checked against `principal`'s roles and audited
+   * under its id. A refused call throws `access_denied` and writes a `denied` audit row.
+   *
+   * @example
+   * await store.as({ id: 'ana', roles: ['operator'] }).executions.start({ jobId, environment: 'DEV' })
+   */
+  as(principal: Principal): Store {
+    return new Store(this.#core, this.#context.db, this.#core.policy.validatePrincipal(principal))
+  }
+
+  /** Who this store acts as: `system` without access control. */
+  get principal(): Principal {
+    return this.#principal
+  }
+
+  /** The tamper-evident audit trail: `list`, `verify`, `head`. */
+  get audit(): AuditRepository {
+    return this.repository('audit', (context) => new AuditRepository(context))
   }
 
   /** The context repositories are built on (tests and internal tooling). @internal */
@@ -146,7 +179,7 @@ export class Store {
    * from the start, up to `retries` times.
    */
   transaction<T>(work: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return runInTransaction(this.#context.db, (trx) => work(new Store(this.#core, trx)), options)
+    return runInTransaction(this.#context.db, (trx) => work(new Store(this.#core, trx, this.#principal)), options)
   }
 
   /** The configuration as it may be shown: the password is masked. */
@@ -168,11 +201,22 @@ export class Store {
     return row?.value as string | undefined
   }
 
-  /** One repository instance per store (and per transaction). @internal */
-  protected repository<T>(key: string, create: (context: StoreContext) => T): T {
+  /**
+   * One repository instance per store (and per transaction), guarded: every call is
+   * checked against the principal and every change audited (security/operation-table.ts).
+   * @internal
+   */
+  protected repository<T extends object>(key: string, create: (context: StoreContext) => T): T {
     let repository = this.#repositories.get(key) as T | undefined
     if (repository === undefined) {
-      repository = create(this.#context)
+      repository = guardRepository(key, create(this.#context), {
+        principal: this.#principal,
+        policy: this.#core.policy,
+        table: OPERATIONS,
+        auditExecutions: this.#core.config.audit.executions,
+        context: this.#context,
+        create,
+      })
       this.#repositories.set(key, repository)
     }
     return repository

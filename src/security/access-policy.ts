@@ -77,13 +77,21 @@ export class AccessPolicy {
   }
 
   allows(principal: Principal, permission: string, environment?: string): boolean {
+    return this.#grantsFor(principal, permission).some(
+      (grant) => grant.environments === undefined || (environment !== undefined && grant.environments.includes(environment as Environment)),
+    )
+  }
+
+  /** True when the principal holds the permission only for some environments (so the call's environment matters). */
+  limitedByEnvironment(principal: Principal, permission: string): boolean {
+    return !this.#grantsFor(principal, permission).some((grant) => grant.environments === undefined)
+  }
+
+  #grantsFor(principal: Principal, permission: string): Grant[] {
     const [resource = '', action = ''] = permission.split(':')
-    return principal.roles.some((role) =>
-      (this.#roles.get(role) ?? []).some(
-        (grant) =>
-          (grant.resource === '*' || grant.resource === resource) &&
-          (grant.action === '*' || grant.action === action) &&
-          (grant.environments === undefined || (environment !== undefined && grant.environments.includes(environment as Environment))),
+    return principal.roles.flatMap((role) =>
+      (this.#roles.get(role) ?? []).filter(
+        (grant) => (grant.resource === '*' || grant.resource === resource) && (grant.action === '*' || grant.action === action),
       ),
     )
   }

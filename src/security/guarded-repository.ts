@@ -1,6 +1,6 @@
 import { AccessDeniedError } from '../errors.js'
 import type { StoreContext } from '../store.js'
-import type { AccessPolicy, Principal } from './access-policy.js'
+import { SYSTEM_PRINCIPAL, type AccessPolicy, type Principal } from './access-policy.js'
 import { appendAuditEntry } from './audit-chain.js'
 
 /** What a repository method needs: a permission, and for a change, how to audit it. */
@@ -13,9 +13,10 @@ export interface OperationRule {
   readonly audit?: AuditRule
   /**
    * The method returns synchronously: `iterable` (a stream, checked before its first
-   * row) or `repository` (a sub-repository, guarded with the table entry `returns`).
+   * row), `repository` (a sub-repository, guarded with the table entry `returns`) or
+   * `value` (a plain value, checked synchronously).
    */
-  readonly sync?: 'iterable' | 'repository'
+  readonly sync?: 'iterable' | 'repository' | 'value'
   readonly returns?: string
 }
 
@@ -30,6 +31,11 @@ export interface AuditRule {
   readonly after?: (result: unknown, args: readonly unknown[]) => unknown
   /** High-volume writes audited only when `audit.executions` is on. */
   readonly executionLifecycle?: boolean
+  /**
+   * Work that manages its own transactions (batched purges, resumable key rotation,
+   * schema changes): the audit row is written right after it, in its own transaction.
+   */
+  readonly afterCompletion?: boolean
 }
 
 /** repository key → method name → rule. */
@@ -60,6 +66,9 @@ export function guardRepository<T extends object>(key: string, repository: T, op
       const rule = Object.hasOwn(rules, property) ? rules[property] : undefined
       const method = value as (...args: unknown[]) => unknown
       if (!rule) {
+        // The trusted system principal may call what the table does not list yet (the
+        // operation-table test keeps the table complete); anyone else is refused.
+        if (options.principal === SYSTEM_PRINCIPAL) return method.bind(target)
         return () => {
           throw new AccessDeniedError(`${key}.${property} is not an operation the access policy knows`, `${key}:${property}`)
         }
@@ -70,6 +79,15 @@ export function guardRepository<T extends object>(key: string, repository: T, op
             ...options,
             create: (context) => (options.create(context) as Record<string, (...a: unknown[]) => object>)[property]!(...args),
           })
+      }
+      if (rule.sync === 'value') {
+        return (...args: unknown[]) => {
+          if (!options.policy.allows(options.principal, rule.permission)) {
+            recordDenialInBackground(key, property, rule, options)
+            throw deniedError(rule.permission, undefined, options.principal)
+          }
+          return method.apply(target, args)
+        }
       }
       if (rule.sync === 'iterable') {
         return (...args: unknown[]) => guardIterable(key, property, rule, () => method.apply(target, args) as AsyncIterable<unknown>, args, target, options)
@@ -88,10 +106,25 @@ async function invoke(
   target: object,
   options: GuardOptions,
 ): Promise<unknown> {
-  const environment = rule.environment ? await rule.environment(args, target) : undefined
+  const environment = await environmentOf(rule, args, target, options)
   await checkOrRecordDenial(key, property, rule, args, environment, options)
   const audit = rule.audit
   if (!audit || (audit.executionLifecycle && !options.auditExecutions)) return method.apply(target, args)
+  if (audit.afterCompletion) {
+    const result = await method.apply(target, args)
+    await options.context.transaction((context) =>
+      appendAuditEntry(context, {
+        actor: options.principal.id,
+        action: audit.action,
+        entityType: audit.entityType,
+        entityId: stringOrNull(audit.entityId(args, result, null)),
+        outcome: 'ok',
+        before: null,
+        after: audit.after ? audit.after(result, args) : result,
+      }),
+    )
+    return result
+  }
   return options.context.transaction(async (context) => {
     const repository = options.create(context) as Record<string, (...a: unknown[]) => unknown>
     const before = audit.before ? await audit.before(args, repository) : null
@@ -143,9 +176,32 @@ async function* guardIterable(
   target: object,
   options: GuardOptions,
 ): AsyncGenerator<unknown> {
-  const environment = rule.environment ? await rule.environment(args, target) : undefined
+  const environment = await environmentOf(rule, args, target, options)
   await checkOrRecordDenial(key, property, rule, args, environment, options)
   yield* open()
+}
+
+/** Looks the environment up only when the principal's grant for this permission is limited to some. */
+async function environmentOf(rule: OperationRule, args: readonly unknown[], target: object, options: GuardOptions): Promise<unknown> {
+  if (!rule.environment || !options.policy.limitedByEnvironment(options.principal, rule.permission)) return undefined
+  return rule.environment(args, target)
+}
+
+/** A synchronous call cannot wait for its audit row: the denial is recorded in the background. */
+function recordDenialInBackground(key: string, property: string, rule: OperationRule, options: GuardOptions): void {
+  void options.context
+    .transaction((context) =>
+      appendAuditEntry(context, {
+        actor: options.principal.id,
+        action: `${key}.${property}`,
+        entityType: key,
+        entityId: null,
+        outcome: 'denied',
+        before: null,
+        after: { permission: rule.permission, environment: null },
+      }),
+    )
+    .catch(() => {})
 }
 
 function deniedError(permission: string, environment: string | undefined, principal: Principal): AccessDeniedError {
