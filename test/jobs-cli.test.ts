@@ -34,7 +34,7 @@ describeEngines('etlp jobs', (target) => {
 
     const again = await cli(config, '--json', 'jobs', 'import', EXAMPLES_DIR, '--update')
     expect((JSON.parse(again.stdout) as Array<{ action: string }>).every((r) => r.action === 'unchanged')).toBe(true)
-    const changed = { ...exampleJobs()[0]!.config, num_of_retries: 5 }
+    const changed: Record<string, unknown> = { ...exampleJobs()[0]!.config, num_of_retries: 5 }
     const file = join(target().dir, 'changed.json')
     writeFileSync(file, JSON.stringify(changed))
     const updated = await cli(config, '--json', 'jobs', 'import', file, '--update')
