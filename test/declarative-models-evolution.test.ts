@@ -140,3 +140,55 @@ describeEngines('declarative model evolution', (target) => {
     })
   })
 })
+
+describeEngines('declarative model nullability', (target) => {
+  const config = (nullable: boolean) => ({
+    models: {
+      event_note: {
+        fields: [
+          { name: 'id', type: 'integer', primary_key: true },
+          { name: 'note', type: 'string', max_length: 50, nullable },
+        ],
+      },
+    },
+  })
+
+  it('makes a column not null only with allowDestructive and only when no row holds null', async () => {
+    const store = await target().open()
+    await store.migrate()
+    await store.models.define(config(true))
+    const notes = store.models.records('event_note')
+    const empty = await notes.insert({})
+    if (target().engine === 'sqlite') {
+      // SQLite cannot alter a column in place: refused up front, with the field's path.
+      await expect(store.models.plan(config(false))).rejects.toMatchObject({ issues: [{ path: 'models.event_note.fields[1].nullable' }] })
+      return
+    }
+    expect((await store.models.plan(config(false))).changes).toMatchObject([{ kind: 'set_not_null', destructive: true }])
+    await expect(store.models.define(config(false))).rejects.toMatchObject({ error_type: 'conflict' })
+    await expect(store.models.define(config(false), { allowDestructive: true })).rejects.toMatchObject({ error_type: 'conflict', table_name: 'event_note' })
+    await notes.update(empty.id, { note: 'filled' })
+    await store.models.define(config(false), { allowDestructive: true })
+    await expect(notes.insert({})).rejects.toMatchObject({ error_type: 'validation_error', issues: [{ path: 'note' }] })
+    expect((await store.models.plan(config(true))).changes).toMatchObject([{ kind: 'drop_not_null', destructive: false }])
+  })
+
+})
+
+/**
+ * Several stores in one process: on the servers each holds its own connections. SQLite's
+ * lock is a `BEGIN IMMEDIATE` that a synchronous driver waits for by blocking its thread,
+ * so concurrent SQLite writers must be separate processes (the core migrator's tests).
+ */
+describeEngines('declarative model locking', (target) => {
+  it('applies a declaration once when several stores define it at the same time', async () => {
+    const stores = [await target().open(), await target().open(), await target().open()]
+    await stores[0]?.migrate()
+    const concurrent = {
+      models: { lock_probe: { fields: [{ name: 'id', type: 'uuid', primary_key: true }, { name: 'n', type: 'integer' }] } },
+    }
+    const results = await Promise.all(stores.map((store) => store.models.define(concurrent)))
+    expect(results.flatMap((result) => result.versions)).toEqual([{ model: 'lock_probe', version: 1, dropped: false }])
+    expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
+  })
+}, ['postgres', 'mysql'])

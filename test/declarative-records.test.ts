@@ -135,6 +135,10 @@ describeEngines('declarative model records', (target) => {
     const inserted = await checks.upsert({ id: 41, job_id: jobId, rule: 'first' })
     expect(inserted).toMatchObject({ id: 41, rule: 'first' })
     expect(await checks.upsert({ id: 41, job_id: jobId, rule: 'second', passed: true })).toMatchObject({ id: 41, rule: 'second', passed: true })
+    // The database keeps numbering after the explicit key (PostgreSQL's identity sequence is moved past it).
+    const numbered = await checks.insert({ job_id: jobId, rule: 'numbered' })
+    expect(numbered.id as number).toBeGreaterThan(41)
+    await checks.delete(numbered.id)
     const mine = { column: 'job_id', operator: '==', value: jobId }
     expect(await checks.count(mine)).toBe(1)
 

@@ -13,6 +13,8 @@ export class MysqlSchemaDialect implements SchemaDialect {
     return sql<number>`char_length(${sql.ref(column)})`
   }
 
+  async syncKeySequence(): Promise<void> {}
+
   async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ name: string; nullable: string; max_length: number | null; data_type: string }>`
       select column_name as name, is_nullable as nullable, character_maximum_length as max_length, data_type

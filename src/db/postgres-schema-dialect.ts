@@ -13,6 +13,13 @@ export class PostgresSchemaDialect implements SchemaDialect {
     return sql<number>`char_length(${sql.ref(column)})`
   }
 
+  async syncKeySequence(db: Kysely<any>, table: string, column: string): Promise<void> {
+    const sequence = sql`pg_get_serial_sequence(${table}, ${column})`
+    await sql`select setval(${sequence}, greatest(
+        (select coalesce(max(${sql.ref(column)}), 0) from ${sql.table(table)}),
+        coalesce(pg_sequence_last_value(${sequence}::regclass), 0), 1))`.execute(db)
+  }
+
   async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ column_name: string; is_nullable: string; character_maximum_length: number | null }>`
       select column_name, is_nullable, character_maximum_length from information_schema.columns

@@ -36,6 +36,12 @@ export interface SchemaDialect {
   readonly enforcesLength: boolean
   /** The character count of a column's value. */
   charLength(column: string): RawBuilder<number>
+  /**
+   * After rows were inserted with explicit values for an auto-numbered key: moves the
+   * key's sequence past them, so later numbered inserts do not collide (PostgreSQL
+   * identity columns; the other engines do this themselves).
+   */
+  syncKeySequence(db: Kysely<any>, table: string, column: string): Promise<void>
   /** The live shape of `table`, or `undefined` when there is no such table. */
   describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined>
 }

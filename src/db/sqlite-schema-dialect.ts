@@ -13,6 +13,8 @@ export class SqliteSchemaDialect implements SchemaDialect {
     return sql<number>`length(${sql.ref(column)})`
   }
 
+  async syncKeySequence(): Promise<void> {}
+
   async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ name: string; notnull: number; pk: number }>`
       select name, "notnull", pk from pragma_table_info(${table})`.execute(db)

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { createSchemaDialect, type SchemaDialect } from '../db/schema-dialect.js'
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { checkFilter, filterExpression, listQuery, type ListResult } from '../query/index.js'
 import { uuidv7 } from '../schema/ids.js'
@@ -43,6 +44,7 @@ export class RecordRepository {
   readonly #context: StoreContext
   readonly #name: string
   readonly #lookup: ModelLookup
+  readonly #dialect: SchemaDialect
   #schemas: { model: ModelDefinition; schemas: RecordSchemas } | undefined
 
   /** @internal use `store.models.records(name)` */
@@ -50,6 +52,7 @@ export class RecordRepository {
     this.#context = context
     this.#name = name
     this.#lookup = lookup
+    this.#dialect = createSchemaDialect(context.adapter)
   }
 
   /** Inserts one record and returns it as stored (with generated key and defaults). */
@@ -57,7 +60,14 @@ export class RecordRepository {
     const { model, schemas } = await this.#model()
     const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values))
     const { db, adapter } = this.#context
-    const row = encodeRecord(model, adapter, parsed)
+    const row = completeRow(model, adapter, encodeRecord(model, adapter, parsed))
+    if (this.#explicitNumberedKey(model, parsed)) {
+      return this.#context.transaction(async (context) => {
+        await context.db.insertInto(model.table).values(row).execute()
+        await this.#dialect.syncKeySequence(context.db, model.table, model.primary_key)
+        return this.#reader(context).get(parsed[model.primary_key])
+      })
+    }
     if (adapter.supportsReturning) {
       const stored = await db.insertInto(model.table).values(row).returning(columns(model)).executeTakeFirstOrThrow()
       return decodeRecord(model, adapter, stored)
@@ -88,18 +98,17 @@ export class RecordRepository {
         bytes = 0
       }
       let index = 0
+      let explicitKeys = false
       for await (const values of rows) {
         const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values, `rows[${index++}]`))
-        // Every row of one statement names the same columns: absent optional fields are NULL.
-        const row = encodeRecord(model, adapter, parsed)
-        for (const field of model.fields) {
-          if (!Object.hasOwn(row, field.name) && !field.auto_increment) row[field.name] = field.default === null ? null : encodeDefault(field.default, adapter)
-        }
+        explicitKeys ||= this.#explicitNumberedKey(model, parsed)
+        const row = completeRow(model, adapter, encodeRecord(model, adapter, parsed))
         chunk.push(row)
         bytes += approximateBytes(row)
         if (chunk.length >= chunkSize || bytes >= MAX_CHUNK_BYTES) await flush()
       }
       await flush()
+      if (explicitKeys) await this.#dialect.syncKeySequence(db, model.table, model.primary_key)
       return { inserted }
     })
   }
@@ -217,6 +226,11 @@ export class RecordRepository {
     return new RecordRepository(context, this.#name, this.#lookup)
   }
 
+  #explicitNumberedKey(model: ModelDefinition, values: ModelRecord): boolean {
+    const key = model.fields.find((field) => field.primary_key)
+    return key?.auto_increment === true && values[model.primary_key] !== undefined
+  }
+
   #withKey(model: ModelDefinition, values: ModelRecord): ModelRecord {
     const key = model.fields.find((field) => field.primary_key)
     if (key?.type === 'uuid' && values[model.primary_key] === undefined) return { ...values, [model.primary_key]: uuidv7() }
@@ -272,6 +286,15 @@ function selectModel(db: Kysely<any>, model: ModelDefinition) {
   return db.selectFrom(model.table).select(columns(model))
 }
 
-function encodeDefault(value: string | number | boolean, adapter: StoreContext['adapter']): unknown {
-  return typeof value === 'boolean' ? adapter.encodeBoolean(value) : value
+/**
+ * Names every column but a numbered key: the rows of one multi-row statement must name
+ * the same columns, and a row with no values at all has no portable `INSERT` form.
+ */
+function completeRow(model: ModelDefinition, adapter: StoreContext['adapter'], row: ModelRecord): ModelRecord {
+  for (const field of model.fields) {
+    if (Object.hasOwn(row, field.name) || field.auto_increment) continue
+    const value = field.default
+    row[field.name] = value === null ? null : typeof value === 'boolean' ? adapter.encodeBoolean(value) : value
+  }
+  return row
 }
