@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { isPersistenceError } from '../errors.js'
 import { registerDemoCommand } from './demo-command.js'
+import { registerExecutionsCommand } from './executions-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
 import { registerJobsCommand } from './jobs-command.js'
 import { registerModelsCommand } from './models-command.js'
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
   registerMigrateCommand(program)
   registerJobsCommand(program)
+  registerExecutionsCommand(program)
   registerDemoCommand(program)
   registerModelsCommand(program)
   registerRecordsCommand(program)

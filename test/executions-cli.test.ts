@@ -1,0 +1,61 @@
+import { expect, it } from 'vitest'
+import type { ExecutionStats } from '../src/repositories/execution-stats.js'
+import { runCli } from './helpers/cli.js'
+import { describeEngines } from './helpers/engines.js'
+import { createJob, openExecutionStore } from './helpers/execution-store.js'
+
+describeEngines('etlp executions', (target) => {
+  const cli = (config: string, ...args: string[]) => runCli(['--config', config, ...args])
+
+  it('lists, shows, summarises and purges executions', async () => {
+    const store = await openExecutionStore(target())
+    const jobId = await createJob(store)
+    const job = await store.jobs.get(jobId)
+    const ids: string[] = []
+    for (const status of ['SUCCEEDED', 'FAILED', 'SUCCEEDED'] as const) {
+      const execution = await store.executions.start({ jobId, environment: 'PROD' })
+      const attempt = await store.executions.startAttempt(execution.id)
+      await store.executions.recordComponentRuns(attempt.id, [{ component_name: 'read', lines_received: 5, lines_forwarded: 5 }])
+      await store.executions.appendEvents(execution.id, [{ message: 'started' }])
+      await store.executions.finishAttempt(attempt.id, { status, ...(status === 'FAILED' ? { error: { message: 'boom' } } : {}) })
+      ids.push(execution.id)
+    }
+    const config = target().configFile()
+
+    const listed = await cli(config, '--json', 'executions', 'list', '--job', job.name, '--status', 'failed', '--total')
+    expect(listed.code, listed.stderr).toBe(0)
+    const page = JSON.parse(listed.stdout) as { items: Array<{ id: string; job_name: string }>; total: number }
+    expect(page.total).toBe(1)
+    expect(page.items[0]).toMatchObject({ id: ids[1], job_name: job.name })
+    const human = await cli(config, 'executions', 'list', '--since', '1h')
+    expect(human.stdout).toContain(ids[0])
+
+    const shown = await cli(config, '--json', 'executions', 'show', ids[1] ?? '', '--attempts', '--runs', '--events')
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'FAILED', error: { message: 'boom' }, events: [{ message: 'started' }] })
+
+    const stats = await cli(config, '--json', 'executions', 'stats', '--job', jobId)
+    expect((JSON.parse(stats.stdout) as ExecutionStats).by_status).toMatchObject({ SUCCEEDED: 2, FAILED: 1 })
+    expect((await cli(config, 'executions', 'stats')).stdout).toContain('success rate')
+
+    const future = new Date(Date.now() + 60_000).toISOString()
+    const dry = await cli(config, '--json', 'executions', 'purge', '--older-than', future, '--dry-run')
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, executions: 3, component_runs: 3, events: 3 })
+    const purged = await cli(config, 'executions', 'purge', '--older-than', future, '--status', 'SUCCEEDED', '--batch-size', '1')
+    expect(purged.code, purged.stderr).toBe(0)
+    expect(purged.stdout).toContain('Deleted 2 executions')
+    expect((await store.executions.list({ total: true })).total).toBe(1)
+  })
+
+  it('reports an unknown execution as not_found (exit 1) and a missing option as a usage error (exit 2)', async () => {
+    await openExecutionStore(target())
+    const config = target().configFile()
+    const missing = await cli(config, 'executions', 'show', '01900000-0000-7000-8000-000000000000')
+    expect(missing.code).toBe(1)
+    expect(JSON.parse(missing.stderr).persistence_error.error_type).toBe('not_found')
+    const usage = await cli(config, 'executions', 'purge')
+    expect(usage.code, usage.stderr).toBe(2)
+    const badAge = await cli(config, 'executions', 'purge', '--older-than', 'soon')
+    expect(JSON.parse(badAge.stderr).persistence_error.issues[0].path).toBe('--older-than')
+  })
+})
