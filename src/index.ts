@@ -72,3 +72,18 @@ export {
 export type { Context, ContextInput, ContextParameter, ResolvedContext } from './schema/context-schema.js'
 export type { Schedule, ScheduleInput, SchedulePatch, DueFire } from './schedules/schedule-schema.js'
 export type { Trigger, TriggerInput, TriggerType } from './schedules/trigger-schema.js'
+// Declarative models (issue 6).
+export type { ModelRepository, ModelPlanResult, PlannedModelChange, DefineResult, DefineOptions } from './models/model-repository.js'
+export type { RecordRepository, IncludeOptions, InsertManyOptions, StreamOptions } from './models/record-repository.js'
+export type { ModelRecord } from './models/record-codec.js'
+export type { ModelDefinition, FieldDefinition, IndexDefinition, ReferenceDefinition } from './models/model-definition.js'
+export type { ChangeKind } from './models/model-planner.js'
+export {
+  modelConfigSchema,
+  FIELD_TYPES,
+  type ModelConfig,
+  type ModelConfigInput,
+  type FieldConfig,
+  type FieldType,
+  type OnDeleteAction,
+} from './models/model-config-schema.js'
