@@ -37,6 +37,30 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export { uuidv7 } from './schema/ids.js'
+export type { ExecutionRepository } from './repositories/execution-repository.js'
+export type { StartAttemptOptions } from './repositories/execution-transitions.js'
+export type { Claim, ReapResult } from './repositories/execution-claiming.js'
+export type { ExecutionDetail, GetExecutionOptions } from './repositories/execution-reads.js'
+export type { ListedExecution } from './repositories/execution-list.js'
+export type { ExecutionStats, StatsQuery } from './repositories/execution-stats.js'
+export type { PurgeOptions, PurgeReport } from './repositories/execution-purge.js'
+export type { JobStateRepository, SetStateOptions } from './repositories/job-state-repository.js'
+export {
+  executionStatuses,
+  type Attempt,
+  type ClaimInput,
+  type ComponentRun,
+  type ComponentRunInput,
+  type ErrorInfo,
+  type EventInput,
+  type Execution,
+  type ExecutionEvent,
+  type ExecutionStatus,
+  type ExecutionTrigger,
+  type FinishResult,
+  type FinishedStatus,
+  type StartExecutionInput,
+} from './schema/execution-schemas.js'
 // Job configurations and the shared query language (issue 3).
 export type { JobRepository, Job, GetJobOptions, SaveJobOptions, UpdateJobOptions, DeleteJobOptions } from './repositories/job-repository.js'
 export type { JobHeader, Component, ComponentLink, JobVersion, JobVersionSummary } from './repositories/job-rows.js'

@@ -81,10 +81,12 @@ export function printTable(rows) {
     ['×best peer', (r) => (r.vsBestPeer == null ? '—' : formatNumber(r.vsBestPeer, 2))],
     ['stmts/op', (r) => (r.statementsPerOp == null ? '—' : formatNumber(r.statementsPerOp, 1))],
     ['spread', (r) => (r.spread == null ? '—' : `${Math.round(r.spread * 100)}%`)],
+    ['note', (r) => r.note ?? ''],
   ]
   const cells = rows.map((row) => columns.map(([, get]) => String(get(row))))
   const widths = columns.map(([header], i) => Math.max(header.length, ...cells.map((line) => line[i].length)))
-  const line = (values) => values.map((value, i) => (i >= 3 ? value.padStart(widths[i]) : value.padEnd(widths[i]))).join('  ')
+  const numeric = (i) => i >= 3 && i < columns.length - 1
+  const line = (values) => values.map((value, i) => (numeric(i) ? value.padStart(widths[i]) : value.padEnd(widths[i]))).join('  ').trimEnd()
   console.log(line(columns.map(([header]) => header)))
   for (const row of cells) console.log(line(row))
 }

@@ -1,0 +1,34 @@
+// The issue's targets, checked against one run's rows (all ratios from the same run).
+const fmt = (value, digits = 2) => (value == null ? '—' : value.toFixed(digits))
+
+export function checkTargets(results) {
+  const checks = []
+  const engines = [...new Set(results.map((row) => row.engine))]
+  for (const engine of engines) {
+    const rows = results.filter((row) => row.engine === engine)
+    const lib = (prefix) => rows.find((row) => row.workload.startsWith(prefix) && row.name === 'library')
+    const add = (target, pass, detail) => checks.push({ engine, target, pass, detail })
+    for (const prefix of ['W1', 'W2 load job graph (cold)', 'W3', 'W5']) {
+      const row = lib(prefix)
+      if (row) add(`${prefix.slice(0, 2)} ≥ 0.8× floor throughput`, row.vsFloor >= 0.8, `×${fmt(row.vsFloor)}`)
+    }
+    const w2 = lib('W2 load job graph (cold)')
+    if (w2) add('W2 ≤ 4 statements', w2.statementsPerOp <= 4, `${fmt(w2.statementsPerOp, 1)} statements`)
+    const page1 = lib('W4 page 1')
+    if (page1) add('W4 page 1 within 1.5× floor latency', page1.value <= 1.5 * (page1.value * page1.vsFloor), `${fmt(1 / page1.vsFloor)}× floor`)
+    const cursor = rows.find((row) => /^W4 page \d+ by cursor/.test(row.workload) && row.name === 'library')
+    if (page1 && cursor) {
+      const ratio = cursor.value / page1.value
+      add('W4 deep page by cursor no slower than page 1 (10 % noise margin)', ratio <= 1.1, `${fmt(cursor.value)} ms vs ${fmt(page1.value)} ms (×${fmt(ratio)})`)
+    }
+    const w6 = lib('W6')
+    if (w6) add('W6 peak RSS < 200 MB', w6.value < 200, `${fmt(w6.value, 0)} MB`)
+    const w7 = lib('W7')
+    if (w7 && engine === 'postgres') add('W7 8 processes ≥ 3× one', w7.scale >= 3, `×${fmt(w7.scale)}`)
+    else if (w7) add('W7 scaling (target only on PostgreSQL)', true, `×${fmt(w7.scale)}`)
+    for (const row of rows.filter((r) => r.name === 'library' && r.vsBestPeer != null)) {
+      add(`${row.workload.split(' ')[0]} beats TypeORM and Drizzle`, row.vsBestPeer > 1, `×${fmt(row.vsBestPeer)} vs ${row.bestPeer} (${row.workload})`)
+    }
+  }
+  return checks
+}

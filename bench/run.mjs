@@ -1,0 +1,120 @@
+// `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3]`
+// Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle,
+// prints the table and writes bench/results/latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { printTable, withRatios } from './lib/harness.mjs'
+import { provisionEngine } from './lib/engines.mjs'
+import { jobConfig } from './lib/job-graph.mjs'
+import { seedExecutions } from './lib/seed.mjs'
+import { IMPLEMENTATIONS, newId, openImplementation } from './impls/index.mjs'
+import { loadJobGraph, saveJobGraph } from './workloads/job-graph.mjs'
+import { bulkComponentRuns, executionLifecycle } from './workloads/execution-lifecycle.mjs'
+import { listPage } from './workloads/list-page.mjs'
+import { concurrentWorkers, streamExecutions } from './workloads/processes.mjs'
+import { checkTargets } from './lib/targets.mjs'
+
+const SIZES = {
+  full: { rounds: 5, w1: 20, w2: 100, w2Jobs: 700, w3: 10, w4: 20, w5Rows: 100_000, w5Rounds: 3, executions: 1_000_000, w7Seconds: 8, w7Rounds: 1, w7Workers: 8 },
+  quick: { rounds: 3, w1: 10, w2: 50, w2Jobs: 300, w3: 5, w4: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w7Seconds: 3, w7Rounds: 1, w7Workers: 8 },
+}
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    engine: { type: 'string', multiple: true },
+    only: { type: 'string' },
+    impl: { type: 'string' },
+    executions: { type: 'string' },
+    rows: { type: 'string' },
+  },
+})
+const mode = args.quick ? 'quick' : 'full'
+const sizes = { ...SIZES[mode] }
+if (args.executions) sizes.executions = Number(args.executions)
+if (args.rows) sizes.w5Rows = Number(args.rows)
+const engines = (args.engine ?? ['sqlite', 'postgres', 'mysql']).flatMap((e) => e.split(','))
+const only = args.only ? new Set(args.only.split(',').map((w) => w.trim().toUpperCase())) : undefined
+const names = args.impl ? args.impl.split(',') : IMPLEMENTATIONS
+const wanted = (workload) => !only || only.has(workload)
+const log = (message) => console.error(message)
+
+const results = []
+const started = new Date()
+for (const engine of engines) {
+  log(`\n== ${engine} (${mode}) ==`)
+  const target = await provisionEngine(engine)
+  const library = await openImplementation('library', target)
+  await library.migrate()
+  const impls = [library]
+  for (const name of names.filter((n) => n !== 'library')) impls.push(await openImplementation(name, target))
+  const floor = impls.find((impl) => impl.name === 'floor') ?? (await openImplementation('floor', target))
+  const selected = impls.filter((impl) => names.includes(impl.name))
+  const context = { engine, target, impls: selected, floor, sizes, newId, log, names }
+  const record = (sets) => {
+    for (const set of sets) {
+      const rows = set.noRatios ? set.rows : withRatios(set.rows, { higherIsBetter: set.higherIsBetter !== false })
+      for (const row of rows) results.push({ workload: set.workload, engine, ...row })
+    }
+  }
+  try {
+    const steps = [
+      ['W1', saveJobGraph],
+      ['W2', loadJobGraph],
+      ['W3', executionLifecycle],
+      ['W5', bulkComponentRuns],
+    ]
+    for (const [id, step] of steps) {
+      if (!wanted(id)) continue
+      log(`  ${id}…`)
+      record(await step(context))
+    }
+    if (wanted('W4') || wanted('W6')) {
+      const jobIds = []
+      for (let i = 0; i < 10; i++) jobIds.push(await floor.saveJob(jobConfig(`seed_${i}`)))
+      const seedStarted = performance.now()
+      await seedExecutions(floor.client, {
+        count: sizes.executions,
+        jobIds,
+        newId,
+        onProgress: (n) => n % 200_000 === 0 && log(`    seeded ${n.toLocaleString('en-US')} executions`),
+      })
+      log(`    seeded ${sizes.executions.toLocaleString('en-US')} executions in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`)
+      const { rows } = await floor.client.query(`select count(*) as n from "etl_executions" where "job_id" = ? and "status" = 'SUCCEEDED'`, [jobIds[0]])
+      context.seeded = { count: sizes.executions, targetJobId: jobIds[0], targetMatches: Number(rows[0].n) }
+      if (engine === 'postgres') await floor.client.query('analyze')
+      if (engine === 'mysql') await floor.client.query('analyze table "etl_executions"')
+      if (engine === 'sqlite') await floor.client.query('analyze')
+    }
+    if (wanted('W4')) {
+      log('  W4…')
+      record(await listPage(context))
+    }
+    if (wanted('W6')) {
+      log('  W6…')
+      record(await streamExecutions(context))
+    }
+    if (wanted('W7')) {
+      log('  W7…')
+      record(await concurrentWorkers(context))
+    }
+  } finally {
+    for (const impl of new Set([...impls, floor])) await impl.close()
+  }
+}
+
+console.log(`\netl-persistence benchmark — ${started.toISOString()} — ${mode} — ${cpus().length} cores, Node ${process.versions.node}`)
+printTable(results)
+const targets = checkTargets(results)
+console.log('\nTargets:')
+for (const check of targets) console.log(`  ${check.pass ? 'met   ' : 'MISSED'} ${check.engine.padEnd(8)} ${check.target}: ${check.detail}`)
+
+const out = fileURLToPath(new URL('./results/', import.meta.url))
+mkdirSync(out, { recursive: true })
+writeFileSync(
+  `${out}latest.json`,
+  `${JSON.stringify({ date: started.toISOString(), mode, cores: cpus().length, cpu: cpus()[0]?.model, node: process.versions.node, sizes, engines, results, targets }, null, 2)}\n`,
+)
+log(`\nwritten: bench/results/latest.json`)

@@ -1,0 +1,50 @@
+// W1: save a job graph of 50 components and 60 links (a new job each time).
+// W2: load that graph with its components and links.
+import { compareLatency, compareThroughput } from '../lib/harness.mjs'
+import { jobConfig } from '../lib/job-graph.mjs'
+
+export async function saveJobGraph({ impls, sizes }) {
+  let n = 0
+  const rows = await compareThroughput(impls, {
+    rounds: sizes.rounds,
+    iterations: sizes.w1,
+    operation: (impl) => impl.saveJob(jobConfig(`w1_${impl.name}_${n++}`)),
+  })
+  return [{ workload: 'W1 save job graph (50 c, 60 l)', rows }]
+}
+
+/**
+ * Loads cycle over more jobs than the product's graph cache holds (256), so every load
+ * reads the database; a second line shows the product with its cache warm.
+ */
+export async function loadJobGraph({ impls, floor, sizes, log }) {
+  const jobs = []
+  for (let i = 0; i < sizes.w2Jobs; i++) jobs.push(await floor.saveJob(jobConfig(`w2_${i}`)))
+  log(`    seeded ${jobs.length} jobs for W2`)
+  const next = new Map()
+  const check = (graph) => {
+    if (graph.components.length !== 50 || graph.links.length !== 60) throw new Error('W2 loaded an incomplete graph')
+  }
+  const rows = await compareThroughput(impls, {
+    rounds: sizes.rounds,
+    iterations: sizes.w2,
+    operation: async (impl) => {
+      const n = next.get(impl.name) ?? 0
+      next.set(impl.name, n + 1)
+      await check(await impl.loadJob(jobs[n % jobs.length]))
+    },
+  })
+  const library = impls.find((impl) => impl.name === 'library')
+  const result = [{ workload: 'W2 load job graph (cold)', rows }]
+  if (library) {
+    const [cached] = await compareThroughput([library], {
+      rounds: sizes.rounds,
+      iterations: sizes.w2,
+      operation: async () => check(await library.loadJob(jobs[0])),
+    })
+    result.push({ workload: 'W2 load job graph (cached)', rows: [{ ...cached, name: 'library' }], noRatios: true })
+  }
+  return result
+}
+
+export { compareLatency }

@@ -1,0 +1,42 @@
+// W4: a page of 50 executions filtered by job and status, newest first, over the
+// seeded executions; then a deep page (1,000 at full size) by cursor and by offset.
+import { compareLatency } from '../lib/harness.mjs'
+
+const LIMIT = 50
+
+/** The keyset position of page `page` (its last row's predecessor), found by offset once. */
+async function cursorFor(impl, query, page) {
+  if (impl.pageCursor) return impl.pageCursor(query, page)
+  const previous = await impl.listPage({ ...query, offset: (page - 2) * query.limit })
+  const last = previous[query.limit - 1]
+  return { queued_at: last.queued_at, id: last.id }
+}
+
+export async function listPage({ impls, sizes, seeded }) {
+  const query = { jobId: seeded.targetJobId, status: 'SUCCEEDED', limit: LIMIT }
+  const deep = Math.max(2, Math.min(1000, Math.floor(seeded.targetMatches / LIMIT) - 1))
+  const cursors = new Map()
+  for (const impl of impls) cursors.set(impl.name, await cursorFor(impl, query, deep))
+  const expect = (items, what) => {
+    if (items.length < LIMIT) throw new Error(`W4 ${what}: only ${items.length} rows`)
+  }
+  const options = { rounds: sizes.rounds, iterations: sizes.w4 }
+  const first = await compareLatency(impls, { ...options, operation: async (impl) => expect(await impl.listPage(query), 'page 1') })
+  const byCursor = await compareLatency(impls, {
+    ...options,
+    operation: async (impl) => {
+      const cursor = cursors.get(impl.name)
+      expect(await impl.listPage(impl.pageCursor ? { ...query, cursor } : { ...query, after: cursor }), 'cursor page')
+    },
+  })
+  const byOffset = await compareLatency(impls, {
+    ...options,
+    operation: async (impl) => expect(await impl.listPage({ ...query, offset: (deep - 1) * LIMIT }), 'offset page'),
+  })
+  const of = `${seeded.count.toLocaleString('en-US')} executions`
+  return [
+    { workload: `W4 page 1 (job+status, ${of})`, rows: first, higherIsBetter: false },
+    { workload: `W4 page ${deep} by cursor`, rows: byCursor, higherIsBetter: false },
+    { workload: `W4 page ${deep} by offset`, rows: byOffset, higherIsBetter: false },
+  ]
+}
