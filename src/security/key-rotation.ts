@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import { ConflictError, ConstraintError } from '../errors.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store.js'
@@ -171,17 +172,25 @@ async function reencryptBatch(
     .orderBy('id')
     .limit(batchSize)
     .execute()
+  if (rows.length === 0) return 0
+  const updates: Array<{ id: unknown; before: string; after: string }> = []
   for (const row of rows) {
     const binding = { table: column.table, id: String(row.id), field: column.field }
     const plaintext = await cipher.decrypt({ ciphertext: String(row.ciphertext), keyId: String(row.key_id) }, binding, masters)
-    const sealed = cipher.encryptWith(key, keyId, plaintext, binding)
-    await db
-      .updateTable(table(column.table))
-      .set({ [column.ciphertextColumn]: sealed.ciphertext, [column.keyIdColumn]: sealed.keyId })
-      .where('id', '=', row.id)
-      .where(column.keyIdColumn, '=', row.key_id)
-      .execute()
+    updates.push({ id: row.id, before: String(row.ciphertext), after: cipher.encryptWith(key, keyId, plaintext, binding).ciphertext })
   }
+  // One statement per batch. A row a writer changed since it was read keeps the writer's value.
+  const byId = (pick: (update: (typeof updates)[number]) => string) =>
+    sql<string>`case ${sql.ref('id')} ${sql.join(
+      updates.map((update) => sql`when ${update.id} then ${pick(update)}`),
+      sql` `,
+    )} end`
+  await db
+    .updateTable(table(column.table))
+    .set({ [column.ciphertextColumn]: byId((update) => update.after), [column.keyIdColumn]: keyId })
+    .where('id', 'in', updates.map((update) => update.id))
+    .where(column.ciphertextColumn, '=', byId((update) => update.before))
+    .execute()
   return rows.length
 }
 
