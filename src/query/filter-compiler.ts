@@ -66,8 +66,7 @@ function leafValue(column: QueryColumn, operator: FilterOperator, value: unknown
       return value.map((item, i) => encode(item, `${path}[${i}]`))
     case 'contains':
       if (column.type !== 'string') throw issue(path.replace(/\.value$/, '.operator'), 'contains applies to text columns only')
-      if (typeof value !== 'string') throw issue(path, 'Expected a string')
-      return value
+      return checkValue({ ...column, values: undefined }, value, path)
     default:
       return encode(value, path)
   }

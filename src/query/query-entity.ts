@@ -63,6 +63,8 @@ export function checkValue(column: QueryColumn, value: unknown, path: string): s
   switch (column.type) {
     case 'string':
       if (typeof value !== 'string') return fail('a string')
+      // PostgreSQL text cannot hold NUL; rejecting it everywhere keeps the engines alike.
+      if ((value as string).includes('\u0000')) return fail('text without NUL characters')
       if (column.values && !column.values.includes(value as string)) return fail(`one of ${column.values.join(', ')}`)
       return value as string
     case 'integer':
