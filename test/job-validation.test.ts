@@ -122,6 +122,10 @@ describe('job graph validation', () => {
     expect(issuesOf(job([reader('read', { out: ['d'] }), { comp_type: 'dedupe', name: 'd', keys: [] }]), registry).map((i) => i.path)).toEqual(['components[1].keys'])
   })
 
+  it('rejects NUL characters in any text with their paths', () => {
+    expect(issuesOf(job([reader('read', { out: ['write'] }), { ...writer(), filepath: 'a\u0000b' }])).map((i) => i.path)).toEqual(['components[1].filepath'])
+  })
+
   it('exports the job config as JSON Schema', () => {
     const schema = jobConfigJsonSchema()
     expect(schema.type).toBe('object')

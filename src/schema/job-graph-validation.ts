@@ -37,6 +37,8 @@ interface Ports {
 export function validateJobConfig(input: unknown, registry: ComponentTypeRegistry): ValidatedJob {
   const parsed = jobConfigSchema.safeParse(input)
   if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error))
+  const nul = nulPaths(input, '')
+  if (nul.length > 0) throw new ValidationError(nul.map((path) => ({ path, message: 'Text may not contain NUL characters' })))
   const config = parsed.data
   const issues: ValidationIssue[] = []
   const at = (path: string, message: string) => issues.push({ path, message })
@@ -128,4 +130,21 @@ export function validateJobConfig(input: unknown, registry: ComponentTypeRegistr
 
   if (issues.length > 0) throw new ValidationError(issues)
   return { config, components, links }
+}
+
+/** PostgreSQL cannot store NUL in text or jsonb: rejected on every engine alike. */
+function nulPaths(value: unknown, path: string, found: string[] = []): string[] {
+  if (found.length >= 20) return found
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path)
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => nulPaths(item, `${path}[${i}]`, found))
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, member] of Object.entries(value)) {
+      const at = path === '' ? key : `${path}.${key}`
+      if (key.includes('\u0000')) found.push(at)
+      nulPaths(member, at, found)
+    }
+  }
+  return found
 }
