@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
 import { resolveModelConfig } from '../src/models/model-definition.js'
@@ -107,5 +108,19 @@ describeEngines('declarative models', (target) => {
     expect(await store.models.records('component').count()).toBe(0)
     // Defining the same thing again changes nothing and records no version.
     expect(await store.models.define(SEED_MODELS)).toMatchObject({ sql: [], versions: [] })
+  })
+})
+
+describeEngines('declarative models example file', (target) => {
+  it('applies examples/models/quality-checks.json beside the core tables', async () => {
+    const store = await target().open()
+    await store.migrate()
+    const config = JSON.parse(readFileSync(new URL('../examples/models/quality-checks.json', import.meta.url), 'utf8')) as unknown
+    const plan = await store.models.plan(config)
+    expect(plan.changes.map((change) => change.kind)).toEqual(['create_model', 'create_model'])
+    expect((await store.models.define(config)).sql).toEqual(plan.sql)
+    const day = await store.models.records('business_day').insert({ day: '2024-12-24', note: 'Christmas Eve' })
+    expect(day).toEqual({ id: expect.any(Number), day: '2024-12-24', open: true, note: 'Christmas Eve' })
+    expect((await store.models.list()).map((model) => model.table)).toEqual(['business_calendar', 'quality_checks'])
   })
 })

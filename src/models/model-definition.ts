@@ -35,6 +35,8 @@ const KEY_TYPES: readonly FieldType[] = ['integer', 'bigint', 'string', 'uuid']
 const UNINDEXABLE: readonly FieldType[] = ['text', 'json']
 const NO_DEFAULT: readonly FieldType[] = ['text', 'json', 'uuid', 'datetime']
 const DATE = /^\d{4}-\d{2}-\d{2}$/
+/** InnoDB keys hold at most 3,072 bytes: 768 four-byte characters. */
+const MAX_INDEXED_LENGTH = 768
 
 export interface ReferenceDefinition {
   /** The declared or core model name. */
@@ -145,6 +147,9 @@ function resolveModel(
       const field = fields.find((candidate) => candidate.name === column)
       if (!field) issues.push({ path: `${indexPath}[${j}]`, message: `Unknown field "${column}"` })
       else if (UNINDEXABLE.includes(field.type)) issues.push({ path: `${indexPath}[${j}]`, message: `A ${field.type} field cannot be indexed` })
+      else if ((field.max_length ?? 0) > MAX_INDEXED_LENGTH) {
+        issues.push({ path: `${indexPath}[${j}]`, message: `An indexed string may have at most ${MAX_INDEXED_LENGTH} characters (MySQL's key limit)` })
+      }
     }
     const index = { name: indexName(table, columns, unique), columns: [...columns], unique }
     indexes.set(index.name, index)
@@ -184,6 +189,7 @@ function resolveField(
     if (!KEY_TYPES.includes(field.type)) issues.push({ path: `${path}.type`, message: `A primary key must be one of ${KEY_TYPES.join(', ')}` })
     if (field.nullable === true) issues.push({ path: `${path}.nullable`, message: 'A primary key cannot be nullable' })
     if (field.default !== undefined) issues.push({ path: `${path}.default`, message: 'A primary key has no default' })
+    if ((field.max_length ?? 0) > MAX_INDEXED_LENGTH) issues.push({ path: `${path}.max_length`, message: `A string key may have at most ${MAX_INDEXED_LENGTH} characters` })
   }
   if ((field.unique || field.index) && UNINDEXABLE.includes(field.type)) {
     issues.push({ path: `${path}.${field.unique ? 'unique' : 'index'}`, message: `A ${field.type} field cannot be indexed` })
