@@ -124,3 +124,11 @@ describeEngines('declarative models example file', (target) => {
     expect((await store.models.list()).map((model) => model.table)).toEqual(['business_calendar', 'quality_checks'])
   })
 })
+
+describeEngines('declarative models before migrate', (target) => {
+  it('says to migrate first instead of failing on a missing table', async () => {
+    const store = await target().open()
+    await expect(store.models.plan(SEED_MODELS)).rejects.toMatchObject({ error_type: 'migration_error', migration: '0005_declarative_models' })
+    await expect(store.models.records('job').count()).rejects.toMatchObject({ error_type: 'migration_error' })
+  })
+})

@@ -164,6 +164,9 @@ export class ModelRepository {
   }
 
   async #readRecorded(db: Kysely<any>): Promise<Map<string, RecordedModel & { latest: number }>> {
+    if (!(await this.#context.adapter.tableExists(db, this.#table()))) {
+      throw new MigrationError(`The store is not migrated (${this.#table()} is missing): run migrate first`, { migration: '0005_declarative_models' })
+    }
     const rows = (await db
       .selectFrom(this.#table())
       .select(['model', 'version', 'checksum', 'definition'])
