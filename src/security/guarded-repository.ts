@@ -1,7 +1,7 @@
 import { AccessDeniedError } from '../errors.js'
 import type { StoreContext } from '../store.js'
 import { SYSTEM_PRINCIPAL, type AccessPolicy, type Principal } from './access-policy.js'
-import { appendAuditEntry } from './audit-chain.js'
+import { appendAuditEntry, canonicalJson } from './audit-chain.js'
 
 /** What a repository method needs: a permission, and for a change, how to audit it. */
 export interface OperationRule {
@@ -49,6 +49,8 @@ export interface GuardOptions {
   readonly context: StoreContext
   /** Builds the repository on another context (the transaction of an audited change). */
   readonly create: (context: StoreContext) => object
+  /** Prefixes audited entity ids of a sub-repository (the model name of `records(name)`). */
+  readonly scope?: string
 }
 
 /**
@@ -77,6 +79,7 @@ export function guardRepository<T extends object>(key: string, repository: T, op
         return (...args: unknown[]) =>
           guardRepository(rule.returns ?? property, method.apply(target, args) as object, {
             ...options,
+            scope: typeof args[0] === 'string' ? args[0] : undefined,
             create: (context) => (options.create(context) as Record<string, (...a: unknown[]) => object>)[property]!(...args),
           })
       }
@@ -117,7 +120,7 @@ async function invoke(
         actor: options.principal.id,
         action: audit.action,
         entityType: audit.entityType,
-        entityId: stringOrNull(audit.entityId(args, result, null)),
+        entityId: entityIdOf(audit.entityId(args, result, null), options.scope),
         outcome: 'ok',
         before: null,
         after: audit.after ? audit.after(result, args) : result,
@@ -133,7 +136,7 @@ async function invoke(
       actor: options.principal.id,
       action: audit.action,
       entityType: audit.entityType,
-      entityId: stringOrNull(audit.entityId(args, result, before)),
+      entityId: entityIdOf(audit.entityId(args, result, before), options.scope),
       outcome: 'ok',
       before,
       after: audit.after ? audit.after(result, args) : result,
@@ -209,6 +212,8 @@ function deniedError(permission: string, environment: string | undefined, princi
   return new AccessDeniedError(`${principal.id} (${principal.roles.join(', ') || 'no roles'}) lacks ${permission}${where}`, permission)
 }
 
-function stringOrNull(value: unknown): string | null {
-  return value === undefined || value === null ? null : String(value)
+function entityIdOf(value: unknown, scope: string | undefined): string | null {
+  if (value === undefined || value === null) return scope ?? null
+  const id = typeof value === 'object' ? canonicalJson(value) : String(value)
+  return scope === undefined ? id : `${scope}/${id}`
 }

@@ -104,7 +104,7 @@ export const OPERATIONS: OperationTable = {
     resolve: { permission: 'contexts:read', environment: (args) => args[1] },
   },
   schedules: {
-    create: write('schedules', created('schedules', 'schedule'), { environment: fieldOfFirst('environment') }),
+    create: write('schedules', created('schedules', 'schedule'), { environment: (args) => fieldOfFirst('environment')(args) ?? 'DEV' }),
     update: write('schedules', changed('schedules.update', 'schedule'), { environment: environmentById }),
     delete: write('schedules', changed('schedules.delete', 'schedule', { after: () => null }), { environment: environmentById }),
     pause: write('schedules', changed('schedules.pause', 'schedule'), { environment: environmentById }),
@@ -138,6 +138,7 @@ export const OPERATIONS: OperationTable = {
     get: read('records'),
     find: read('records'),
     count: read('records'),
+    related: read('records'),
     stream: read('records', { sync: 'iterable' }),
   },
   audit: {
