@@ -263,4 +263,18 @@ describeEngines('executions', (target) => {
     expect(await count('component_runs', 'execution_id', execution.id)).toBe(0)
     expect(await count('job_state', 'job_id', jobId)).toBe(0)
   })
+
+  it('purges by the configured retention age when no olderThan is given', async () => {
+    // One second of retention: what finished more than a second ago goes.
+    const retained = await target().open({ retention: { execution_days: 1 / 86_400 } })
+    const jobId = await createJob(retained)
+    const execution = await retained.executions.start({ jobId })
+    await retained.executions.finish(execution.id, { status: 'CANCELLED' })
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const report = await retained.executions.purge({ jobId })
+    expect(report.executions).toBe(1)
+    await expect(retained.executions.get(execution.id)).rejects.toBeInstanceOf(NotFoundError)
+    const error = await store.executions.purge().catch((caught: unknown) => caught)
+    expect((error as ValidationError).issues[0]?.path).toBe('options.olderThan')
+  })
 })

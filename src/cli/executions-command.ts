@@ -110,7 +110,7 @@ export function registerExecutionsCommand(program: Command): void {
   executions
     .command('purge')
     .description('delete finished executions older than an age, in batches, and give the space back')
-    .requiredOption('--older-than <age>', 'an age like 90d / 12h, or an ISO time')
+    .option('--older-than <age>', 'an age like 90d / 12h, or an ISO time (default: retention.execution_days of the config)')
     .option('--job <job>', 'only this job (name or id)')
     .option('--status <status>', 'only SUCCEEDED, FAILED or CANCELLED')
     .option('--batch-size <n>', 'executions per transaction', '500')
@@ -120,9 +120,9 @@ export function registerExecutionsCommand(program: Command): void {
       await withStore(command, async (store, { json }) => {
         const status = options.status === undefined ? undefined : finishedStatusSchema.safeParse(options.status.toUpperCase())
         if (status && !status.success) throw new ValidationError([{ path: '--status', message: 'Expected SUCCEEDED, FAILED or CANCELLED' }])
-        const olderThan = parseTime(options.olderThan, '--older-than')
+        const olderThan = options.olderThan === undefined ? undefined : parseTime(options.olderThan, '--older-than')
         const job = options.job === undefined ? undefined : await jobId(store, options.job)
-        const base = { olderThan, ...(job ? { jobId: job } : {}), ...(status?.data ? { status: status.data } : {}) }
+        const base = { ...(olderThan ? { olderThan } : {}), ...(job ? { jobId: job } : {}), ...(status?.data ? { status: status.data } : {}) }
         const planned = options.dryRun ? undefined : (await store.executions.purge({ ...base, dryRun: true })).executions
         const report = await store.executions.purge({
           ...base,
@@ -148,7 +148,7 @@ interface ListOptions {
 }
 
 interface PurgeCliOptions {
-  readonly olderThan: string
+  readonly olderThan?: string
   readonly job?: string
   readonly status?: string
   readonly batchSize: string

@@ -29,11 +29,18 @@ export const securityConfigSchema = z.strictObject({
   master_key_file: z.string().min(1).optional(),
 })
 
+/** Routine retention: `executions.purge()` with no `olderThan` removes history older than this. */
+export const retentionConfigSchema = z.strictObject({
+  /** Days a finished execution is kept; unset keeps history until purged explicitly. */
+  execution_days: z.number().positive().max(36_500).optional(),
+})
+
 export const storeConfigSchema = z.strictObject({
   database: databaseConfigSchema.default(databaseConfigSchema.parse({})),
   security: securityConfigSchema.default({}),
   access_control: accessControlConfigSchema.default({ enabled: false, roles: {} }),
   audit: auditConfigSchema.default({ executions: false }),
+  retention: retentionConfigSchema.default({}),
 })
 
 export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>
@@ -59,6 +66,7 @@ export interface ResolvedConfig {
   readonly security: SecurityConfig
   readonly accessControl: AccessControlConfig
   readonly audit: AuditConfig
+  readonly retention: z.output<typeof retentionConfigSchema>
   readonly target: ParsedDatabaseUrl
   readonly onQuery: ((event: QueryEvent) => void) | undefined
 }
@@ -92,6 +100,7 @@ export function resolveConfig(
     security: parsed.security,
     accessControl: parsed.access_control,
     audit: parsed.audit,
+    retention: parsed.retention,
     target, onQuery: onQuery as ResolvedConfig['onQuery'] }
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import { ValidationError } from '../errors.js'
 import { finishedStatusSchema } from '../schema/execution-schemas.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
@@ -7,8 +8,8 @@ import type { StoreContext } from '../store.js'
 import { executionTables } from './execution-rows.js'
 
 const purgeSchema = z.strictObject({
-  /** Finished executions that finished before this time are removed. */
-  olderThan: z.date(),
+  /** Finished executions that finished before this time are removed (default: `retention.execution_days` ago). */
+  olderThan: z.date().optional(),
   jobId: z.string().refine(isUuid, 'Expected a UUID').optional(),
   /** Only finished statuses: a queued or running execution is never purged. */
   status: z.union([finishedStatusSchema, z.array(finishedStatusSchema).min(1)]).optional(),
@@ -35,14 +36,15 @@ export interface PurgeReport {
  * payloads and pending state) in batches, each its own short transaction, then asks the
  * adapter to give the space back (SQLite `incremental_vacuum`).
  */
-export async function purgeExecutions(context: StoreContext, options: PurgeOptions): Promise<PurgeReport> {
+export async function purgeExecutions(context: StoreContext, options: PurgeOptions = {}): Promise<PurgeReport> {
   const parsed = parseOrThrow(purgeSchema, options, 'options')
+  const olderThan = cutoffOf(context, parsed.olderThan)
   const { executions } = executionTables(context)
   const statuses = parsed.status === undefined ? finishedStatusSchema.options : [parsed.status].flat()
   const candidates = (db: Kysely<any>) => {
     let query = db
       .selectFrom(executions)
-      .where('finished_at', '<', context.adapter.encodeTimestamp(parsed.olderThan))
+      .where('finished_at', '<', context.adapter.encodeTimestamp(olderThan))
       .where('status', 'in', statuses)
     if (parsed.jobId !== undefined) query = query.where('job_id', '=', parsed.jobId)
     return query
@@ -69,6 +71,17 @@ export async function purgeExecutions(context: StoreContext, options: PurgeOptio
   // Inside a caller's transaction the freed pages wait for the next purge outside one.
   if (report.executions > 0 && !context.db.isTransaction) await context.adapter.reclaimSpace(context.db)
   return report
+}
+
+const DAY_MS = 86_400_000
+
+function cutoffOf(context: StoreContext, olderThan: Date | undefined): Date {
+  if (olderThan !== undefined) return olderThan
+  const days = context.config.retention.execution_days
+  if (days === undefined) {
+    throw new ValidationError([{ path: 'options.olderThan', message: 'Give olderThan, or set retention.execution_days in the configuration' }])
+  }
+  return new Date(Date.now() - days * DAY_MS)
 }
 
 type Counts = Omit<PurgeReport, 'dry_run' | 'batches'>

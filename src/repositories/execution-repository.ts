@@ -210,8 +210,11 @@ export class ExecutionRepository {
     return reapExpired(this.#context, now)
   }
 
-  /** Deletes finished executions older than `olderThan` (and all they own) in batches. */
-  purge(options: PurgeOptions): Promise<PurgeReport> {
+  /**
+   * Deletes finished executions older than `olderThan` (default: `retention.execution_days`
+   * of the configuration) and all they own, in batches; then gives the space back.
+   */
+  purge(options: PurgeOptions = {}): Promise<PurgeReport> {
     return purgeExecutions(this.#context, options)
   }
 
