@@ -146,6 +146,13 @@ describeEngines('declarative model records', (target) => {
     await expect(checks.insertMany(rows)).rejects.toMatchObject({ issues: [{ path: 'rows[2].rule' }] })
     expect(await checks.count(mine), 'a bad row rolls back the whole batch').toBe(1)
     expect(await checks.insertMany(rows.slice(0, 2), { chunkSize: 1 })).toEqual({ inserted: 2 })
+    // Records written through a transaction-bound store roll back with it.
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.models.records('quality_check').insert({ job_id: jobId, rule: 'ok' })
+        throw new Error('abort')
+      }),
+    ).rejects.toThrow('abort')
     expect(await checks.count({ logical_operator: 'AND', rules: [mine, { column: 'rule', operator: '==', value: 'ok' }] })).toBe(2)
   })
 })
