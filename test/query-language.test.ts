@@ -43,7 +43,7 @@ const ITEMS: Item[] = Array.from({ length: 30 }, (_, i) => ({
 }))
 
 function expectedOrder(items: Item[], keys: Array<[keyof Item, 'asc' | 'desc']>): string[] {
-  const all: Array<[keyof Item, 'asc' | 'desc']> = [...keys, ['id', 'asc']]
+  const all: Array<[keyof Item, 'asc' | 'desc']> = [...keys, ['id', keys[keys.length - 1]?.[1] ?? 'asc']]
   const value = (item: Item, key: keyof Item) => {
     const v = item[key]
     return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : v
@@ -155,7 +155,7 @@ describeEngines('query language', (target) => {
     expect(await ids({ where: { column: 'note', operator: 'contains', value: '50%_' } })).toEqual([ITEMS[4]!.id])
   })
 
-  it('walks every row exactly once with keyset cursors, in the requested order, ties broken by id', async () => {
+  it('walks every row exactly once with keyset cursors, in the requested order, ties broken by id in the direction of the last key', async () => {
     const orders: Array<[unknown, Array<[keyof Item, 'asc' | 'desc']>]> = [
       [undefined, [['name', 'asc']]],
       ['-created_at', [['created_at', 'desc']]],

@@ -17,7 +17,7 @@
  *     created_at: { column: 'created_at', type: 'timestamp' },
  *     finished_at: { column: 'finished_at', type: 'timestamp', nullable: true },
  *   },
- *   defaultOrder: [{ column: 'name' }],   // `id` is always appended as the last tie-breaker
+ *   defaultOrder: [{ column: 'name' }],   // `id` is appended as the last tie-breaker (same direction as the last key)
  * }
  *
  * list(query: unknown = {}): Promise<ListResult<Context>> {
@@ -39,6 +39,9 @@
  *   "limit": 50, "cursor": "<next_cursor of the previous page>", "total": true }
  * ```
  * Returns `{ items, total?, next_cursor }`; `next_cursor` is `null` on the last page.
+ *
+ * Declare `unique: true` on a unique, non-null column (a name): ordering by it then needs
+ * no id tie-breaker, so the engine can walk its unique index alone.
  *
  * Semantics: operators `==` `!=` `>` `<` `>=` `<=` `contains` (substring, case-insensitive
  * for ASCII) `in` (array) `is_null` (`value: true|false`, default true); `!=` and ranges
@@ -144,11 +147,12 @@ function resolveOrder(entity: QueryEntity, orderBy: OrderBy | undefined): SortKe
     if (keys.some((key) => key.name === entry.column)) throw new ValidationError([{ path, message: `Column ${entry.column} is ordered by twice` }])
     keys.push({ name: entry.column, column, direction: entry.direction ?? 'asc' })
   })
-  if (!keys.some((key) => key.name === idName)) {
-    keys.push({ name: idName, column: resolveColumn(entity, idName, 'order_by'), direction: 'asc' })
-  }
-  // Keys after the unique id can never decide an order: drop them.
-  return keys.slice(0, keys.findIndex((key) => key.name === idName) + 1)
+  // Keys after a unique one (the id, or a column declared unique) can never decide an order.
+  const decisive = keys.findIndex((key) => key.name === idName || (key.column.unique === true && !key.column.nullable))
+  if (decisive >= 0) return keys.slice(0, decisive + 1)
+  // The tie-breaker follows the last key's direction, so `(updated_at, id)` indexes serve both directions.
+  keys.push({ name: idName, column: resolveColumn(entity, idName, 'order_by'), direction: keys[keys.length - 1]?.direction ?? 'asc' })
+  return keys
 }
 
 function rowKey(adapter: DialectAdapter, key: SortKey, row: Record<string, unknown>): CursorValue {

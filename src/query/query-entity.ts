@@ -9,6 +9,11 @@ export interface QueryColumn {
   readonly type: QueryValueType
   /** The column may hold NULL: sorted NULLs last, and not usable in a keyset cursor. */
   readonly nullable?: boolean
+  /**
+   * Unique and not null (like a job's name): an order reaching it needs no further
+   * tie-breaker, so `ORDER BY name` can walk the unique index alone.
+   */
+  readonly unique?: boolean
   /** For string columns with a closed set of values (statuses): any other value is rejected. */
   readonly values?: readonly string[]
 }

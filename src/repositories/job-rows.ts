@@ -74,7 +74,7 @@ export const jobQueryEntity: QueryEntity = {
   name: 'jobs',
   columns: {
     id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string' },
+    name: { column: 'name', type: 'string', unique: true },
     description: { column: 'description', type: 'string', nullable: true },
     strategy_type: { column: 'strategy_type', type: 'string', values: ['row', 'bulk', 'bigdata'] },
     num_of_retries: { column: 'num_of_retries', type: 'integer' },
