@@ -15,8 +15,11 @@ export interface PinnedJob {
  */
 export async function pinnedJob(context: StoreContext, jobId: string): Promise<PinnedJob> {
   const { jobs } = executionTables(context)
-  const row = await context.db.selectFrom(jobs).selectAll().where('id', '=', jobId).executeTakeFirst()
+  const row = await context.db
+    .selectFrom(jobs)
+    .select(['current_version', 'num_of_retries'])
+    .where('id', '=', jobId)
+    .executeTakeFirst()
   if (!row) throw new NotFoundError(`Job ${jobId} not found`, { tableName: jobs })
-  const retries = Number(row.num_of_retries ?? 0)
-  return { version: Number(row.current_version), numOfRetries: Number.isFinite(retries) && retries > 0 ? retries : 0 }
+  return { version: Number(row.current_version), numOfRetries: Math.max(0, Number(row.num_of_retries)) }
 }
