@@ -46,7 +46,6 @@ export const OPERATIONS: OperationTable = {
     delete: write('jobs', changed('jobs.delete', 'job', { after: () => null })),
     get: read('jobs'),
     getByName: read('jobs'),
-    find: read('jobs'),
     list: read('jobs'),
     versions: read('jobs'),
     getVersion: read('jobs'),
@@ -71,7 +70,6 @@ export const OPERATIONS: OperationTable = {
     get: read('executions'),
     list: read('executions'),
     stats: read('executions'),
-    stream: read('executions', { sync: 'iterable' }),
   },
   state: {
     get: read('state'),
