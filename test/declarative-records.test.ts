@@ -155,4 +155,23 @@ describeEngines('declarative model records', (target) => {
     ).rejects.toThrow('abort')
     expect(await checks.count({ logical_operator: 'AND', rules: [mine, { column: 'rule', operator: '==', value: 'ok' }] })).toBe(2)
   })
+
+  it('never puts a hostile value into the SQL text: values travel as parameters', async () => {
+    const statements: string[] = []
+    const store = await target().open({ onQuery: (event: { sql: string }) => statements.push(event.sql) } as never)
+    await store.migrate()
+    await store.models.define(QUALITY)
+    const jobId = await insertCoreJob(store, 'hostile')
+    const marker = `zz'); drop table etl_jobs; --`
+    const checks = store.models.records('quality_check')
+    const row = await checks.insert({ job_id: jobId, rule: marker, details: { note: marker } })
+    await checks.update(row.id, { rule: `${marker}2` })
+    await checks.find({ where: { logical_operator: 'OR', rules: [{ column: 'rule', operator: 'contains', value: marker }, { column: 'rule', operator: 'in', value: [marker] }] } })
+    await checks.count({ column: 'rule', operator: '==', value: marker })
+    await checks.upsert({ id: row.id, job_id: jobId, rule: marker })
+    await checks.insertMany([{ job_id: jobId, rule: marker }])
+    for await (const _ of checks.stream({ column: 'rule', operator: '!=', value: marker })) void _
+    expect(statements.length).toBeGreaterThan(8)
+    expect(statements.filter((statement) => statement.includes('zz'))).toEqual([])
+  })
 })
