@@ -59,9 +59,10 @@ describeEngines(
       const stats = await store.executions.stats({ jobId })
       expect(stats.by_status.SUCCEEDED).toBe(2000)
       expect(stats.total).toBe(2000)
-    }, 120_000)
+    }, 300_000)
   },
-  ['postgres', 'mysql'],
+  // The issue asks for the servers; SQLite (one writer at a time) is held to the same promise.
+  ['postgres', 'mysql', 'sqlite'],
 )
 
 describeEngines('execution workers (idempotency and leases)', (target) => {
