@@ -143,7 +143,7 @@ describeEngines(
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirst()
       expect(Number(runs?.n)).toBe(acknowledged.length * 50)
-    }, 60_000)
+    }, 120_000)
   },
   ['sqlite'],
 )
