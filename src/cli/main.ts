@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { isPersistenceError } from '../errors.js'
+import { registerAuditCommand } from './audit-command.js'
+import { registerContextsCommand } from './contexts-command.js'
+import { registerCredentialsCommand } from './credentials-command.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerExecutionsCommand } from './executions-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
 import { registerJobsCommand } from './jobs-command.js'
+import { registerKeysCommand } from './keys-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRecordsCommand } from './records-command.js'
+import { registerSchedulesCommand } from './schedules-command.js'
 
 /** Exit codes: 0 success, 1 a persistence error (its JSON on stderr), 2 a usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
@@ -17,14 +22,20 @@ export function buildProgram(): Command {
     .option('--database-url <url>', 'database URL (overrides the config file and ETLP_DATABASE_URL)')
     .option('--config <file>', 'JSON config file ({"database": {"url": …}})')
     .option('--json', 'machine-readable JSON output')
+    .option('--as <principal-json>', 'act as this principal, e.g. \'{"id":"ana","roles":["operator"]}\'')
     .showHelpAfterError()
     .exitOverride()
   registerMigrateCommand(program)
   registerJobsCommand(program)
   registerExecutionsCommand(program)
+  registerCredentialsCommand(program)
+  registerContextsCommand(program)
+  registerSchedulesCommand(program)
+  registerKeysCommand(program)
   registerDemoCommand(program)
   registerModelsCommand(program)
   registerRecordsCommand(program)
+  registerAuditCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }
