@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 import { ConflictError } from '../src/errors.js'
 import { Store } from '../src/store.js'
@@ -192,3 +196,32 @@ describeEngines('declarative model locking', (target) => {
     expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
   })
 }, ['postgres', 'mysql'])
+
+const DEFINE_ONCE = fileURLToPath(new URL('./fixtures/models-define-once.mjs', import.meta.url))
+
+function runNode(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+describeEngines('declarative model locking across processes', (target) => {
+  it('applies a declaration once when several processes define it at the same time', async () => {
+    const store = await target().open()
+    await store.migrate()
+    const models = join(target().dir, 'probe-models.json')
+    writeFileSync(models, JSON.stringify({ models: { process_probe: { fields: [{ name: 'id', type: 'integer', primary_key: true }, { name: 'v', type: 'text' }] } } }))
+    const config = target().configFile()
+    const runs = await Promise.all([1, 2, 3].map(() => runNode([DEFINE_ONCE, config, models])))
+    for (const run of runs) expect(run.code, run.stderr).toBe(0)
+    const results = runs.map((run) => JSON.parse(run.stdout) as { sql: string[]; versions: unknown[] })
+    expect(results.flatMap((result) => result.versions)).toEqual([{ model: 'process_probe', version: 1, dropped: false }])
+    expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
+  }, 120_000)
+})
