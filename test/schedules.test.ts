@@ -3,7 +3,7 @@ import { ValidationError } from '../src/errors.js'
 import type { ScheduleInput } from '../src/schedules/schedule-schema.js'
 import { Store } from '../src/store.js'
 import { describeEngines, exec } from './helpers/engines.js'
-import { createJob, openSecretStore, writeKeyFile } from './helpers/secret-store.js'
+import { createJob, openSecretStore, secretMigrations, writeKeyFile } from './helpers/secret-store.js'
 
 const T0 = new Date('2026-03-27T22:10:00.000Z')
 
@@ -112,6 +112,20 @@ describeEngines('schedules', (target) => {
     const resumed = await store.schedules.resume(schedule.id, new Date('2026-03-28T05:20:00Z'))
     expect(resumed.paused).toBe(false)
     expect(resumed.next_fire_at?.toISOString()).toBe('2026-03-28T06:00:00.000Z')
+  })
+
+  it('locks the due rows FOR UPDATE SKIP LOCKED where the engine can, inside a write transaction', async () => {
+    const statements: string[] = []
+    const watched = await target().open({ security: { master_key_file: writeKeyFile(target().dir).path }, onQuery: (event) => statements.push(event.sql) }, { migrations: secretMigrations() })
+    statements.length = 0
+    await watched.schedules.due(new Date('2026-03-28T00:00:00Z'))
+    const select = statements.find((statement) => /^select .* from .*schedules/i.test(statement)) ?? ''
+    if (target().engine === 'sqlite') {
+      expect(select).not.toMatch(/for update/i)
+      expect(statements[0]).toMatch(/^begin immediate$/i)
+    } else {
+      expect(select).toMatch(/for update skip locked$/i)
+    }
   })
 
   it('lists schedules by name and deletes them with their job', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { environmentSchema } from '../schema/credential-schema.js'
-import { triggerSchema, type Trigger, type TriggerType } from './trigger-schema.js'
+import { triggerSchema } from './trigger-schema.js'
 
 export const scheduleInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -15,25 +15,27 @@ export const schedulePatchSchema = scheduleInputSchema.omit({ job_id: true }).pa
 export type ScheduleInput = z.input<typeof scheduleInputSchema>
 export type SchedulePatch = z.input<typeof schedulePatchSchema>
 
-export interface Schedule {
-  readonly id: string
-  readonly name: string
-  readonly job_id: string
-  readonly environment: z.output<typeof environmentSchema>
-  readonly trigger_type: TriggerType
-  /** As given, with an interval's `start_date` filled in (the moment it was created). */
-  readonly trigger: Trigger
-  readonly paused: boolean
+export const scheduleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  job_id: z.string(),
+  environment: environmentSchema,
+  trigger_type: z.enum(['interval', 'cron', 'date']),
+  /** As given, with an interval's `start_date` filled in (one period after it was created). */
+  trigger: triggerSchema,
+  paused: z.boolean(),
   /** When it is next due (jitter included); null once the trigger has no more occurrences. */
-  readonly next_fire_at: Date | null
-  readonly last_fired_at: Date | null
-  readonly created_at: Date
-  readonly updated_at: Date
-}
+  next_fire_at: z.date().nullable(),
+  last_fired_at: z.date().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+})
+export type Schedule = z.output<typeof scheduleSchema>
 
 /** One occurrence that `due` handed out: it fires exactly once, whatever the number of schedulers. */
-export interface DueFire {
-  readonly schedule: Schedule
+export const dueFireSchema = z.object({
+  schedule: scheduleSchema,
   /** The trigger's occurrence (without jitter). */
-  readonly fire_at: Date
-}
+  fire_at: z.date(),
+})
+export type DueFire = z.output<typeof dueFireSchema>

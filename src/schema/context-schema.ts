@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { environmentSchema, type Credential } from './credential-schema.js'
+import { credentialSchema, environmentSchema } from './credential-schema.js'
 
 /** A context parameter in the origin's shape; secure values are stored only encrypted. */
 export const contextParameterSchema = z.strictObject({
@@ -20,22 +20,25 @@ export type ContextInput = z.input<typeof contextInputSchema>
 export type ContextParameter = z.output<typeof contextParameterSchema>
 
 /** A context as returned by `get` and `list`: secure values masked. */
-export interface Context {
-  readonly id: string
-  readonly name: string
-  readonly environment: z.output<typeof environmentSchema>
-  readonly parameters: Readonly<Record<string, ContextParameter>>
-  readonly credentials: Readonly<Partial<Record<z.output<typeof environmentSchema>, { id: string; name: string }>>>
-  readonly created_at: Date
-  readonly updated_at: Date
-}
+export const contextSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: environmentSchema,
+  parameters: z.record(z.string(), z.object({ value: z.json(), is_secure: z.boolean() })),
+  /** environment → the credentials used there. */
+  credentials: z.partialRecord(environmentSchema, z.object({ id: z.string(), name: z.string() })),
+  created_at: z.date(),
+  updated_at: z.date(),
+})
+export type Context = z.output<typeof contextSchema>
 
 /** What a pipeline needs to run in one environment. */
-export interface ResolvedContext {
-  readonly context: string
-  readonly environment: z.output<typeof environmentSchema>
+export const resolvedContextSchema = z.object({
+  context: z.string(),
+  environment: environmentSchema,
   /** key → value; secure values masked unless `reveal` was asked. */
-  readonly parameters: Readonly<Record<string, unknown>>
-  /** The environment's credentials, with the password revealed only on request. */
-  readonly credentials: (Omit<Credential, 'password'> & { password: string | null }) | null
-}
+  parameters: z.record(z.string(), z.unknown()),
+  /** The environment's credentials, with the password in clear only when revealed. */
+  credentials: credentialSchema.extend({ password: z.string().nullable() }).nullable(),
+})
+export type ResolvedContext = z.output<typeof resolvedContextSchema>

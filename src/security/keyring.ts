@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import type { ResolvedConfig } from '../config/store-config.js'
 import { ConstraintError } from '../errors.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store.js'
 import { KEY_BYTES, open, seal } from './aes-gcm.js'
 import { resolveMasterKey, type MasterKey } from './master-key.js'
-import { randomBytes } from 'node:crypto'
 import { SecretDecryptionError } from './secret-errors.js'
 
 /** A data key in clear, held only in this process's memory. */
