@@ -98,7 +98,7 @@ export type { Schedule, ScheduleInput, SchedulePatch, DueFire } from './schedule
 export type { Trigger, TriggerInput, TriggerType } from './schedules/trigger-schema.js'
 // Declarative models (issue 6).
 export type { ModelRepository, ModelPlanResult, PlannedModelChange, DefineResult, DefineOptions } from './models/model-repository.js'
-export type { RecordRepository, IncludeOptions, InsertManyOptions, StreamOptions } from './models/record-repository.js'
+export type { RecordRepository, RecordQuery, IncludeOptions, InsertManyOptions, StreamOptions } from './models/record-repository.js'
 export type { ModelRecord } from './models/record-codec.js'
 export type { ModelDefinition, FieldDefinition, IndexDefinition, ReferenceDefinition } from './models/model-definition.js'
 export type { ChangeKind } from './models/model-planner.js'

@@ -99,7 +99,7 @@ describeEngines('declarative models', (target) => {
     const found = await jobs.find({ where: { column: 'status', operator: '==', value: "it's paused" } })
     expect(found.items).toEqual([second])
     expect(await jobs.update(first.id, { status: 'paused' })).toEqual({ ...first, status: 'paused' })
-    expect(await jobs.count({ column: 'status', operator: 'contains', value: 'paused' })).toBe(2)
+    expect(await jobs.count({ where: { column: 'status', operator: 'contains', value: 'paused' } })).toBe(2)
     await jobs.delete(first.id)
     await expect(jobs.get(first.id)).rejects.toBeInstanceOf(NotFoundError)
     await expect(jobs.delete(first.id)).rejects.toBeInstanceOf(NotFoundError)

@@ -66,7 +66,7 @@ describeEngines('declarative records at volume', (target) => {
       expect(count).toBe(ROWS)
       expect(sum).toBe((ROWS * (ROWS + 1)) / 4)
       expect(peak).toBeLessThan(MAX_GROWTH)
-      expect(await records.count({ column: 'sensor', operator: '==', value: 's3' })).toBe(ROWS / 10)
+      expect(await records.count({ where: { column: 'sensor', operator: '==', value: 's3' } })).toBe(ROWS / 10)
       console.log(
         `[${target().engine}] insertMany ${ROWS} rows: ${Math.round(inserted - started)} ms, stream: ${Math.round(streamed - inserted)} ms, ` +
           `peak live-heap growth ${(peak / 1024 / 1024).toFixed(1)} MB, rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`,

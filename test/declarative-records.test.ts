@@ -140,11 +140,11 @@ describeEngines('declarative model records', (target) => {
     expect(numbered.id as number).toBeGreaterThan(41)
     await checks.delete(numbered.id)
     const mine = { column: 'job_id', operator: '==', value: jobId }
-    expect(await checks.count(mine)).toBe(1)
+    expect(await checks.count({ where: mine })).toBe(1)
 
     const rows = [{ job_id: jobId, rule: 'ok' }, { job_id: jobId, rule: 'ok' }, { job_id: jobId, rule: 7 }]
     await expect(checks.insertMany(rows)).rejects.toMatchObject({ issues: [{ path: 'rows[2].rule' }] })
-    expect(await checks.count(mine), 'a bad row rolls back the whole batch').toBe(1)
+    expect(await checks.count({ where: mine }), 'a bad row rolls back the whole batch').toBe(1)
     expect(await checks.insertMany(rows.slice(0, 2), { chunkSize: 1 })).toEqual({ inserted: 2 })
     // Records written through a transaction-bound store roll back with it.
     await expect(
@@ -153,7 +153,7 @@ describeEngines('declarative model records', (target) => {
         throw new Error('abort')
       }),
     ).rejects.toThrow('abort')
-    expect(await checks.count({ logical_operator: 'AND', rules: [mine, { column: 'rule', operator: '==', value: 'ok' }] })).toBe(2)
+    expect(await checks.count({ where: { logical_operator: 'AND', rules: [mine, { column: 'rule', operator: '==', value: 'ok' }] } })).toBe(2)
   })
 
   it('never puts a hostile value into the SQL text: values travel as parameters', async () => {
@@ -167,10 +167,10 @@ describeEngines('declarative model records', (target) => {
     const row = await checks.insert({ job_id: jobId, rule: marker, details: { note: marker } })
     await checks.update(row.id, { rule: `${marker}2` })
     await checks.find({ where: { logical_operator: 'OR', rules: [{ column: 'rule', operator: 'contains', value: marker }, { column: 'rule', operator: 'in', value: [marker] }] } })
-    await checks.count({ column: 'rule', operator: '==', value: marker })
+    await checks.count({ where: { column: 'rule', operator: '==', value: marker } })
     await checks.upsert({ id: row.id, job_id: jobId, rule: marker })
     await checks.insertMany([{ job_id: jobId, rule: marker }])
-    for await (const _ of checks.stream({ column: 'rule', operator: '!=', value: marker })) void _
+    for await (const _ of checks.stream({ where: { column: 'rule', operator: '!=', value: marker } })) void _
     expect(statements.length).toBeGreaterThan(8)
     expect(statements.filter((statement) => statement.includes('zz'))).toEqual([])
   })

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { createSchemaDialect, type SchemaDialect } from '../db/schema-dialect.js'
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
-import { checkFilter, filterExpression, listQuery, type ListResult } from '../query/index.js'
+import { checkFilter, filterExpression, listQuery, type CompiledFilter, type ListResult } from '../query/index.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
@@ -19,6 +19,11 @@ export interface IncludeOptions {
 export interface InsertManyOptions {
   /** Rows per statement (default: as many as the engine's parameter limit allows, at most 5,000). */
   readonly chunkSize?: number
+}
+
+/** The filter part of the shared query language: `{ where: {column, operator, value} | {logical_operator, rules} }`. */
+export interface RecordQuery {
+  readonly where?: unknown
 }
 
 export interface StreamOptions {
@@ -133,16 +138,14 @@ export class RecordRepository {
     })
   }
 
-  /** How many records match `where` (all of them without one). */
-  async count(where?: unknown): Promise<number> {
+  /** How many records match the query's `where` (all of them without one). */
+  async count(query: RecordQuery = {}): Promise<number> {
     const { model } = await this.#model()
-    const { db, adapter } = this.#context
-    let query = db.selectFrom(model.table).select((eb) => eb.fn.countAll().as('count'))
-    if (where !== undefined) {
-      const filter = checkFilter(modelQueryEntity(model), adapter, where)
-      query = query.where((eb) => filterExpression(eb, filter))
-    }
-    const row = await query.executeTakeFirstOrThrow()
+    const { db } = this.#context
+    const filter = this.#filter(model, query)
+    let select = db.selectFrom(model.table).select((eb) => eb.fn.countAll().as('count'))
+    if (filter) select = select.where((eb) => filterExpression(eb, filter))
+    const row = await select.executeTakeFirstOrThrow()
     return Number((row as { count: unknown }).count)
   }
 
@@ -192,10 +195,10 @@ export class RecordRepository {
    * Every record matching `where`, in key order, fetched in keyset batches: memory stays
    * constant however many rows there are, and no connection is held between batches.
    */
-  async *stream(where?: unknown, options: StreamOptions = {}): AsyncGenerator<ModelRecord> {
+  async *stream(query: RecordQuery = {}, options: StreamOptions = {}): AsyncGenerator<ModelRecord> {
     const { model } = await this.#model()
     const { db, adapter } = this.#context
-    const filter = where === undefined ? undefined : checkFilter(modelQueryEntity(model), adapter, where)
+    const filter = this.#filter(model, query)
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000))
     let last: unknown
     for (;;) {
@@ -220,6 +223,15 @@ export class RecordRepository {
     const model = await this.#lookup(this.#name)
     if (this.#schemas?.model !== model) this.#schemas = { model, schemas: recordSchemas(model) }
     return this.#schemas
+  }
+
+  #filter(model: ModelDefinition, query: RecordQuery): CompiledFilter | undefined {
+    if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+      throw new ValidationError([{ path: '', message: 'Expected a query object: { where }' }])
+    }
+    const unknown = Object.keys(query).filter((key) => key !== 'where')
+    if (unknown.length > 0) throw new ValidationError([{ path: unknown[0] ?? '', message: 'Only where is accepted here' }])
+    return query.where === undefined ? undefined : checkFilter(modelQueryEntity(model), this.#context.adapter, query.where)
   }
 
   #reader(context: StoreContext): RecordRepository {
