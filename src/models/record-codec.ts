@@ -110,7 +110,7 @@ function decodeValue(field: FieldDefinition, adapter: DialectAdapter, value: unk
     case 'float':
       return Number(value)
     case 'decimal':
-      return String(value)
+      return canonicalDecimal(String(value))
     case 'boolean':
       return adapter.decodeBoolean(value)
     case 'datetime':
@@ -120,6 +120,11 @@ function decodeValue(field: FieldDefinition, adapter: DialectAdapter, value: unk
     default:
       return value
   }
+}
+
+/** `12.250000` (PostgreSQL, MySQL) and `12.25` (SQLite) read back alike: no trailing zeros. */
+function canonicalDecimal(text: string): string {
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text
 }
 
 const QUERY_TYPES: Readonly<Record<FieldDefinition['type'], QueryValueType | undefined>> = {
