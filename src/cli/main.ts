@@ -49,7 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram()
   try {
     await program.parseAsync([...argv], { from: 'user' })
-    return EXIT.ok
+    // A command may report a failure it printed itself (audit verify of a broken chain).
+    return Number(process.exitCode ?? EXIT.ok)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     if (isPersistenceError(error)) {

@@ -1,12 +1,16 @@
 import type { Command } from 'commander'
 import { openStore, type Store } from '../store.js'
 import type { StoreConfigInput } from '../config/store-config.js'
+import type { Principal } from '../security/access-policy.js'
+import { parseJsonOption } from './json-input.js'
 
 /** Options every command has. */
 export interface GlobalOptions {
   readonly databaseUrl?: string
   readonly config?: string
   readonly json?: boolean
+  /** A principal as JSON (`{"id": "ana", "roles": ["operator"]}`): every call is checked against it. */
+  readonly as?: string
 }
 
 export function globalOptions(command: Command): GlobalOptions {
@@ -16,14 +20,15 @@ export function globalOptions(command: Command): GlobalOptions {
 /** Opens the store the global options name, runs `work`, and always closes it. */
 export async function withStore<T>(command: Command, work: (store: Store, options: GlobalOptions) => Promise<T>): Promise<T> {
   const options = globalOptions(command)
-  let config: StoreConfigInput | string | undefined = options.config
+  const config: StoreConfigInput | string | undefined = options.config
   if (options.databaseUrl) {
     // --database-url wins over the config file's URL, like ETLP_DATABASE_URL.
     process.env.ETLP_DATABASE_URL = options.databaseUrl
   }
   const store = await openStore(config)
   try {
-    return await work(store, options)
+    const acting = options.as === undefined ? store : store.as(parseJsonOption(options.as, '--as') as Principal)
+    return await work(acting, options)
   } finally {
     await store.close()
   }

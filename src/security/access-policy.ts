@@ -4,7 +4,7 @@ import {
   type Environment,
   type RoleDefinition,
 } from '../config/access-control-config.js'
-import { AccessDeniedError, ValidationError } from '../errors.js'
+import { ValidationError } from '../errors.js'
 
 /**
  * Access control as configuration. A role is a list of grants `resource:action`
@@ -66,14 +66,6 @@ export class AccessPolicy {
     this.enabled = config.enabled
     const definitions = { ...BUILT_IN_ROLES, ...config.roles }
     this.#roles = new Map(Object.entries(definitions).map(([name, role]) => [name, role.permissions.map((grant) => parseGrant(grant, role.environments))]))
-  }
-
-  /** Throws `access_denied` naming the permission unless one of the principal's roles grants it. */
-  check(principal: Principal, permission: string, environment?: string): void {
-    if (!this.allows(principal, permission, environment)) {
-      const where = environment === undefined ? '' : ` in ${environment}`
-      throw new AccessDeniedError(`${principal.id} (${principal.roles.join(', ') || 'no roles'}) lacks ${permission}${where}`, permission)
-    }
   }
 
   allows(principal: Principal, permission: string, environment?: string): boolean {
