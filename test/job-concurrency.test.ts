@@ -35,13 +35,34 @@ describeEngines('job saves across processes', (target) => {
       ['a.csv', 'b.csv'].map((file) => run('job-update-once.mjs', [config, job.id, '1', file, startAt]).then((r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string })),
     )
     expect(results.filter((r) => r.ok)).toEqual([{ ok: true, version: 2 }])
-    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, error_type: 'conflict' }])
+    expect(results.filter((r) => !r.ok)).toMatchObject([{ ok: false, error_type: 'conflict' }])
     const winner = results[0]!.ok ? 'a.csv' : 'b.csv'
     const saved = await store.jobs.get(job.id, { include: { components: true, links: true } })
     expect(saved.current_version).toBe(2)
     expect(saved.components?.map((c) => c.payload.filepath)).toEqual(['in.csv', winner])
     expect((await store.jobs.getVersion(job.id, 2)).config).toMatchObject({ components: [{}, { filepath: winner }] })
     expect(await store.jobs.versions(job.id)).toHaveLength(2)
+  })
+
+  it('applies both of two updates without expectedVersion, one after the other', async () => {
+    const store = await target().open()
+    await store.migrate()
+    const job = await store.jobs.create({
+      name: 'last_writer_wins',
+      components: [
+        { comp_type: 'read_csv', name: 'read', filepath: 'in.csv', routes: { out: ['write'] } },
+        { comp_type: 'write_csv', name: 'write', filepath: 'v1.csv' },
+      ],
+    })
+    const startAt = String(Date.now() + 1500)
+    const results = await Promise.all(
+      ['c.csv', 'd.csv'].map((file) => run('job-update-once.mjs', [target().configFile(), job.id, 'none', file, startAt]).then((r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string })),
+    )
+    expect(results.map((r) => r.error_type), JSON.stringify(results)).toEqual([undefined, undefined])
+    expect(results.map((r) => r.version).sort()).toEqual([job.current_version + 1, job.current_version + 2])
+    const versions = await Promise.all([1, 2].map((n) => store.jobs.getVersion(job.id, job.current_version + n)))
+    const files = versions.map((v) => (v.config.components as Array<{ filepath: string }>)[1]!.filepath).sort()
+    expect(files).toEqual(['c.csv', 'd.csv'])
   })
 
   it('leaves nothing of a job whose saving process is killed mid-transaction, and the job saves afterwards', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'
@@ -149,13 +150,16 @@ export class JobRepository {
         .where('id', '=', id)
         .executeTakeFirst()
       if (!current) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
-      const version = Number(current.current_version)
-      if (options.expectedVersion !== undefined && options.expectedVersion !== version) throw stale(id, options.expectedVersion, version)
+      const { expectedVersion } = options
+      if (expectedVersion !== undefined && expectedVersion !== Number(current.current_version)) {
+        throw stale(id, expectedVersion, Number(current.current_version))
+      }
       if (current.content_hash === hash) return
       const { config: parsed } = validated
-      // The version check is part of the UPDATE itself, so two writers that read the same
-      // version cannot both win, on any engine and isolation level.
-      const result = await context.db
+      // The UPDATE comes before the new version is known: it takes the row lock and bumps the
+      // latest committed version, so concurrent writers queue up instead of both reading N.
+      // With expectedVersion the check is part of the UPDATE, so only one of them can win.
+      let update = context.db
         .updateTable(tables.jobs)
         .set({
           name: parsed.name,
@@ -164,17 +168,22 @@ export class JobRepository {
           num_of_retries: parsed.num_of_retries,
           file_logging: adapter.encodeBoolean(parsed.file_logging),
           tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
-          current_version: version + 1,
+          current_version: sql`current_version + 1`,
           content_hash: hash,
           component_count: parsed.components.length,
           updated_at: adapter.encodeTimestamp(now),
           updated_by: options.actor ?? null,
         })
         .where('id', '=', id)
-        .where('current_version', '=', version)
-        .executeTakeFirst()
-      if (Number(result.numUpdatedRows) !== 1) throw stale(id, options.expectedVersion ?? version, undefined)
-      await this.#insertVersion(context, id, version + 1, hash, canonical, now, options.actor)
+      if (expectedVersion !== undefined) update = update.where('current_version', '=', expectedVersion)
+      const result = await update.executeTakeFirst()
+      if (Number(result.numUpdatedRows) !== 1) {
+        if (expectedVersion !== undefined) throw stale(id, expectedVersion, undefined)
+        throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+      }
+      // Our own uncommitted write is visible to us on every engine and isolation level.
+      const bumped = await context.db.selectFrom(tables.jobs).select('current_version').where('id', '=', id).executeTakeFirstOrThrow()
+      await this.#insertVersion(context, id, Number(bumped.current_version), hash, canonical, now, options.actor)
       await deleteGraph(context, id)
       await insertGraph(context, id, validated)
     })
@@ -300,6 +309,6 @@ export class JobRepository {
 }
 
 function stale(id: string, expected: number, actual: number | undefined): ConflictError {
-  const now = actual === undefined ? 'has moved on' : `is at version ${actual}`
-  return new ConflictError(`Job ${id} ${now}, not version ${expected}: reload it and apply the change again`)
+  const now = actual === undefined ? `was changed by another writer since version ${expected}` : `is at version ${actual}, not version ${expected}`
+  return new ConflictError(`Job ${id} ${now}: reload it and apply the change again`)
 }
