@@ -112,6 +112,18 @@ describeEngines('credentials and contexts with encrypted secrets', (target) => {
     expect((await store.contexts.resolve('sales', 'PROD', { reveal: true })).parameters.api_token).toBe(PARAMETER_MARKER)
   })
 
+  it('lists through the shared query language and deletes a context with its parameters', async () => {
+    const page = await store.credentials.list({ where: { column: 'host', operator: '==', value: 'db.internal' }, total: true })
+    expect(page.items.map((credential) => credential.name)).toEqual(['warehouse'])
+    expect(page.total).toBe(1)
+    const scratch = await store.contexts.upsert({ name: 'scratch', environment: 'PROD', parameters: { s: { value: 'x', is_secure: true } } })
+    expect((await store.contexts.list({ where: { column: 'environment', operator: '==', value: 'PROD' } })).items.map((c) => c.name)).toEqual([
+      'scratch',
+    ])
+    await store.contexts.delete(scratch.id)
+    await expect(store.contexts.get(scratch.id)).rejects.toBeInstanceOf(NotFoundError)
+  })
+
   it('refuses to delete credentials a context uses, naming the context', async () => {
     const warehouse = await store.credentials.getByName('warehouse')
     const error = await capture(store.credentials.delete(warehouse.id))
