@@ -108,6 +108,7 @@ describeEngines('declarative models', (target) => {
     expect(await store.models.records('component').count()).toBe(0)
     // Defining the same thing again changes nothing and records no version.
     expect(await store.models.define(SEED_MODELS)).toMatchObject({ sql: [], versions: [] })
+    await expect(store.transaction((tx) => tx.models.define(SEED_MODELS))).rejects.toMatchObject({ error_type: 'conflict' })
   })
 })
 

@@ -78,6 +78,10 @@ export class ModelRepository {
   async define(config: unknown, options: DefineOptions = {}): Promise<DefineResult> {
     const declared = resolveModelConfig(config, this.#context.config.database.table_prefix)
     const { adapter } = this.#context
+    if (this.#context.db.isTransaction) {
+      // DDL commits implicitly on MySQL, and the lock needs its own connection: never inside a caller's transaction.
+      throw new ConflictError('models.define cannot run inside a transaction: call it on the store itself')
+    }
     const lockKey = `etlp_migrations:${this.#context.config.database.table_prefix}`
     const result = await adapter.withMigrationLock(this.#context.db, lockKey, async (db) => {
       const plan = await this.#plan(db, declared)
