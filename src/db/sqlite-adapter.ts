@@ -5,6 +5,7 @@ import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type Kysely
 import type { DatabaseConfig } from '../config/store-config.js'
 import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { withStatementCache } from './sqlite-statement-cache.js'
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
 const SQLITE_MAX_PARAMETERS = 32_766
@@ -64,7 +65,7 @@ export class SqliteAdapter implements DialectAdapter {
     database.pragma('foreign_keys = ON')
     database.pragma(`busy_timeout = ${config.busy_timeout}`)
     this.#handle = database
-    return database
+    return withStatementCache(database)
   }
 
   mapError(error: unknown, statement?: FailedStatement) {
