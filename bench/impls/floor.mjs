@@ -151,7 +151,14 @@ export async function openFloor(target, { newId, poolSize } = {}) {
       text += ` order by "queued_at" desc, "id" desc limit ${Number(limit) + 1}`
       if (offset) text += ` offset ${Number(offset)}`
       const { rows } = await client.query(text, params)
-      return rows.map((row) => ({ ...row, queued_at: time(row.queued_at) }))
+      // Dates out, as the product and the ORMs give them.
+      return rows.map((row) => ({
+        ...row,
+        lease_expires_at: time(row.lease_expires_at),
+        queued_at: time(row.queued_at),
+        started_at: time(row.started_at),
+        finished_at: time(row.finished_at),
+      }))
     },
 
     async *streamExecutions() {

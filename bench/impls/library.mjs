@@ -75,7 +75,7 @@ export async function openLibrary(target, { poolSize = 4 } = {}) {
       }
       let cursor
       do {
-        const page = await store.executions.list({ limit: 5000, ...(cursor ? { cursor } : {}) })
+        const page = await store.executions.list({ limit: 1000, ...(cursor ? { cursor } : {}) })
         yield* page.items
         cursor = page.next_cursor
       } while (cursor)

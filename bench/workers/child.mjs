@@ -1,5 +1,5 @@
 // A benchmark child process: `stream` (W6: read every execution, report peak RSS) or
-// `record` (W7: run execution lifecycles from `startAt` for `durationMs`, report the count).
+// `record` (W7: once told to go, run execution lifecycles for `durationMs`, report the count).
 // Usage: node child.mjs '<json task>'; prints one JSON line.
 import { openImplementation } from '../impls/index.mjs'
 import { lifecycle } from '../workloads/execution-lifecycle.mjs'
@@ -17,16 +17,29 @@ try {
     console.log(JSON.stringify({ rows, ms, peakRssMb, statements: impl.statements() }))
   } else if (task.mode === 'record') {
     const runs = componentRuns(task.runs)
-    const wait = task.startAt - Date.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-    const end = task.startAt + task.durationMs
+    await impl.start(task.jobId, { warm: true }) // connect before the clock starts
+    // All workers start together: the parent answers "ready" with one line on stdin.
+    console.log('ready')
+    await new Promise((resolve) => process.stdin.once('data', resolve))
+    process.stdin.pause()
+    const startAt = Date.now()
+    const end = startAt + task.durationMs
     let done = 0
+    let failed = 0
+    let firstError = null
     const before = impl.statements()
     while (Date.now() < end) {
-      await lifecycle(impl, task.jobId, runs)
-      done++
+      try {
+        await lifecycle(impl, task.jobId, runs)
+        done++
+      } catch (error) {
+        // Counted, not fatal: "database is locked" under concurrent writers is a finding.
+        failed++
+        firstError ??= String(error?.code ?? error?.error_type ?? error?.message ?? error).slice(0, 80)
+      }
     }
-    console.log(JSON.stringify({ done, seconds: (Date.now() - task.startAt) / 1000, statements: impl.statements() - before }))
+    const seconds = (Date.now() - startAt) / 1000
+    console.log(JSON.stringify({ done, failed, firstError, seconds, statements: impl.statements() - before }))
   } else {
     throw new Error(`unknown mode ${task.mode}`)
   }

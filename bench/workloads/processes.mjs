@@ -7,18 +7,26 @@ import { jobConfig } from '../lib/job-graph.mjs'
 
 const CHILD = fileURLToPath(new URL('../workers/child.mjs', import.meta.url))
 
-function runChild(task) {
+function runChild(task, { onReady } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(task)], { stdio: ['pipe', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      if (onReady && out.startsWith('ready\n')) {
+        out = out.slice('ready\n'.length)
+        onReady(() => child.stdin.end('go\n'))
+        onReady = undefined
+      }
+    })
     child.stderr.on('data', (chunk) => (err += chunk))
     child.on('error', reject)
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${task.impl} ${task.mode} child exited ${code}: ${err.trim().slice(-2000)}`))
       resolve(JSON.parse(out.trim().split('\n').at(-1)))
     })
+    if (!onReady) child.stdin.end()
   })
 }
 
@@ -40,17 +48,28 @@ export async function streamExecutions({ names, target, seeded, log }) {
   return [{ workload: `W6 stream ${seeded.count.toLocaleString('en-US')} executions (peak RSS)`, rows, higherIsBetter: false }]
 }
 
-/** Throughput of `processes` children running lifecycles together for `seconds`. */
+/** Throughput of `processes` children running lifecycles together for `seconds`, all started at once. */
 async function together({ impl, target, jobId, processes, seconds, runs }) {
-  const startAt = Date.now() + 2500 + processes * 300
-  const results = await Promise.all(
+  const starters = []
+  let release
+  const allReady = new Promise((resolve) => (release = resolve))
+  const onReady = (go) => {
+    starters.push(go)
+    if (starters.length === processes) release()
+  }
+  const finished = Promise.all(
     Array.from({ length: processes }, () =>
-      runChild({ mode: 'record', impl, target, jobId, startAt, durationMs: seconds * 1000, runs, poolSize: 2 }),
+      runChild({ mode: 'record', impl, target, jobId, durationMs: seconds * 1000, runs, poolSize: 2 }, { onReady }),
     ),
   )
+  await Promise.race([allReady, finished])
+  for (const go of starters) go()
+  const results = await finished
   const done = results.reduce((sum, r) => sum + r.done, 0)
+  const failed = results.reduce((sum, r) => sum + r.failed, 0)
   const statements = results.reduce((sum, r) => sum + r.statements, 0)
-  return { rate: done / Math.max(...results.map((r) => r.seconds)), statementsPerOp: done ? statements / done : null }
+  const firstError = results.find((r) => r.firstError)?.firstError ?? null
+  return { rate: done / Math.max(...results.map((r) => r.seconds)), statementsPerOp: done ? statements / done : null, failed, firstError }
 }
 
 export async function concurrentWorkers({ names, target, floor, sizes, log }) {
@@ -60,11 +79,15 @@ export async function concurrentWorkers({ names, target, floor, sizes, log }) {
     const single = []
     const eight = []
     let statementsPerOp = null
+    let failed = 0
+    let firstError = null
     for (let round = 0; round < sizes.w7Rounds; round++) {
       single.push((await together({ impl, target, jobId, processes: 1, seconds: sizes.w7Seconds, runs: 50 })).rate)
       const many = await together({ impl, target, jobId, processes: sizes.w7Workers, seconds: sizes.w7Seconds, runs: 50 })
       eight.push(many.rate)
       statementsPerOp = many.statementsPerOp
+      failed += many.failed
+      firstError ??= many.firstError
     }
     const scale = median(eight) / median(single)
     log(`    W7 ${impl}: 1 process ${median(single).toFixed(1)}/s, ${sizes.w7Workers} processes ${median(eight).toFixed(1)}/s (×${scale.toFixed(2)})`)
@@ -74,7 +97,7 @@ export async function concurrentWorkers({ names, target, floor, sizes, log }) {
       unit: 'ops/s',
       spread: spread(eight),
       statementsPerOp,
-      note: `1 proc ${median(single).toFixed(1)}/s, scale ×${scale.toFixed(2)}`,
+      note: `1 proc ${median(single).toFixed(1)}/s, scale ×${scale.toFixed(2)}${failed ? `, ${failed} failed (${firstError})` : ''}`,
       scale,
     })
   }
