@@ -122,6 +122,11 @@ describe('job graph validation', () => {
     expect(issuesOf(job([reader('read', { out: ['d'] }), { comp_type: 'dedupe', name: 'd', keys: [] }]), registry).map((i) => i.path)).toEqual(['components[1].keys'])
   })
 
+  it('rejects a port schema for a port the component does not have', () => {
+    const config = job([reader('read', { out: ['write'] }), { ...writer(), in_port_schemas: { in: { a: 'string' }, side: {} } }])
+    expect(issuesOf(config).map((i) => i.path)).toEqual(['components[1].in_port_schemas.side'])
+  })
+
   it('rejects NUL characters in any text with their paths', () => {
     expect(issuesOf(job([reader('read', { out: ['write'] }), { ...writer(), filepath: 'a\u0000b' }])).map((i) => i.path)).toEqual(['components[1].filepath'])
   })

@@ -67,6 +67,11 @@ export function validateJobConfig(input: unknown, registry: ComponentTypeRegistr
     for (const name of component.extra_input_ports ?? []) inputs.set(name, { name, fanin: 'many' })
     for (const name of component.extra_output_ports ?? []) outputs.set(name, { name, fanout: 'many' })
     ports.push({ inputs, outputs })
+    for (const [key, known] of [['in_port_schemas', inputs], ['out_port_schemas', outputs]] as const) {
+      for (const port of Object.keys(component[key] ?? {})) {
+        if (!known.has(port)) at(`${path}.${key}.${port}`, `${component.comp_type} has no ${key === 'in_port_schemas' ? 'input' : 'output'} port ${JSON.stringify(port)}`)
+      }
+    }
   })
 
   const links: GraphLink[] = []
