@@ -32,6 +32,8 @@ export interface StoreContext {
   readonly config: ResolvedConfig
   /** The prefixed name of a core table: `table('jobs')` → `etl_jobs`. */
   readonly table: (name: string) => string
+  /** The store's clock: use it instead of `new Date()` for every stored time. */
+  readonly now: () => Date
   /** Runs `work` atomically: a transaction at the top level, a savepoint inside one. */
   transaction<T>(work: (context: StoreContext) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
@@ -245,6 +247,7 @@ function bindContext(core: StoreCore, db: Kysely<any>): StoreContext {
     adapter: core.adapter,
     config: core.config,
     table: (name) => `${prefix}${name}`,
+    now: core.config.clock,
     transaction: (work, options) => runInTransaction(db, (trx) => work(bindContext(core, trx)), options),
   }
 }

@@ -59,6 +59,8 @@ export interface QueryEvent {
 export type StoreConfigInput = z.input<typeof storeConfigSchema> & {
   /** Sees every statement: monitoring, slow-query logs. */
   readonly onQuery?: (event: QueryEvent) => void
+  /** The store's clock (default: the system clock): backfills, simulations and tests set their own. */
+  readonly clock?: () => Date
 }
 
 export interface ResolvedConfig {
@@ -69,6 +71,7 @@ export interface ResolvedConfig {
   readonly retention: z.output<typeof retentionConfigSchema>
   readonly target: ParsedDatabaseUrl
   readonly onQuery: ((event: QueryEvent) => void) | undefined
+  readonly clock: () => Date
 }
 
 /**
@@ -81,10 +84,14 @@ export function resolveConfig(
 ): ResolvedConfig {
   const source = input ?? env.ETLP_CONFIG
   const raw: Record<string, unknown> = typeof source === 'string' ? readConfigFile(source) : { ...(source ?? {}) }
-  const onQuery = raw.onQuery
+  const { onQuery, clock } = raw
   delete raw.onQuery
+  delete raw.clock
   if (onQuery !== undefined && typeof onQuery !== 'function') {
     throw new ValidationError([{ path: 'onQuery', message: 'Expected a function' }])
+  }
+  if (clock !== undefined && typeof clock !== 'function') {
+    throw new ValidationError([{ path: 'clock', message: 'Expected a function returning a Date' }])
   }
   if (env.ETLP_DATABASE_URL) {
     const database = raw.database
@@ -101,7 +108,10 @@ export function resolveConfig(
     accessControl: parsed.access_control,
     audit: parsed.audit,
     retention: parsed.retention,
-    target, onQuery: onQuery as ResolvedConfig['onQuery'] }
+    target,
+    onQuery: onQuery as ResolvedConfig['onQuery'],
+    clock: (clock as ResolvedConfig['clock'] | undefined) ?? (() => new Date()),
+  }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
