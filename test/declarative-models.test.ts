@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
 import { resolveModelConfig } from '../src/models/model-definition.js'
@@ -73,6 +74,37 @@ describe('model configuration validation', () => {
     expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'etl_jobs' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
     expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'ETL_anything' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
     expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'jobs' }), ''))[0]?.path).toBe('models.check.table_name')
+  })
+
+  it('answers any generated declaration with a result or a validation error with paths, never anything else', () => {
+    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('id', 'job', 'etl_jobs', 'a b', "x'y", 'components', ''))
+    const field = fc.record(
+      {
+        name: text,
+        type: fc.oneof(fc.constantFrom('integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'uuid', 'json'), text),
+        primary_key: fc.boolean(),
+        nullable: fc.boolean(),
+        unique: fc.boolean(),
+        index: fc.boolean(),
+        default: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.double()),
+        max_length: fc.integer({ min: -5, max: 5000 }),
+        references: fc.record({ model: text, on_delete: fc.constantFrom('cascade', 'set_null', 'nope') }, { requiredKeys: ['model'] }),
+      },
+      { requiredKeys: ['name', 'type'] },
+    )
+    const models = fc.dictionary(text, fc.record({ table_name: text, fields: fc.array(field, { maxLength: 5 }) }, { requiredKeys: ['fields'] }), { maxKeys: 3 })
+    const input = fc.oneof(fc.record({ models }), fc.anything())
+    fc.assert(
+      fc.property(input, (value) => {
+        try {
+          resolveModelConfig(value, 'etl_')
+          return true
+        } catch (error) {
+          return error instanceof ValidationError && error.issues.length > 0
+        }
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('rejects a model without exactly one primary key, and a string default with a quote', () => {
