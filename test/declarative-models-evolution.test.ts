@@ -225,3 +225,18 @@ describeEngines('declarative model locking across processes', (target) => {
     expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
   }, 120_000)
 })
+
+describeEngines('declarative records across stores', (target) => {
+  it('sees a field that another store added after this one cached the model', async () => {
+    const first = await target().open()
+    await first.migrate()
+    const fields = [{ name: 'id', type: 'integer', primary_key: true }, { name: 'label', type: 'string', max_length: 20 }]
+    await first.models.define({ models: { shared_note: { fields } } })
+    const notes = first.models.records('shared_note')
+    await notes.insert({ label: 'before' })
+    const second = await target().open()
+    await second.models.define({ models: { shared_note: { fields: [...fields, { name: 'extra', type: 'integer' }] } } })
+    expect(await notes.insert({ label: 'after', extra: 7 })).toMatchObject({ label: 'after', extra: 7 })
+    await expect(notes.insert({ label: 'bad', nope: 1 })).rejects.toMatchObject({ error_type: 'validation_error' })
+  })
+})

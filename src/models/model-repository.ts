@@ -117,10 +117,11 @@ export class ModelRepository {
 
   /** The generic repository of one declared model. */
   records(name: string): RecordRepository {
-    return new RecordRepository(this.#context, name, (model) => this.#definition(model))
+    return new RecordRepository(this.#context, name, (model, options) => this.#definition(model, options?.refresh === true))
   }
 
-  async #definition(name: string): Promise<ModelDefinition> {
+  async #definition(name: string, refresh: boolean): Promise<ModelDefinition> {
+    if (refresh) this.#current = undefined
     let model = (await this.#definitions()).get(name)
     if (model === undefined) {
       // Another store may have defined it since we last looked.

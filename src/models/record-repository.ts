@@ -9,7 +9,7 @@ import type { ModelDefinition, ReferenceDefinition } from './model-definition.js
 import { decodeRecord, encodeRecord, modelQueryEntity, recordSchemas, type ModelRecord, type RecordSchemas } from './record-codec.js'
 
 /** Resolves the current definition of a model (and of the models it references). */
-export type ModelLookup = (name: string) => Promise<ModelDefinition>
+export type ModelLookup = (name: string, options?: { readonly refresh?: boolean }) => Promise<ModelDefinition>
 
 export interface IncludeOptions {
   /** Relation names to load eagerly: a field `job_id` is the relation `job`, `owner` is `owner_ref`. */
@@ -62,8 +62,8 @@ export class RecordRepository {
 
   /** Inserts one record and returns it as stored (with generated key and defaults). */
   async insert(values: unknown): Promise<ModelRecord> {
-    const { model, schemas } = await this.#model()
-    const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values))
+    const { model, parsed: given } = await this.#parse((schemas) => schemas.insert, values)
+    const parsed = this.#withKey(model, given)
     const { db, adapter } = this.#context
     const row = completeRow(model, adapter, encodeRecord(model, adapter, parsed))
     if (this.#explicitNumberedKey(model, parsed)) {
@@ -151,9 +151,9 @@ export class RecordRepository {
 
   /** Changes some fields of one record and returns it; `not_found` if there is none. */
   async update(key: unknown, changes: unknown): Promise<ModelRecord> {
-    const { model, schemas } = await this.#model()
+    const { model, schemas, parsed: changed } = await this.#parse((schemas) => schemas.patch, changes)
     const id = parseOrThrow(schemas.key, key, 'key')
-    const patch = encodeRecord(model, this.#context.adapter, parseOrThrow(schemas.patch, changes))
+    const patch = encodeRecord(model, this.#context.adapter, changed)
     if (Object.keys(patch).length === 0) return this.get(id)
     return this.#context.transaction(async (context) => {
       await context.db.updateTable(model.table).set(patch).where(model.primary_key, '=', id).execute()
@@ -163,8 +163,7 @@ export class RecordRepository {
 
   /** Inserts the record, or updates the one with the same key. */
   async upsert(values: unknown): Promise<ModelRecord> {
-    const { model, schemas } = await this.#model()
-    const parsed = parseOrThrow(schemas.insert, values)
+    const { model, parsed } = await this.#parse((schemas) => schemas.insert, values)
     const id = parsed[model.primary_key]
     if (id === undefined) return this.insert(values)
     const { [model.primary_key]: _key, ...changes } = parsed
@@ -219,8 +218,26 @@ export class RecordRepository {
     return (loaded?.[relation] as ModelRecord | null | undefined) ?? null
   }
 
-  async #model(): Promise<{ model: ModelDefinition; schemas: RecordSchemas }> {
-    const model = await this.#lookup(this.#name)
+  /**
+   * Parses with the cached definition. A failure may mean another process changed the
+   * model since it was cached (a new field, a wider string): then it is read again once.
+   */
+  async #parse(
+    pick: (schemas: RecordSchemas) => RecordSchemas['insert'],
+    value: unknown,
+  ): Promise<{ model: ModelDefinition; schemas: RecordSchemas; parsed: ModelRecord }> {
+    const current = await this.#model()
+    try {
+      return { ...current, parsed: parseOrThrow(pick(current.schemas), value) }
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      const fresh = await this.#model(true)
+      return { ...fresh, parsed: parseOrThrow(pick(fresh.schemas), value) }
+    }
+  }
+
+  async #model(refresh = false): Promise<{ model: ModelDefinition; schemas: RecordSchemas }> {
+    const model = await this.#lookup(this.#name, { refresh })
     if (this.#schemas?.model !== model) this.#schemas = { model, schemas: recordSchemas(model) }
     return this.#schemas
   }
