@@ -131,6 +131,13 @@ describe('job graph validation', () => {
     expect(issuesOf(job([reader('read', { out: ['write'] }), { ...writer(), filepath: 'a\u0000b' }])).map((i) => i.path)).toEqual(['components[1].filepath'])
   })
 
+  it('exports every built-in type’s payload as JSON Schema', () => {
+    for (const name of defaultComponentTypes.names()) {
+      expect(defaultComponentTypes.payloadJsonSchema(name)?.type, name).toBe('object')
+    }
+    expect(defaultComponentTypes.payloadJsonSchema('read_csv')?.required).toEqual(['filepath'])
+  })
+
   it('exports the job config as JSON Schema', () => {
     const schema = jobConfigJsonSchema()
     expect(schema.type).toBe('object')

@@ -61,6 +61,12 @@ export class ComponentTypeRegistry {
   names(): string[] {
     return [...this.#types.keys()].sort()
   }
+
+  /** The JSON Schema of a type's payload fields, for UIs that build forms from it. */
+  payloadJsonSchema(compType: string): Record<string, unknown> | undefined {
+    const type = this.#types.get(compType)
+    return type && (z.toJSONSchema(type.payload, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>)
+  }
 }
 
 export function portsOf(list: PortList, payload: Record<string, unknown>): readonly PortSpec[] {
