@@ -128,6 +128,21 @@ describeEngines('schedules', (target) => {
     }
   })
 
+  it('runs on the store clock when no time is given', async () => {
+    let now = new Date('2030-01-01T00:00:00Z')
+    const clocked = await openSecretStore(target(), writeKeyFile(target().dir).path, {
+      database: { ...target().config().database, table_prefix: 'clk_' },
+      clock: () => now,
+    })
+    const job = await createJob(clocked, 'clocked_job')
+    const schedule = await clocked.schedules.create({ name: 'clocked', job_id: job, trigger: { interval: { hours: 6 } } })
+    expect(schedule.next_fire_at?.toISOString()).toBe('2030-01-01T06:00:00.000Z')
+    expect(await clocked.schedules.due()).toEqual([])
+    now = new Date('2030-01-01T06:00:00Z')
+    expect((await clocked.schedules.due()).map((fire) => fire.fire_at.toISOString())).toEqual(['2030-01-01T06:00:00.000Z'])
+    await clocked.schedules.delete(schedule.id)
+  })
+
   it('lists schedules by name and deletes them with their job', async () => {
     const page = await store.schedules.list({ order_by: 'name' })
     expect(page.items.map((schedule) => schedule.name)).toEqual(['hourly', 'nightly'])

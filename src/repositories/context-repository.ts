@@ -45,7 +45,7 @@ export class ContextRepository {
     const id = await this.#context.transaction(async (context) => {
       const credentialIds = await resolveCredentialRefs(context, value.credentials)
       const { db, table, adapter } = context
-      const now = adapter.encodeTimestamp(new Date())
+      const now = adapter.encodeTimestamp(context.now())
       const existing = await db.selectFrom(table('contexts')).select('id').where('name', '=', value.name).executeTakeFirst()
       const contextId = existing === undefined ? uuidv7() : String(existing.id)
       if (existing === undefined) {

@@ -49,7 +49,7 @@ export class CredentialRepository {
     const value = parseOrThrow(credentialInputSchema, input)
     const { db, table, adapter } = this.#context
     const id = uuidv7()
-    const now = adapter.encodeTimestamp(new Date())
+    const now = adapter.encodeTimestamp(this.#context.now())
     const sealed = value.password == null ? undefined : await this.#cipher.encrypt(value.password, binding(id))
     await db
       .insertInto(table('credentials'))
@@ -75,7 +75,7 @@ export class CredentialRepository {
     const value = parseOrThrow(credentialPatchSchema, patch)
     await this.get(id)
     const { db, table, adapter } = this.#context
-    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(new Date()) }
+    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(this.#context.now()) }
     if (value.name !== undefined) changes.name = value.name
     if (value.user !== undefined) changes.username = value.user
     if (value.host !== undefined) changes.host = value.host

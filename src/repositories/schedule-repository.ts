@@ -58,7 +58,7 @@ export class ScheduleRepository {
   }
 
   /** @example await store.schedules.create({ name: 'nightly', job_id, trigger: { cron: { hour: 2, timezone: 'Europe/Berlin' } } }) */
-  async create(input: ScheduleInput, now: Date = new Date()): Promise<Schedule> {
+  async create(input: ScheduleInput, now: Date = this.#context.now()): Promise<Schedule> {
     const value = parseOrThrow(scheduleInputSchema, input)
     const trigger = anchorTrigger(value.trigger, now)
     const { db, table, adapter } = this.#context
@@ -91,7 +91,7 @@ export class ScheduleRepository {
   }
 
   /** Changes name, environment, trigger or paused; a new trigger starts over from `now`. */
-  async update(id: string, patch: SchedulePatch, now: Date = new Date()): Promise<Schedule> {
+  async update(id: string, patch: SchedulePatch, now: Date = this.#context.now()): Promise<Schedule> {
     const value = parseOrThrow(schedulePatchSchema, patch)
     await this.get(id)
     const { db, table, adapter } = this.#context
@@ -135,7 +135,7 @@ export class ScheduleRepository {
   }
 
   /** Stops firing; `due` skips it until `resume`. */
-  async pause(id: string, now: Date = new Date()): Promise<Schedule> {
+  async pause(id: string, now: Date = this.#context.now()): Promise<Schedule> {
     await this.get(id)
     const { db, table, adapter } = this.#context
     await db
@@ -147,7 +147,7 @@ export class ScheduleRepository {
   }
 
   /** Fires again from the next occurrence after `now`: occurrences missed while paused are skipped. */
-  async resume(id: string, now: Date = new Date()): Promise<Schedule> {
+  async resume(id: string, now: Date = this.#context.now()): Promise<Schedule> {
     const schedule = await this.get(id)
     const { db, table, adapter } = this.#context
     await db
@@ -169,7 +169,7 @@ export class ScheduleRepository {
    * on SQLite the write transaction itself serializes callers. A schedule that missed
    * several occurrences yields one per call, in order.
    */
-  async due(now: Date = new Date(), options: { limit?: number } = {}): Promise<DueFire[]> {
+  async due(now: Date = this.#context.now(), options: { limit?: number } = {}): Promise<DueFire[]> {
     const limit = options.limit ?? 100
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
       throw new ValidationError([{ path: 'limit', message: 'Expected an integer from 1 to 10000' }])

@@ -96,7 +96,7 @@ async function beginRotation(
     const keys = await db.selectFrom(table('encryption_keys')).select(['id', 'status', 'master_key_id']).orderBy('id').execute()
     const current = keys.find((key) => key.status === 'current')
     if (resumable && current !== undefined && current.master_key_id === newMaster.id) return String(current.id)
-    const now = adapter.encodeTimestamp(new Date())
+    const now = adapter.encodeTimestamp(tx.now())
     const txKeyring = new Keyring(tx)
     const wraps = await db.selectFrom(table('encryption_key_wraps')).select(['key_id', 'master_key_id']).execute()
     for (const key of keys) {

@@ -123,8 +123,8 @@ export class Keyring {
     const id = uuidv7()
     const key = randomBytes(KEY_BYTES)
     try {
-      await this.#context.transaction(async ({ db, table, adapter }) => {
-        const now = adapter.encodeTimestamp(new Date())
+      await this.#context.transaction(async ({ db, table, adapter, now: clock }) => {
+        const now = adapter.encodeTimestamp(clock())
         await db
           .insertInto(table('encryption_keys'))
           .values({ id, status: 'current', master_key_id: master.id, created_at: now })
