@@ -3,16 +3,16 @@ import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'
 import { defaultComponentTypes } from '../schema/builtin-component-types.js'
-import { canonicalJson, canonicalValue, sha256Hex } from '../schema/canonical-json.js'
+import { canonicalJson, sha256Hex } from '../schema/canonical-json.js'
 import type { ComponentTypeRegistry } from '../schema/component-type-registry.js'
 import { uuidv7 } from '../schema/ids.js'
 import { validateJobConfig } from '../schema/job-graph-validation.js'
 import type { StoreContext } from '../store.js'
 import { cacheFor, type JobGraphCache } from './job-cache.js'
 import { deleteGraph, insertGraph, loadComponents, loadLinks } from './job-graph-store.js'
+import { exportCurrent, insertVersion, listVersions, readVersion } from './job-versions.js'
 import {
   decodeJobHeader,
-  decodeVersionSummary,
   jobQueryEntity,
   jobTables,
   type Component,
@@ -113,7 +113,7 @@ export class JobRepository {
           updated_by: options.actor ?? null,
         })
         .execute()
-      await this.#insertVersion(context, id, 1, hash, canonical, now, options.actor)
+      await insertVersion(context, id, 1, hash, canonical, now, options.actor)
       await insertGraph(context, id, validated)
     })
     return this.get(id)
@@ -183,7 +183,7 @@ export class JobRepository {
       }
       // Our own uncommitted write is visible to us on every engine and isolation level.
       const bumped = await context.db.selectFrom(tables.jobs).select('current_version').where('id', '=', id).executeTakeFirstOrThrow()
-      await this.#insertVersion(context, id, Number(bumped.current_version), hash, canonical, now, options.actor)
+      await insertVersion(context, id, Number(bumped.current_version), hash, canonical, now, options.actor)
       await deleteGraph(context, id)
       await insertGraph(context, id, validated)
     })
@@ -226,59 +226,17 @@ export class JobRepository {
   }
 
   /** Every version of a job, oldest first. */
-  async versions(id: string): Promise<JobVersionSummary[]> {
-    const tables = jobTables(this.#context)
-    const rows = await this.#context.db
-      .selectFrom(tables.versions)
-      .select(['version', 'content_hash', 'created_at', 'created_by'])
-      .where('job_id', '=', id)
-      .orderBy('version')
-      .execute()
-    if (rows.length === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
-    return rows.map((row) => decodeVersionSummary(this.#context.adapter, row))
+  versions(id: string): Promise<JobVersionSummary[]> {
+    return listVersions(this.#context, id)
   }
 
-  async getVersion(id: string, version: number): Promise<JobVersion> {
-    const tables = jobTables(this.#context)
-    const row = await this.#context.db
-      .selectFrom(tables.versions)
-      .selectAll()
-      .where('job_id', '=', id)
-      .where('version', '=', version)
-      .executeTakeFirst()
-    if (!row) throw new NotFoundError(`Version ${version} of job ${id} not found`, { tableName: tables.versions })
-    return {
-      job_id: id,
-      ...decodeVersionSummary(this.#context.adapter, row),
-      config: this.#context.adapter.decodeJson(row.config) as Record<string, unknown>,
-    }
+  getVersion(id: string, version: number): Promise<JobVersion> {
+    return readVersion(this.#context, id, version)
   }
 
   /** The current version's config in the origin's JSON format (import → export → import is stable). */
-  async export(id: string): Promise<Record<string, unknown>> {
-    const tables = jobTables(this.#context)
-    const row = await this.#context.db
-      .selectFrom(`${tables.jobs} as j`)
-      .innerJoin(`${tables.versions} as v`, (join) => join.onRef('v.job_id', '=', 'j.id').onRef('v.version', '=', 'j.current_version'))
-      .select('v.config')
-      .where('j.id', '=', id)
-      .executeTakeFirst()
-    if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
-    return canonicalValue(this.#context.adapter.decodeJson(row.config) as Record<string, unknown>)
-  }
-
-  async #insertVersion(context: StoreContext, id: string, version: number, hash: string, canonical: string, now: Date, actor?: string) {
-    await context.db
-      .insertInto(jobTables(context).versions)
-      .values({
-        job_id: id,
-        version,
-        content_hash: hash,
-        config: context.adapter.encodeJson(JSON.parse(canonical)),
-        created_at: context.adapter.encodeTimestamp(now),
-        created_by: actor ?? null,
-      })
-      .execute()
+  export(id: string): Promise<Record<string, unknown>> {
+    return exportCurrent(this.#context, id)
   }
 
   async #withRelations(header: JobHeader, options: GetJobOptions): Promise<Job> {

@@ -1,0 +1,63 @@
+import { NotFoundError } from '../errors.js'
+import { canonicalValue } from '../schema/canonical-json.js'
+import type { StoreContext } from '../store.js'
+import { decodeVersionSummary, jobTables, type JobVersion, type JobVersionSummary } from './job-rows.js'
+
+// The immutable, content-hashed versions of a job (used by JobRepository). @internal
+
+/** Every version of a job, oldest first. */
+export async function listVersions(context: StoreContext, id: string): Promise<JobVersionSummary[]> {
+  const tables = jobTables(context)
+  const rows = await context.db
+    .selectFrom(tables.versions)
+    .select(['version', 'content_hash', 'created_at', 'created_by'])
+    .where('job_id', '=', id)
+    .orderBy('version')
+    .execute()
+  if (rows.length === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+  return rows.map((row) => decodeVersionSummary(context.adapter, row))
+}
+
+export async function readVersion(context: StoreContext, id: string, version: number): Promise<JobVersion> {
+  const tables = jobTables(context)
+  const row = await context.db
+    .selectFrom(tables.versions)
+    .selectAll()
+    .where('job_id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst()
+  if (!row) throw new NotFoundError(`Version ${version} of job ${id} not found`, { tableName: tables.versions })
+  return {
+    job_id: id,
+    ...decodeVersionSummary(context.adapter, row),
+    config: context.adapter.decodeJson(row.config) as Record<string, unknown>,
+  }
+}
+
+/** The current version's config in the origin's JSON format (import → export → import is stable). */
+export async function exportCurrent(context: StoreContext, id: string): Promise<Record<string, unknown>> {
+  const tables = jobTables(context)
+  const row = await context.db
+    .selectFrom(`${tables.jobs} as j`)
+    .innerJoin(`${tables.versions} as v`, (join) => join.onRef('v.job_id', '=', 'j.id').onRef('v.version', '=', 'j.current_version'))
+    .select('v.config')
+    .where('j.id', '=', id)
+    .executeTakeFirst()
+  if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+  return canonicalValue(context.adapter.decodeJson(row.config) as Record<string, unknown>)
+}
+
+/** Records an immutable version (the canonical config and its hash). */
+export async function insertVersion(context: StoreContext, id: string, version: number, hash: string, canonical: string, now: Date, actor?: string): Promise<void> {
+  await context.db
+    .insertInto(jobTables(context).versions)
+    .values({
+      job_id: id,
+      version,
+      content_hash: hash,
+      config: context.adapter.encodeJson(JSON.parse(canonical)),
+      created_at: context.adapter.encodeTimestamp(now),
+      created_by: actor ?? null,
+    })
+    .execute()
+}
