@@ -21,15 +21,33 @@ export const CORE_MODELS: Readonly<Record<string, string>> = {
   component: 'components',
   component_link: 'component_links',
   execution: 'executions',
-  attempt: 'attempts',
+  attempt: 'execution_attempts',
   component_run: 'component_runs',
   context: 'contexts',
   credential: 'credentials',
   schedule: 'schedules',
 }
 
-/** Core table names that exist whatever the models (checked when the prefix is empty). */
-const CORE_TABLES = [...Object.values(CORE_MODELS), 'migrations', 'store_info', 'model_definitions', 'events', 'job_state', 'audit_log']
+/**
+ * Every core table (checked when the prefix is empty). A table missing here is still
+ * safe: `plan` refuses to take over any existing table that was never declared.
+ */
+const CORE_TABLES = [
+  ...Object.values(CORE_MODELS),
+  'migrations',
+  'store_info',
+  'model_definitions',
+  'execution_payloads',
+  'execution_events',
+  'job_state',
+  'job_state_pending',
+  'encryption_keys',
+  'encryption_key_wraps',
+  'context_parameters',
+  'context_credentials',
+  'audit_log',
+  'audit_head',
+]
 
 const KEY_TYPES: readonly FieldType[] = ['integer', 'bigint', 'string', 'uuid']
 const UNINDEXABLE: readonly FieldType[] = ['text', 'json']
