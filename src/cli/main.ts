@@ -5,6 +5,7 @@ import { registerAuditCommand } from './audit-command.js'
 import { registerContextsCommand } from './contexts-command.js'
 import { registerCredentialsCommand } from './credentials-command.js'
 import { registerDemoCommand } from './demo-command.js'
+import { registerDoctorCommand } from './doctor-command.js'
 import { registerExecutionsCommand } from './executions-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
 import { registerJobsCommand } from './jobs-command.js'
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program)
   registerRecordsCommand(program)
   registerAuditCommand(program)
+  registerDoctorCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }
