@@ -11,10 +11,10 @@ import { createJob, openExecutionStore } from './helpers/execution-store.js'
 describeEngines('fuzzed inputs', (target) => {
   let store: Store
   let jobId: string
-  let runs = 25
+  let runs = 15
 
   beforeAll(async () => {
-    runs = target().engine === 'sqlite' ? 60 : 25
+    runs = target().engine === 'sqlite' ? 40 : 15
     store = await openExecutionStore(target())
     jobId = await createJob(store)
   })
