@@ -1,7 +1,9 @@
 // `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3]`
+// Also: --impl library,floor (a subset), --executions N / --rows N (sizes), --out file.json,
+// --merge a.json,b.json (one table from engines run as separate processes).
 // Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle,
 // prints the table and writes bench/results/latest.json.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -18,8 +20,8 @@ import { checkTargets } from './lib/targets.mjs'
 
 // Quick keeps every workload but scales the big tables down (50,000 executions, 20,000 runs).
 const SIZES = {
-  full: { rounds: 7, w1: 40, w2: 200, w2Jobs: 1500, w3: 30, w4: 40, w5Rows: 100_000, w5Rounds: 3, executions: 1_000_000, w7Seconds: 8, w7Rounds: 1, w7Workers: 8 },
-  quick: { rounds: 5, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4: 20, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w7Seconds: 4, w7Rounds: 1, w7Workers: 8 },
+  full: { rounds: 7, w1: 40, w2: 200, w2Jobs: 1500, w3: 30, w4: 10, w5Rows: 100_000, w5Rounds: 3, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 8, w7Rounds: 1, w7Workers: 8 },
+  quick: { rounds: 5, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8 },
 }
 
 const { values: args } = parseArgs({
@@ -30,6 +32,8 @@ const { values: args } = parseArgs({
     impl: { type: 'string' },
     executions: { type: 'string' },
     rows: { type: 'string' },
+    out: { type: 'string' },
+    merge: { type: 'string' },
   },
 })
 const mode = args.quick ? 'quick' : 'full'
@@ -44,6 +48,13 @@ const log = (message) => console.error(message)
 
 const results = []
 const started = new Date()
+const outDir = fileURLToPath(new URL('./results/', import.meta.url))
+if (args.merge) {
+  // Engines run as separate processes (`--out`) are combined into one table here.
+  const parts = args.merge.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')))
+  report(parts.flatMap((part) => part.results), parts.map((part) => part.mode).join('+'), parts[0].sizes, parts.flatMap((p) => p.engines))
+  process.exit(0)
+}
 for (const engine of engines) {
   log(`\n== ${engine} (${mode}) ==`)
   const target = await provisionEngine(engine)
@@ -106,16 +117,17 @@ for (const engine of engines) {
   }
 }
 
-console.log(`\netl-persistence benchmark — ${started.toISOString()} — ${mode} — ${cpus().length} cores, Node ${process.versions.node}`)
-printTable(results)
-const targets = checkTargets(results)
-console.log('\nTargets:')
-for (const check of targets) console.log(`  ${check.pass ? 'met   ' : 'MISSED'} ${check.engine.padEnd(8)} ${check.target}: ${check.detail}`)
+report(results, mode, sizes, engines)
 
-const out = fileURLToPath(new URL('./results/', import.meta.url))
-mkdirSync(out, { recursive: true })
-writeFileSync(
-  `${out}latest.json`,
-  `${JSON.stringify({ date: started.toISOString(), mode, cores: cpus().length, cpu: cpus()[0]?.model, node: process.versions.node, sizes, engines, results, targets }, null, 2)}\n`,
-)
-log(`\nwritten: bench/results/latest.json`)
+function report(rows, runMode, runSizes, runEngines) {
+  console.log(`\netl-persistence benchmark — ${started.toISOString()} — ${runMode} — ${cpus().length} cores, Node ${process.versions.node}`)
+  printTable(rows)
+  const targets = checkTargets(rows)
+  console.log('\nTargets:')
+  for (const check of targets) console.log(`  ${check.pass ? 'met   ' : 'MISSED'} ${check.engine.padEnd(8)} ${check.target}: ${check.detail}`)
+  mkdirSync(outDir, { recursive: true })
+  const file = args.out ?? `${outDir}latest.json`
+  const summary = { date: started.toISOString(), mode: runMode, cores: cpus().length, cpu: cpus()[0]?.model, node: process.versions.node }
+  writeFileSync(file, `${JSON.stringify({ ...summary, sizes: runSizes, engines: runEngines, results: rows, targets }, null, 2)}\n`)
+  log(`\nwritten: ${file}`)
+}

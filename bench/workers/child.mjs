@@ -11,10 +11,18 @@ try {
   if (task.mode === 'stream') {
     const started = performance.now()
     let rows = 0
-    for await (const _row of impl.streamExecutions()) rows++
+    let stopped = false
+    const limitMs = task.maxSeconds * 1000
+    for await (const _row of impl.streamExecutions()) {
+      // A read that would take far longer than the floor's is stopped and reported as such.
+      if (++rows % 1000 === 0 && performance.now() - started > limitMs) {
+        stopped = true
+        break
+      }
+    }
     const ms = performance.now() - started
     const peakRssMb = process.resourceUsage().maxRSS / 1024
-    console.log(JSON.stringify({ rows, ms, peakRssMb, statements: impl.statements() }))
+    console.log(JSON.stringify({ rows, ms, stopped, peakRssMb, statements: impl.statements() }))
   } else if (task.mode === 'record') {
     const runs = componentRuns(task.runs)
     await impl.start(task.jobId, { warm: true }) // connect before the clock starts

@@ -30,11 +30,11 @@ function runChild(task, { onReady } = {}) {
   })
 }
 
-export async function streamExecutions({ names, target, seeded, log }) {
+export async function streamExecutions({ names, target, seeded, sizes, log }) {
   const rows = []
   for (const impl of names) {
-    const result = await runChild({ mode: 'stream', impl, target })
-    if (result.rows < seeded.count) throw new Error(`W6 ${impl} streamed ${result.rows} of ${seeded.count} rows`)
+    const result = await runChild({ mode: 'stream', impl, target, maxSeconds: sizes.w6MaxSeconds })
+    if (result.rows < seeded.count && !result.stopped) throw new Error(`W6 ${impl} streamed ${result.rows} of ${seeded.count} rows`)
     log(`    W6 ${impl}: ${result.rows} rows in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB`)
     rows.push({
       name: impl,
@@ -42,7 +42,9 @@ export async function streamExecutions({ names, target, seeded, log }) {
       unit: 'MB RSS',
       spread: null,
       statementsPerOp: result.statements,
-      note: `${Math.round(result.rows / (result.ms / 1000)).toLocaleString('en-US')} rows/s`,
+      note:
+        `${Math.round(result.rows / (result.ms / 1000)).toLocaleString('en-US')} rows/s` +
+        (result.stopped ? `, STOPPED after ${Math.round(result.ms / 1000)} s at ${result.rows.toLocaleString('en-US')} rows` : ''),
     })
   }
   return [{ workload: `W6 stream ${seeded.count.toLocaleString('en-US')} executions (peak RSS)`, rows, higherIsBetter: false }]
