@@ -82,7 +82,7 @@ export function resolveConfig(
   input?: StoreConfigInput | string,
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedConfig {
-  const source = input ?? env.ETLP_CONFIG
+  const source = input ?? (env.ETLP_CONFIG || undefined)
   const raw: Record<string, unknown> = typeof source === 'string' ? readConfigFile(source) : { ...(source ?? {}) }
   const { onQuery, clock } = raw
   delete raw.onQuery
