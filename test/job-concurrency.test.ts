@@ -42,7 +42,7 @@ describeEngines('job saves across processes', (target) => {
     expect(saved.components?.map((c) => c.payload.filepath)).toEqual(['in.csv', winner])
     expect((await store.jobs.getVersion(job.id, 2)).config).toMatchObject({ components: [{}, { filepath: winner }] })
     expect(await store.jobs.versions(job.id)).toHaveLength(2)
-  })
+  }, 180_000)
 
   it('applies both of two updates without expectedVersion, one after the other', async () => {
     const store = await target().open()
@@ -63,7 +63,7 @@ describeEngines('job saves across processes', (target) => {
     const versions = await Promise.all([1, 2].map((n) => store.jobs.getVersion(job.id, job.current_version + n)))
     const files = versions.map((v) => (v.config.components as Array<{ filepath: string }>)[1]!.filepath).sort()
     expect(files).toEqual(['c.csv', 'd.csv'])
-  })
+  }, 180_000)
 
   it('leaves nothing of a job whose saving process is killed mid-transaction, and the job saves afterwards', async () => {
     const store = await target().open()
@@ -83,5 +83,5 @@ describeEngines('job saves across processes', (target) => {
     const components = Array.from({ length: 10 }, (_, i) => ({ comp_type: 'read_csv', name: `r${i}`, filepath: 'in.csv' }))
     const saved = await store.jobs.create({ name: 'killed_mid_save', components })
     expect(saved.component_count).toBe(10)
-  })
+  }, 180_000)
 })

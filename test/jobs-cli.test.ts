@@ -47,7 +47,7 @@ describeEngines('etlp jobs', (target) => {
     const missing = await cli(config, 'jobs', 'show', 'orders_daily')
     expect(missing.code).toBe(1)
     expect(JSON.parse(missing.stderr).persistence_error.error_type).toBe('not_found')
-  })
+  }, 180_000)
 
   it('reports an invalid job file as validation_error naming the file and path', async () => {
     const config = target().configFile()
@@ -59,5 +59,5 @@ describeEngines('etlp jobs', (target) => {
     const error = JSON.parse(result.stderr).persistence_error
     expect(error.error_type).toBe('validation_error')
     expect(error.issues[0].path).toBe(`${file}: components[0].filepath`)
-  })
+  }, 180_000)
 })
