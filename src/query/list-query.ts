@@ -201,5 +201,12 @@ function afterKeys(eb: ExpressionBuilder<any, any>, keys: readonly SortKey[], va
     branches.push(equal.length === 0 ? after : eb.and([...equal, after]))
     equal.push(eb(ref, '=', value))
   })
-  return branches.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(branches)
+  if (branches.length === 0) return sql<SqlBool>`1 = 0`
+  // A redundant range bound on the first key lets the engine seek into its index at the
+  // cursor instead of filtering the OR from the start of the index (deep pages cost what
+  // the first page costs).
+  const first = keys[0]
+  const value = values[0]
+  if (!first || first.column.nullable || value === null) return eb.or(branches)
+  return eb.and([eb(eb.ref(first.column.column), first.direction === 'asc' ? '>=' : '<=', value), eb.or(branches)])
 }
