@@ -58,7 +58,7 @@ describeEngines('etlp models and records', (target) => {
     writeFileSync(bad, '{"day": "2025-01-01"}\n\n{"day": "not a day"}\n')
     const failed = await runCli(['--config', config, 'records', 'import', 'calendar_day', bad])
     expect(failed.code).toBe(1)
-    const report = JSON.parse(failed.stderr) as { persistence_error: { error_type: string; issues: Array<{ path: string }> } }
+    const report = JSON.parse(failed.stderr.trim().split('\n').at(-1) ?? '') as { persistence_error: { error_type: string; issues: Array<{ path: string }> } }
     expect(report.persistence_error.issues[0]?.path).toBe('line 3.day')
     const where = await runCli(['--config', config, 'records', 'list', 'calendar_day', '--where', '{"column": "nope", "operator": "==", "value": 1}'])
     expect(where.code).toBe(1)

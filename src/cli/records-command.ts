@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js'
 import type { RecordRepository } from '../models/record-repository.js'
 import { parseJsonOption } from './json-input.js'
 import { emit, formatTable } from './output.js'
+import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'
 
 interface ListOptions {
@@ -65,17 +66,17 @@ export function registerRecordsCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  etlp records import quality_check checks.jsonl\n  etlp records import reading readings.jsonl --json')
     .action(async (model: string, file: string, _options, command: Command) => {
       await withStore(command, async (store, { json }) => {
-        const result = await importJsonLines(store.models.records(model), file)
+        const result = await importJsonLines(store.models.records(model), file, json === true)
         emit(json === true, result, () => `Imported ${result.inserted} record(s) into ${model}.`)
       })
     })
 }
 
 /**
- * Streams a JSON Lines file into `insertMany`: one chunk in memory at a time. A progress
- * bar (by bytes read) goes to stderr when it is a terminal. Errors name the line.
+ * Streams a JSON Lines file into `insertMany`: one chunk in memory at a time, with the
+ * shared progress bar (bytes read) on stderr unless `--json`. Errors name the line.
  */
-async function importJsonLines(records: RecordRepository, file: string): Promise<{ inserted: number }> {
+async function importJsonLines(records: RecordRepository, file: string, quiet: boolean): Promise<{ inserted: number }> {
   let size: number
   try {
     size = statSync(file).size
@@ -83,7 +84,7 @@ async function importJsonLines(records: RecordRepository, file: string): Promise
     throw new ValidationError([{ path: 'file', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` }], { cause: error })
   }
   const lineOfRow: number[] = []
-  const progress = createProgress(size)
+  const bar = progressBar('bytes read', process.stderr, quiet)
   async function* rows(): AsyncGenerator<unknown> {
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })
     let lineNumber = 0
@@ -93,10 +94,10 @@ async function importJsonLines(records: RecordRepository, file: string): Promise
       bytes += Buffer.byteLength(line) + 1
       if (line.trim() === '') continue
       lineOfRow.push(lineNumber)
-      if (lineOfRow.length % 1000 === 0) progress(bytes, lineOfRow.length)
+      if (lineOfRow.length % 1000 === 0) bar.update(bytes, size, `(${lineOfRow.length.toLocaleString('en')} records)`)
       yield parseJsonOption(line, `line ${lineNumber}`)
     }
-    progress(size, lineOfRow.length)
+    bar.update(size, size, `(${lineOfRow.length.toLocaleString('en')} records)`)
   }
   try {
     return await records.insertMany(rows())
@@ -109,24 +110,6 @@ async function importJsonLines(records: RecordRepository, file: string): Promise
     }))
     throw new ValidationError(issues, { cause: error })
   } finally {
-    progress.done()
+    bar.done()
   }
-}
-
-function createProgress(total: number): ((bytes: number, rows: number) => void) & { done: () => void } {
-  const enabled = process.stderr.isTTY === true
-  let drawn = false
-  const draw = (bytes: number, rows: number) => {
-    if (!enabled) return
-    const ratio = total === 0 ? 1 : Math.min(1, bytes / total)
-    const width = 30
-    const filled = Math.round(ratio * width)
-    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(ratio * 100)}% ${rows.toLocaleString('en')} rows`)
-    drawn = true
-  }
-  return Object.assign(draw, {
-    done: () => {
-      if (drawn) process.stderr.write('\n')
-    },
-  })
 }

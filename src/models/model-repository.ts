@@ -193,7 +193,7 @@ export class ModelRepository {
     const versions = new Map<string, number>()
     const rows = (await db.selectFrom(this.#table()).select(['model', 'version']).execute()) as Array<{ model: string; version: number }>
     for (const row of rows) versions.set(row.model, Math.max(versions.get(row.model) ?? 0, Number(row.version)))
-    const now = adapter.encodeTimestamp(new Date())
+    const now = adapter.encodeTimestamp(this.#context.now())
     const sqlOf = (model: string) => plan.changes.filter((change) => change.model === model).flatMap((change) => change.statements.map((s) => s.sql))
     const recorded: Array<{ model: string; version: number; dropped: boolean }> = []
     const write = async (model: string, table: string, checksum: string, definition: ModelDefinition | null) => {
