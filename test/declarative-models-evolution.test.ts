@@ -240,3 +240,33 @@ describeEngines('declarative records across stores', (target) => {
     await expect(notes.insert({ label: 'bad', nope: 1 })).rejects.toMatchObject({ error_type: 'validation_error' })
   })
 })
+
+describeEngines('declarative model type widening', (target) => {
+  it('widens integer to bigint and string to text, keeping the values', async () => {
+    const store = await target().open()
+    await store.migrate()
+    const config = (count: string, note: string) => ({
+      models: {
+        counter: {
+          fields: [
+            { name: 'id', type: 'integer', primary_key: true },
+            { name: 'hits', type: count, nullable: false, default: 0 },
+            { name: 'note', type: note, ...(note === 'string' ? { max_length: 20 } : {}) },
+          ],
+        },
+      },
+    })
+    await store.models.define(config('integer', 'string'))
+    const counters = store.models.records('counter')
+    const row = await counters.insert({ hits: 2_000_000_000, note: 'short' })
+    const plan = await store.models.plan(config('bigint', 'text'))
+    expect(plan.changes.map((change) => [change.kind, change.field])).toEqual([
+      ['widen_field', 'hits'],
+      ['widen_field', 'note'],
+    ])
+    expect(plan.destructive).toBe(false)
+    expect((await store.models.define(config('bigint', 'text'))).sql).toEqual(plan.sql)
+    expect(await counters.update(row.id, { hits: 9_000_000_000_000, note: 'n'.repeat(500) })).toEqual({ id: row.id, hits: 9_000_000_000_000, note: 'n'.repeat(500) })
+    await expect(store.models.plan(config('integer', 'text'))).rejects.toMatchObject({ issues: [{ path: 'models.counter.fields[1].type' }] })
+  })
+})

@@ -9,6 +9,7 @@ import {
   dropIndexStatement,
   dropTableStatement,
   createIndexStatement,
+  columnType,
   type DdlContext,
 } from './model-ddl.js'
 import { definitionChecksum, type FieldDefinition, type ModelDefinition } from './model-definition.js'
@@ -154,11 +155,12 @@ function diffModel(
       }
       continue
     }
-    if (before && !sameShape(before, field)) {
+    if (before && isWidening(before, field)) {
+      widenType(model, before, field, fieldPath, context, add, issues)
+    } else if (before && !sameShape(before, field)) {
       issues.push({ path: `${fieldPath}.type`, message: 'Changing the type, key or reference of an existing field is not supported: add a new field' })
       continue
-    }
-    diffLength(model, field, column.max_length ?? before?.max_length ?? null, fieldPath, context, add, issues)
+    } else diffLength(model, field, column.max_length ?? before?.max_length ?? null, fieldPath, context, add, issues)
     if (column.nullable !== field.nullable && !field.primary_key) {
       const statements = alterColumnStatements(model, field, { nullable: true }, context)
       if (statements === undefined) {
@@ -222,6 +224,36 @@ function diffLength(
       check: { kind: 'max_length', table: model.table, column: field.name, limit: field.max_length },
     })
   }
+}
+
+/** Type changes that keep every stored value: integer → bigint, string → text (not for keys or references). */
+const WIDENINGS: ReadonlyArray<readonly [FieldDefinition['type'], FieldDefinition['type']]> = [
+  ['integer', 'bigint'],
+  ['string', 'text'],
+]
+
+function isWidening(before: FieldDefinition, field: FieldDefinition): boolean {
+  if (before.primary_key || field.primary_key || before.references || field.references) return false
+  return WIDENINGS.some(([from, to]) => before.type === from && field.type === to)
+}
+
+function widenType(
+  model: ModelDefinition,
+  before: FieldDefinition,
+  field: FieldDefinition,
+  fieldPath: string,
+  context: DdlContext,
+  add: (change: Omit<PlannedChange, 'model'>) => void,
+  issues: ValidationIssue[],
+): void {
+  // Where both types are the same column type (SQLite: integer, text), there is nothing to run.
+  const same = columnType(before, context.adapter).compile(context.db).sql === columnType(field, context.adapter).compile(context.db).sql
+  const statements = same ? [] : alterColumnStatements(model, field, { type: true }, context)
+  if (statements === undefined) {
+    issues.push({ path: `${fieldPath}.type`, message: 'Changing the type of an existing column is not supported on this engine' })
+    return
+  }
+  add({ kind: 'widen_field', field: field.name, destructive: false, description: `widen ${model.table}.${field.name} from ${before.type} to ${field.type}`, statements })
 }
 
 /** Same type, key and reference: everything but length, nullability and default. */
