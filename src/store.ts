@@ -231,7 +231,7 @@ export class Store {
     try {
       await this.#context.db
         .insertInto(this.#context.table('store_info'))
-        .values({ key: 'store_id', value: uuidv7(), updated_at: this.#core.adapter.encodeTimestamp(new Date()) })
+        .values({ key: 'store_id', value: uuidv7(), updated_at: this.#core.adapter.encodeTimestamp(this.#context.now()) })
         .execute()
     } catch (error) {
       // Another process migrating at the same time got there first.

@@ -89,7 +89,7 @@ export class JobRepository {
     const canonical = canonicalJson(config)
     const hash = sha256Hex(canonical)
     const id = uuidv7()
-    const now = new Date()
+    const now = this.#context.now()
     const { adapter } = this.#context
     await this.#context.transaction(async (context) => {
       const tables = jobTables(context)
@@ -140,7 +140,7 @@ export class JobRepository {
     const validated = validateJobConfig(config, this.#registry)
     const canonical = canonicalJson(config)
     const hash = sha256Hex(canonical)
-    const now = new Date()
+    const now = this.#context.now()
     const { adapter } = this.#context
     await this.#context.transaction(async (context) => {
       const tables = jobTables(context)

@@ -58,7 +58,7 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
   const head = await db.selectFrom(tables.head).select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow()
   const entry = sealEntry({
     seq: Number(head.seq),
-    at: new Date(),
+    at: context.now(),
     actor: input.actor,
     action: input.action,
     entity_type: input.entityType,
