@@ -65,7 +65,10 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
     .where('status', '=', 'RUNNING')
     .where('worker_id', '=', workerId)
     .executeTakeFirst()
-  if (Number(result.numUpdatedRows) !== 1) {
+  if (Number(result.numUpdatedRows) === 1) return
+  // MySQL may count an unchanged row (two beats in one millisecond) as not updated: re-check.
+  const after = await context.db.selectFrom(executions).select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
+  if (after?.status !== 'RUNNING' || after.worker_id !== workerId) {
     throw new ConflictError(`Execution ${id} lost its lease while heartbeating`, { tableName: executions })
   }
 }
