@@ -277,4 +277,19 @@ describeEngines('executions', (target) => {
     const error = await store.executions.purge().catch((caught: unknown) => caught)
     expect((error as ValidationError).issues[0]?.path).toBe('options.olderThan')
   })
+
+  it('claims with FOR UPDATE SKIP LOCKED where the engine has it, in an immediate transaction on SQLite', async () => {
+    const statements: string[] = []
+    const watched = await target().open({ onQuery: (event) => statements.push(event.sql.toLowerCase()) })
+    const jobId = await createJob(watched)
+    await watched.executions.start({ jobId })
+    statements.length = 0
+    const claim = await watched.executions.claimNext({ workerId: 'sql-watcher', leaseMs: 60_000 })
+    expect(claim).not.toBeNull()
+    const candidate = statements.find((statement) => statement.includes("status\" = ") || statement.includes('status` = ') || /where .?status.? = /.test(statement))
+    expect(candidate, statements.join('\n')).toBeDefined()
+    if (Store.context(watched).adapter.supportsSkipLocked) expect(candidate).toMatch(/for update skip locked$/)
+    else expect(statements[0]).toBe('begin immediate')
+    await watched.executions.finishAttempt(claim?.attempt.id ?? '', { status: 'CANCELLED' })
+  })
 })
