@@ -286,7 +286,7 @@ describeEngines('executions', (target) => {
     statements.length = 0
     const claim = await watched.executions.claimNext({ workerId: 'sql-watcher', leaseMs: 60_000 })
     expect(claim).not.toBeNull()
-    const candidate = statements.find((statement) => statement.includes("status\" = ") || statement.includes('status` = ') || /where .?status.? = /.test(statement))
+    const candidate = statements.find((statement) => statement.startsWith('select') && statement.includes('order by'))
     expect(candidate, statements.join('\n')).toBeDefined()
     if (Store.context(watched).adapter.supportsSkipLocked) expect(candidate).toMatch(/for update skip locked$/)
     else expect(statements[0]).toBe('begin immediate')
