@@ -12,7 +12,6 @@ import {
   executionTables,
 } from './execution-rows.js'
 
-export { listExecutions } from './execution-list.js'
 
 const getOptionsSchema = z.strictObject({
   include: z
