@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -11,6 +13,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    // Each scenario writes its figures here; the global setup prints them as one table.
+    env: { ETLP_FAULT_FIGURES: join(tmpdir(), 'etlp-fault-figures') },
     testTimeout: 900_000,
     hookTimeout: 120_000,
   },

@@ -6,7 +6,7 @@ import { describeEngines } from './helpers/engines.js'
 // The quick subset of fault scenario 4 (more rounds in test/faults/pool-exhaustion.fault.ts).
 describeEngines('pool exhaustion and slow queries', (target) => {
   it('lets each caller proceed or fail with connection_error after pool_timeout, never hangs, and recovers', async () => {
-    const figures = await poolExhaustionScenario(target(), { rounds: 1, callers: 5, holdSeconds: 1.2 })
+    const figures = await poolExhaustionScenario(target(), { rounds: 1, callers: 5, holdSeconds: 2.5 })
     recordFigures(figures)
     expect(figures.failures).toEqual([])
     expect(figures).toMatchObject({ untyped: 0, hung: 0 })

@@ -22,9 +22,13 @@ export interface ScenarioFigures {
   readonly note?: string
 }
 
-const FOLDER = process.env.ETLP_FAULT_FIGURES ?? join(tmpdir(), 'etlp-fault-figures')
+/** Where `npm run test:faults` collects figures (vitest.faults.config.ts sets ETLP_FAULT_FIGURES to it). */
+export const FIGURES_FOLDER = join(tmpdir(), 'etlp-fault-figures')
+const FOLDER = process.env.ETLP_FAULT_FIGURES ?? FIGURES_FOLDER
 
+/** Keeps a scenario's figures for the summary table; a no-op outside `npm run test:faults`. */
 export function recordFigures(figures: ScenarioFigures): void {
+  if (process.env.ETLP_FAULT_FIGURES === undefined) return
   mkdirSync(FOLDER, { recursive: true })
   const file = `${figures.scenario}-${figures.engine}-${process.pid}-${Date.now()}.json`.replace(/[^A-Za-z0-9_.-]/g, '_')
   writeFileSync(join(FOLDER, file), JSON.stringify(figures))

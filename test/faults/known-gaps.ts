@@ -58,3 +58,13 @@ export function recordGap(input: unknown, error: unknown): string | undefined {
   const undefinedFields = Object.keys(values).filter((key) => values[key] === undefined)
   return undefinedFields.length > 0 ? 'model record: a field given as undefined is written as NULL (NOT NULL + default)' : undefined
 }
+
+/**
+ * src/repositories/job-repository.ts `create`/`update`: validation lets a BigInt through
+ * in the loose parts of a config (metadata, payloads), then `canonicalJson` (schema/
+ * canonical-json.ts) calls JSON.stringify and throws a raw TypeError.
+ */
+export function jobGap(_input: unknown, error: unknown): string | undefined {
+  if (error instanceof TypeError && error.message.includes('BigInt')) return 'job config: a BigInt → raw TypeError from canonicalJson'
+  return undefined
+}

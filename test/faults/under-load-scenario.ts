@@ -59,7 +59,7 @@ export async function underLoadScenario(target: EngineTarget, options: UnderLoad
     for (let i = 0; i < options.times; i++) {
       const before = writers.map(acks)
       if (options.fault === 'restart') await restartServer(engine, 1500)
-      else await killWriterConnections(setup, engine, application)
+      else await withRetries(() => killWriterConnections(setup, engine, application))
       injected++
       await waitForProgress(before, options.progressAfterFault)
     }
@@ -134,4 +134,16 @@ async function killWriterConnections(store: Store, engine: 'postgres' | 'mysql',
   // Every connection to this test file's own database, except this one.
   const rows = await sql<{ id: number }>`select id from information_schema.processlist where db = database() and id <> connection_id()`.execute(db)
   for (const row of rows.rows) await sql.raw(`kill ${Number(row.id)}`).execute(db).catch(() => {})
+}
+
+/** The test's own store may hold a connection that the previous kill closed: try again. */
+async function withRetries(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (error) {
+      if (attempt >= 3) throw error
+      await delay(200)
+    }
+  }
 }
