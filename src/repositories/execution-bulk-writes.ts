@@ -68,7 +68,7 @@ export async function appendEvents(
   const parsed = parseOrThrow(eventsSchema, events, 'events')
   const { executions, events: table } = executionTables(context)
   const { adapter } = context
-  const now = new Date()
+  const now = context.now()
   const written = await context.transaction(async ({ db }) => {
     const execution = await db.selectFrom(executions).select('id').where('id', '=', executionId).executeTakeFirst()
     if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: executions })

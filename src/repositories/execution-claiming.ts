@@ -57,10 +57,10 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
   if (current.status !== 'RUNNING' || current.worker_id !== workerId || current.lease_ms === null) {
     throw new ConflictError(`Execution ${id} is not running under a lease held by ${workerId}`, { tableName: executions })
   }
-  const expires = new Date(Date.now() + Number(current.lease_ms))
+  const expires = new Date(context.now().getTime() + Number(current.lease_ms))
   const result = await context.db
     .updateTable(executions)
-    .set({ lease_expires_at: context.adapter.encodeTimestamp(expires), updated_at: context.adapter.encodeTimestamp(new Date()) })
+    .set({ lease_expires_at: context.adapter.encodeTimestamp(expires), updated_at: context.adapter.encodeTimestamp(context.now()) })
     .where('id', '=', id)
     .where('status', '=', 'RUNNING')
     .where('worker_id', '=', workerId)
@@ -96,7 +96,7 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
       // Touching the row first takes its lock (and re-checks the lease) before settling.
       const still = await tx.db
         .updateTable(executions)
-        .set({ updated_at: adapter.encodeTimestamp(new Date()) })
+        .set({ updated_at: adapter.encodeTimestamp(tx.now()) })
         .where('id', '=', id)
         .where('status', '=', 'RUNNING')
         .where('lease_expires_at', '<', adapter.encodeTimestamp(now))
@@ -117,7 +117,7 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
       await transitionExecution(tx, String(id), 'FAILED', {
         worker_id: null,
         lease_expires_at: null,
-        ...finishedColumns(tx, new Date(), header.started_at),
+        ...finishedColumns(tx, tx.now(), header.started_at),
         error_type: error.type,
         error_message: error.message,
       })

@@ -81,7 +81,7 @@ function cutoffOf(context: StoreContext, olderThan: Date | undefined): Date {
   if (days === undefined) {
     throw new ValidationError([{ path: 'options.olderThan', message: 'Give olderThan, or set retention.execution_days in the configuration' }])
   }
-  return new Date(Date.now() - days * DAY_MS)
+  return new Date(context.now().getTime() - days * DAY_MS)
 }
 
 type Counts = Omit<PurgeReport, 'dry_run' | 'batches'>

@@ -58,7 +58,7 @@ export class ExecutionRepository {
     }
     const { executions, payloads } = executionTables(this.#context)
     const { adapter } = this.#context
-    const now = adapter.encodeTimestamp(new Date())
+    const now = adapter.encodeTimestamp(this.#context.now())
     const row = {
       id: uuidv7(),
       job_id: parsed.jobId,
@@ -159,7 +159,7 @@ export class ExecutionRepository {
       await transitionExecution(context, id, outcome.status, {
         worker_id: null,
         lease_expires_at: null,
-        ...finishedColumns(context, new Date(), current.started_at),
+        ...finishedColumns(context, context.now(), current.started_at),
         ...errorColumns(outcome.error),
       })
       if (outcome.error?.details !== undefined) {
@@ -207,7 +207,7 @@ export class ExecutionRepository {
   }
 
   /** Fails the attempts whose lease ran out ("lease expired"), requeueing where retries remain. */
-  reapExpired(now: Date = new Date()): Promise<ReapResult> {
+  reapExpired(now: Date = this.#context.now()): Promise<ReapResult> {
     return reapExpired(this.#context, now)
   }
 

@@ -42,7 +42,7 @@ export async function transitionExecution(
   const from = options.from ?? sourcesOf(target)
   let update = context.db
     .updateTable(executions)
-    .set({ ...changes, status: target, updated_at: context.adapter.encodeTimestamp(new Date()) })
+    .set({ ...changes, status: target, updated_at: context.adapter.encodeTimestamp(context.now()) })
     .where('id', '=', id)
     .where('status', 'in', from)
   if (options.workerId !== undefined) update = update.where('worker_id', '=', options.workerId)
@@ -74,7 +74,7 @@ export interface AttemptOutcome {
 export async function settleAttempt(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<ExecutionStatus> {
   const { attempts, executions, payloads } = executionTables(context)
   const { adapter, db } = context
-  const now = new Date()
+  const now = context.now()
   const attempt = await db
     .selectFrom(attempts)
     .select(['id', 'execution_id', 'status'])
@@ -155,7 +155,7 @@ export async function openAttempt(
 ): Promise<Attempt> {
   const { attempts } = executionTables(context)
   const { adapter } = context
-  const now = new Date()
+  const now = context.now()
   const lease =
     options.workerId !== undefined && options.leaseMs !== undefined
       ? { lease_expires_at: adapter.encodeTimestamp(new Date(now.getTime() + options.leaseMs)), lease_ms: options.leaseMs }

@@ -48,7 +48,7 @@ export class JobStateRepository {
     parseOrThrow(keySchema, key, 'key')
     const { state, pending, attempts, jobs } = executionTables(this.#context)
     const { adapter } = this.#context
-    const row = { job_id: jobId, state_key: key, value: adapter.encodeJson(value ?? null), updated_at: adapter.encodeTimestamp(new Date()) }
+    const row = { job_id: jobId, state_key: key, value: adapter.encodeJson(value ?? null), updated_at: adapter.encodeTimestamp(this.#context.now()) }
     await this.#context.transaction(async ({ db }) => {
       const job = await db.selectFrom(jobs).select('id').where('id', '=', jobId).executeTakeFirst()
       if (!job) throw new NotFoundError(`Job ${jobId} not found`, { tableName: jobs })
