@@ -22,7 +22,9 @@ export function spread(values) {
 export async function compareThroughput(implementations, { rounds, iterations, warmup = 1, operation }) {
   const results = new Map(implementations.map((impl) => [impl.name, { rounds: [], statements: 0, operations: 0 }]))
   for (let round = -warmup; round < rounds; round++) {
-    for (const impl of implementations) {
+    // The order rotates every round, so no implementation always follows the same one.
+    const shift = ((round % implementations.length) + implementations.length) % implementations.length
+    for (const impl of [...implementations.slice(shift), ...implementations.slice(0, shift)]) {
       const before = impl.statements()
       const started = performance.now()
       for (let i = 0; i < iterations; i++) await operation(impl, i, round)
