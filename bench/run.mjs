@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3]`
 // Also: --impl library,floor (a subset), --executions N / --rows N (sizes), --out file.json,
-// --merge a.json,b.json (one table from engines run as separate processes).
+// --merge a.json,b.json (one table from engines run as separate processes), --markdown.
 // Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle,
 // prints the table and writes bench/results/latest.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -17,6 +17,7 @@ import { bulkComponentRuns, executionLifecycle } from './workloads/execution-lif
 import { listPage } from './workloads/list-page.mjs'
 import { concurrentWorkers, streamExecutions } from './workloads/processes.mjs'
 import { checkTargets } from './lib/targets.mjs'
+import { markdownTable } from './lib/markdown.mjs'
 
 // Quick keeps every workload but scales the big tables down (50,000 executions, 20,000 runs).
 const SIZES = {
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string' },
     out: { type: 'string' },
     merge: { type: 'string' },
+    markdown: { type: 'boolean', default: false },
   },
 })
 const mode = args.quick ? 'quick' : 'full'
@@ -125,6 +127,7 @@ function report(rows, runMode, runSizes, runEngines) {
   const targets = checkTargets(rows)
   console.log('\nTargets:')
   for (const check of targets) console.log(`  ${check.pass ? 'met   ' : 'MISSED'} ${check.engine.padEnd(8)} ${check.target}: ${check.detail}`)
+  if (args.markdown) console.log(`\n${markdownTable(rows)}`)
   mkdirSync(outDir, { recursive: true })
   const file = args.out ?? `${outDir}latest.json`
   const summary = { date: started.toISOString(), mode: runMode, cores: cpus().length, cpu: cpus()[0]?.model, node: process.versions.node }
