@@ -19,9 +19,20 @@ function succeeds(command: string): boolean {
   }
 }
 
-const POSTGRES_READY = 'pg_isready -h 127.0.0.1 -p 5432 -q'
-const MYSQL_READY = 'mysqladmin -h 127.0.0.1 -u root ping'
-const PG_CTL = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main'
+// ETLP_FAULT_PG_CLUSTER / ETLP_FAULT_PG_PORT point scenario 1 at a private cluster (to try
+// it without touching the shared one); the defaults are the local server of DEVELOPERS.md.
+const PG_CLUSTER = /^[A-Za-z0-9_-]+$/.test(process.env.ETLP_FAULT_PG_CLUSTER ?? '') ? process.env.ETLP_FAULT_PG_CLUSTER : 'main'
+const PG_PORT = Number(process.env.ETLP_FAULT_PG_PORT ?? 5432)
+const POSTGRES_READY = `pg_isready -h 127.0.0.1 -p ${PG_PORT} -q`
+// ETLP_FAULT_MYSQL_PORT + ETLP_FAULT_MYSQL_DEFAULTS_FILE: the same for a private MariaDB.
+const MYSQL_PORT = Number(process.env.ETLP_FAULT_MYSQL_PORT ?? 3306)
+const MYSQL_DEFAULTS = /^[A-Za-z0-9_./-]+$/.test(process.env.ETLP_FAULT_MYSQL_DEFAULTS_FILE ?? '') ? process.env.ETLP_FAULT_MYSQL_DEFAULTS_FILE : undefined
+const MYSQL_READY = `mysqladmin -h 127.0.0.1 -P ${MYSQL_PORT} -u root ping`
+const MYSQL_STOP = MYSQL_DEFAULTS ? `mysqladmin -uroot -h 127.0.0.1 -P ${MYSQL_PORT} shutdown` : 'mysqladmin -uroot shutdown'
+const MYSQL_START = MYSQL_DEFAULTS
+  ? `start-stop-daemon --start --background --make-pidfile --pidfile ${MYSQL_DEFAULTS}.pid --exec /usr/sbin/mariadbd -- --defaults-file=${MYSQL_DEFAULTS}`
+  : 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd'
+const PG_CTL = `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) ${PG_CLUSTER}`
 
 async function waitUntil(check: string, seconds = 90): Promise<void> {
   for (let i = 0; i < seconds * 4; i++) {
@@ -39,10 +50,10 @@ export async function restartServer(engine: 'postgres' | 'mysql', downMs: number
     run(`${PG_CTL} start`)
     await waitUntil(POSTGRES_READY)
   } else {
-    run('mysqladmin -uroot shutdown')
+    run(MYSQL_STOP)
     for (let i = 0; i < 240 && succeeds(MYSQL_READY); i++) await delay(250)
     await delay(downMs)
-    run('start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd')
+    run(MYSQL_START)
     await waitUntil(MYSQL_READY)
   }
 }
@@ -54,7 +65,7 @@ export async function ensureServersRunning(): Promise<void> {
     await waitUntil(POSTGRES_READY)
   }
   if (!succeeds(MYSQL_READY)) {
-    succeeds('start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd')
+    succeeds(MYSQL_START)
     await waitUntil(MYSQL_READY)
   }
 }
