@@ -28,17 +28,18 @@ function interval(input: unknown): Record<string, unknown> | undefined {
 
 /**
  * src/repositories/schedule-repository.ts: (1) an interval without a
- * `start_date` is stored with start_date = now + interval; when end_date is earlier, or
- * the interval puts that start past year 9999, the row is written and every read of it
- * throws a raw ZodError (the row decoder re-parses with `triggerSchema.parse`). (2) An interval longer than a Date can hold (minutes: 2**53)
+ * `start_date` gets start_date = now + interval (`anchorTrigger`); when end_date is
+ * earlier, or that start is past year 9999, `create` writes the row and then its own
+ * `get` throws a raw ZodError (`#decode` re-parses with `triggerSchema.parse`); only the
+ * audit wrapper's transaction rolls the row back. (2) An interval longer than a Date can hold (minutes: 2**53)
  * throws a raw RangeError "Invalid time value", or on PostgreSQL writes "0NaN-NaN-…" and
  * gets a query_error, instead of a validation error at the interval's path.
  */
 export function scheduleGap(input: unknown, error: unknown): string | undefined {
   const given = interval(input)
   if (given === undefined || !(error instanceof Error)) return undefined
-  if (error.name === 'ZodError' && !('start_date' in given)) {
-    return 'schedule: anchored start_date fails the trigger schema → raw ZodError on read'
+  if (error.name === 'ZodError' && given.start_date === undefined) {
+    return 'schedule: anchored start_date fails the trigger schema → raw ZodError'
   }
   if (intervalMs(given) > MAX_DATE_MS && (error instanceof RangeError || (error instanceof QueryError && error.message.includes('NaN')))) {
     return 'schedule: interval too long for a Date → RangeError / query_error'
@@ -66,5 +67,15 @@ export function recordGap(input: unknown, error: unknown): string | undefined {
  */
 export function jobGap(_input: unknown, error: unknown): string | undefined {
   if (error instanceof TypeError && error.message.includes('BigInt')) return 'job config: a BigInt → raw TypeError from canonicalJson'
+  return undefined
+}
+
+/**
+ * src/query/query-entity.ts `resolveColumn`: the unknown-column message runs
+ * JSON.stringify on the given name, so a BigInt as `column` throws a raw TypeError
+ * instead of the validation error at `where.column`.
+ */
+export function queryGap(_input: unknown, error: unknown): string | undefined {
+  if (error instanceof TypeError && error.message.includes('BigInt')) return 'query: a BigInt column name → raw TypeError from resolveColumn'
   return undefined
 }
