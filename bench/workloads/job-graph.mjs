@@ -3,14 +3,31 @@
 import { compareLatency, compareThroughput } from '../lib/harness.mjs'
 import { jobConfig } from '../lib/job-graph.mjs'
 
-export async function saveJobGraph({ impls, sizes }) {
+export async function saveJobGraph({ impls, floor, sizes }) {
   let n = 0
+  const saved = new Map()
   const rows = await compareThroughput(impls, {
     rounds: sizes.rounds,
     iterations: sizes.w1,
-    operation: (impl) => impl.saveJob(jobConfig(`w1_${impl.name}_${n++}`)),
+    operation: async (impl) => saved.set(impl.name, await impl.saveJob(jobConfig(`w1_${impl.name}_${n++}`))),
   })
+  await checkSameWork(floor, saved)
   return [{ workload: 'W1 save job graph (50 c, 60 l)', rows }]
+}
+
+/** Every implementation wrote the same rows: the whole graph, and one audit row per job. */
+async function checkSameWork(floor, saved) {
+  for (const [name, jobId] of saved) {
+    const graph = await floor.loadJob(jobId)
+    if (graph.components.length !== 50 || graph.links.length !== 60 || graph.job.content_hash.length !== 64) {
+      throw new Error(`W1: ${name} did not write the whole job graph`)
+    }
+  }
+  const count = async (sql) => Number((await floor.client.query(sql)).rows[0].n)
+  const jobs = await count(`select count(*) as n from "etl_jobs"`)
+  const versions = await count(`select count(*) as n from "etl_job_versions"`)
+  const audited = await count(`select count(*) as n from "etl_audit_log" where "action" = 'jobs.create'`)
+  if (versions !== jobs || audited !== jobs) throw new Error(`W1: ${jobs} jobs, ${versions} versions, ${audited} audit rows`)
 }
 
 /**
