@@ -111,3 +111,8 @@ export {
   type FieldType,
   type OnDeleteAction,
 } from './models/model-config-schema.js'
+// Access control and the audit trail (issue 7).
+export { BUILT_IN_ROLES, SYSTEM_PRINCIPAL, type Principal } from './security/access-policy.js'
+export { ENVIRONMENTS, type AccessControlConfig, type AuditConfig, type RoleDefinition } from './config/access-control-config.js'
+export type { AuditRepository, AuditVerification } from './security/audit-repository.js'
+export type { AuditEntry, AuditHead, AuditOutcome } from './security/audit-chain.js'

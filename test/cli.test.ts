@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli } from './helpers/cli.js'
 import { describeEngines } from './helpers/engines.js'
@@ -18,14 +15,6 @@ describe('etlp conventions', () => {
     const report = JSON.parse(result.stderr) as { persistence_error: { error_type: string } }
     expect(report.persistence_error.error_type).toBe('connection_error')
     expect(result.stderr).not.toContain('topsecret99')
-  })
-
-  it('runs the demo on a fresh SQLite file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'etlp-cli-'))
-    const result = await runCli(['--json', '--database-url', `sqlite://${join(dir, 'etl.db')}`, 'demo'])
-    expect(result.code, result.stderr).toBe(0)
-    const report = JSON.parse(result.stdout) as { status: Array<{ state: string }> }
-    expect(report.status.every((entry) => entry.state === 'applied')).toBe(true)
   })
 })
 

@@ -7,6 +7,7 @@ import { isUuid } from '../schema/ids.js'
 import type { Store } from '../store.js'
 import { parseJsonOption } from './json-input.js'
 import { emit, formatTable } from './output.js'
+import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'
 
 export function registerExecutionsCommand(program: Command): void {
@@ -124,13 +125,14 @@ export function registerExecutionsCommand(program: Command): void {
         const job = options.job === undefined ? undefined : await jobId(store, options.job)
         const base = { ...(olderThan ? { olderThan } : {}), ...(job ? { jobId: job } : {}), ...(status?.data ? { status: status.data } : {}) }
         const planned = options.dryRun ? undefined : (await store.executions.purge({ ...base, dryRun: true })).executions
+        const bar = progressBar('executions purged', process.stderr, json === true)
         const report = await store.executions.purge({
           ...base,
           dryRun: options.dryRun === true,
           batchSize: Number(options.batchSize),
-          onProgress: (progress) => drawProgress(progress.executions, planned ?? progress.executions),
+          onProgress: (progress) => bar.update(progress.executions, planned ?? progress.executions),
         })
-        if (planned !== undefined && planned > 0 && process.stderr.isTTY) process.stderr.write('\n')
+        bar.done()
         emit(json === true, report, () => renderPurge(report))
       })
     })
@@ -185,12 +187,6 @@ export function parseTime(text: string, option: string): Date {
   return date
 }
 
-function drawProgress(done: number, total: number): void {
-  if (!process.stderr.isTTY || total === 0) return
-  const width = 30
-  const filled = Math.round((Math.min(done, total) / total) * width)
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} executions purged`)
-}
 
 function render(value: unknown): string {
   if (value instanceof Date) return value.toISOString()

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Command } from 'commander'
 import { NotFoundError, ValidationError, isPersistenceError, type ValidationIssue } from '../errors.js'
@@ -6,6 +6,8 @@ import type { Job } from '../repositories/job-repository.js'
 import { isUuid } from '../schema/ids.js'
 import type { Store } from '../store.js'
 import { emit, formatTable } from './output.js'
+import { parseJsonOption, readJsonFile } from './json-input.js'
+import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'
 
 interface ImportResult {
@@ -32,8 +34,9 @@ export function registerJobsCommand(program: Command): void {
         const files = jobFiles(path)
         const results: ImportResult[] = []
         const issues: ValidationIssue[] = []
+        const bar = progressBar('job files', process.stderr, json === true || files.length < 2)
         for (const [i, file] of files.entries()) {
-          if (files.length > 1) progress(i, files.length, basename(file))
+          bar.update(i, files.length, basename(file))
           try {
             results.push(await importOne(store, file, options.update === true))
           } catch (error) {
@@ -42,7 +45,8 @@ export function registerJobsCommand(program: Command): void {
             issues.push(...found.map((issue) => ({ path: issue.path ? `${file}: ${issue.path}` : file, message: issue.message })))
           }
         }
-        if (files.length > 1) progress(files.length, files.length, '')
+        bar.update(files.length, files.length)
+        bar.done()
         emit(json === true, results, () => (results.length ? formatTable(results, [
           { header: 'ACTION', value: (r) => r.action },
           { header: 'NAME', value: (r) => r.name },
@@ -80,7 +84,7 @@ export function registerJobsCommand(program: Command): void {
     .action(async (options: { where?: string; orderBy: string; limit: string; cursor?: string; total?: boolean }, command: Command) => {
       await withStore(command, async (store, { json }) => {
         const page = await store.jobs.list({
-          ...(options.where === undefined ? {} : { where: parseJson(options.where, 'where') }),
+          ...(options.where === undefined ? {} : { where: parseJsonOption(options.where, 'where') }),
           order_by: options.orderBy,
           limit: Number(options.limit),
           ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
@@ -160,7 +164,7 @@ export function registerJobsCommand(program: Command): void {
 }
 
 async function importOne(store: Store, file: string, update: boolean): Promise<ImportResult> {
-  const config = parseJson(readText(file), 'file')
+  const config = readJsonFile(file, 'file')
   const name = typeof config === 'object' && config !== null ? (config as { name?: unknown }).name : undefined
   const existing = update && typeof name === 'string' ? await store.jobs.getByName(name).catch((error: unknown) => {
     if (error instanceof NotFoundError) return undefined
@@ -197,27 +201,4 @@ function jobFiles(path: string): string[] {
   return readdirSync(path).filter((file) => file.endsWith('.json')).sort().map((file) => join(path, file))
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new ValidationError([{ path: '', message: `Cannot read ${file}` }], { cause: error })
-  }
-}
 
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new ValidationError([{ path, message: `Not valid JSON: ${(error as Error).message}` }], { cause: error })
-  }
-}
-
-/** A progress bar on stderr, only on a terminal (pipes and CI logs stay clean). */
-function progress(done: number, total: number, label: string): void {
-  if (!process.stderr.isTTY) return
-  const width = 30
-  const filled = Math.round((done / total) * width)
-  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(80))
-  if (done === total) process.stderr.write('\n')
-}

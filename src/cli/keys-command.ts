@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createMasterKeyFile, generateMasterKey } from '../security/master-key.js'
-import type { RotationProgress } from '../security/key-rotation.js'
 import { emit, formatTable } from './output.js'
+import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'
 
 export function registerKeysCommand(program: Command): void {
@@ -46,13 +46,13 @@ export function registerKeysCommand(program: Command): void {
       }
       const newKey = options.newKeyFile === undefined ? undefined : readFileSync(options.newKeyFile, 'utf8')
       await withStore(command, async (store, { json }) => {
-        const bar = progressBar()
+        const bar = progressBar('secrets re-encrypted')
         const result = await store.keys.rotate({
           ...(newKey === undefined ? {} : { newKey }),
           batchSize: Number(options.batchSize),
-          onProgress: bar,
+          onProgress: ({ done, total }) => bar.update(done, total),
         })
-        process.stderr.write(process.stderr.isTTY ? '\n' : '')
+        bar.done()
         emit(json === true, { ...result, new_key_file: options.newKeyFile ?? null, generated }, () =>
           [
             `Re-encrypted ${result.reencrypted} secret(s) under data key ${result.key_id} (master key ${result.master_key_id}).`,
@@ -63,21 +63,3 @@ export function registerKeysCommand(program: Command): void {
     })
 }
 
-/** A bar redrawn in place on a terminal; a line per tenth otherwise. */
-function progressBar(): (progress: RotationProgress) => void {
-  let lastTenth = -1
-  return ({ done, total }) => {
-    const ratio = total === 0 ? 1 : Math.min(1, done / total)
-    const filled = Math.round(ratio * 30)
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.round(ratio * 100)}% ${done}/${total}`
-    if (process.stderr.isTTY) {
-      process.stderr.write(`\r${line}`)
-      return
-    }
-    const tenth = Math.floor(ratio * 10)
-    if (tenth !== lastTenth) {
-      lastTenth = tenth
-      process.stderr.write(`${line}\n`)
-    }
-  }
-}
