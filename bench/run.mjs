@@ -73,6 +73,15 @@ for (const engine of engines) {
       for (const row of rows) results.push({ workload: set.workload, engine, ...row })
     }
   }
+  // A workload that fails is reported as failed; the others still run and are written.
+  const guarded = async (id, work) => {
+    try {
+      record(await work())
+    } catch (error) {
+      log(`  ${id} FAILED: ${String(error?.stack ?? error).split('\n').slice(0, 3).join(' ')}`)
+      results.push({ workload: `${id} FAILED`, engine, name: 'library', value: null, unit: '', note: String(error?.message ?? error).slice(0, 120) })
+    }
+  }
   try {
     const steps = [
       ['W1', saveJobGraph],
@@ -83,7 +92,7 @@ for (const engine of engines) {
     for (const [id, step] of steps) {
       if (!wanted(id)) continue
       log(`  ${id}…`)
-      record(await step(context))
+      await guarded(id, () => step(context))
     }
     if (wanted('W4') || wanted('W6')) {
       const jobIds = []
@@ -104,15 +113,15 @@ for (const engine of engines) {
     }
     if (wanted('W4')) {
       log('  W4…')
-      record(await listPage(context))
+      await guarded('W4', () => listPage(context))
     }
     if (wanted('W6')) {
       log('  W6…')
-      record(await streamExecutions(context))
+      await guarded('W6', () => streamExecutions(context))
     }
     if (wanted('W7')) {
       log('  W7…')
-      record(await concurrentWorkers(context))
+      await guarded('W7', () => concurrentWorkers(context))
     }
   } finally {
     for (const impl of new Set([...impls, floor])) await impl.close()

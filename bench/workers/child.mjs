@@ -25,7 +25,8 @@ try {
     console.log(JSON.stringify({ rows, ms, stopped, peakRssMb, statements: impl.statements() }))
   } else if (task.mode === 'record') {
     const runs = componentRuns(task.runs)
-    await impl.start(task.jobId, { warm: true }) // connect before the clock starts
+    // Connect before the clock starts (a busy database here is no reason to give up).
+    await impl.start(task.jobId, { warm: true }).catch(() => {})
     // All workers start together: the parent answers "ready" with one line on stdin.
     console.log('ready')
     await new Promise((resolve) => process.stdin.once('data', resolve))
