@@ -71,9 +71,10 @@ export function recordSchemas(model: ModelDefinition): RecordSchemas {
 export function encodeRecord(model: ModelDefinition, adapter: DialectAdapter, values: ModelRecord): ModelRecord {
   const row: ModelRecord = {}
   for (const field of model.fields) {
-    if (!Object.hasOwn(values, field.name)) continue
     const value = values[field.name]
-    row[field.name] = value === null || value === undefined ? null : encodeValue(field, adapter, value)
+    // Left out and `undefined` alike: the column keeps its default (or its current value on update).
+    if (!Object.hasOwn(values, field.name) || value === undefined) continue
+    row[field.name] = value === null ? null : encodeValue(field, adapter, value)
   }
   return row
 }

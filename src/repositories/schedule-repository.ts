@@ -243,8 +243,12 @@ function decodeNullable(adapter: StoreContext['adapter'], value: unknown): Date 
 }
 
 /** An interval without `start_date` counts from its creation: the first occurrence is one period later. */
+/**
+ * An interval without `start_date` starts one interval from now. The anchored trigger is
+ * checked again, so an `end_date` before that start is a validation error at its path.
+ */
 function anchorTrigger(trigger: Trigger, now: Date): Trigger {
   if (trigger.interval === undefined || trigger.interval.start_date !== undefined) return trigger
   const start = new Date(now.getTime() + intervalMs(trigger.interval)).toISOString()
-  return { interval: { ...trigger.interval, start_date: start } }
+  return parseOrThrow(triggerSchema, { interval: { ...trigger.interval, start_date: start } }, 'trigger')
 }

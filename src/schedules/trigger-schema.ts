@@ -16,6 +16,9 @@ const instant = z.iso.datetime({ offset: true, message: 'Expected an ISO 8601 da
 const amount = z.number().min(0, 'Must not be negative').optional()
 const jitter = z.int().min(0).max(86_400).optional()
 
+/** Longer intervals would carry next fire times past what a Date (and the databases) hold. */
+const MAX_INTERVAL_MS = 1000 * 365.25 * 86_400_000
+
 /** Every `weeks`…`seconds`, `start_date`/`end_date` bound the occurrences, `jitter` delays each by up to that many seconds. */
 export const intervalTriggerSchema = z
   .strictObject({
@@ -29,8 +32,10 @@ export const intervalTriggerSchema = z
     jitter,
   })
   .superRefine((value, context) => {
-    if (intervalMs(value) <= 0) context.addIssue({ code: 'custom', message: 'An interval must be positive: give weeks, days, hours, minutes or seconds' })
-    if (value.start_date && value.end_date && value.end_date <= value.start_date) {
+    const ms = intervalMs(value)
+    if (!(ms > 0)) context.addIssue({ code: 'custom', message: 'An interval must be positive: give weeks, days, hours, minutes or seconds' })
+    else if (ms > MAX_INTERVAL_MS) context.addIssue({ code: 'custom', message: 'An interval may be at most 1,000 years' })
+    if (value.start_date && value.end_date && Date.parse(value.end_date) <= Date.parse(value.start_date)) {
       context.addIssue({ code: 'custom', path: ['end_date'], message: 'end_date must be after start_date' })
     }
   })

@@ -37,8 +37,8 @@ interface Ports {
 export function validateJobConfig(input: unknown, registry: ComponentTypeRegistry): ValidatedJob {
   const parsed = jobConfigSchema.safeParse(input)
   if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error))
-  const nul = nulPaths(input, '')
-  if (nul.length > 0) throw new ValidationError(nul.map((path) => ({ path, message: 'Text may not contain NUL characters' })))
+  const unstorable = unstorableJson(input, '')
+  if (unstorable.length > 0) throw new ValidationError(unstorable)
   const config = parsed.data
   const issues: ValidationIssue[] = []
   const at = (path: string, message: string) => issues.push({ path, message })
@@ -138,17 +138,27 @@ export function validateJobConfig(input: unknown, registry: ComponentTypeRegistr
 }
 
 /** PostgreSQL cannot store NUL in text or jsonb: rejected on every engine alike. */
-function nulPaths(value: unknown, path: string, found: string[] = []): string[] {
+/**
+ * What a JSON column cannot hold, with its path: NUL characters (PostgreSQL rejects them
+ * in text and jsonb), and values that are not JSON (BigInt, functions, symbols,
+ * non-finite numbers) in the loose parts of a config (payloads, metadata).
+ */
+function unstorableJson(value: unknown, path: string, found: ValidationIssue[] = []): ValidationIssue[] {
   if (found.length >= 20) return found
+  const at = (message: string) => found.push({ path, message })
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) found.push(path)
+    if (value.includes('\u0000')) at('Text may not contain NUL characters')
+  } else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
+    at(`A ${typeof value} is not a JSON value`)
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) at('Numbers must be finite')
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => nulPaths(item, `${path}[${i}]`, found))
+    value.forEach((item, i) => unstorableJson(item, `${path}[${i}]`, found))
   } else if (value !== null && typeof value === 'object') {
     for (const [key, member] of Object.entries(value)) {
-      const at = path === '' ? key : `${path}.${key}`
-      if (key.includes('\u0000')) found.push(at)
-      nulPaths(member, at, found)
+      const memberPath = path === '' ? key : `${path}.${key}`
+      if (key.includes('\u0000')) found.push({ path: memberPath, message: 'Keys may not contain NUL characters' })
+      unstorableJson(member, memberPath, found)
     }
   }
   return found

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { canonicalJson } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store.js'
 
 /**
@@ -108,16 +109,6 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entry.prev_hash).update('\n').update(body).digest('hex')
 }
 
-/** JSON with object keys sorted at every level, so engines that reorder keys (jsonb) hash alike. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const record = value as Record<string, unknown>
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort()
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`
-}
 
 /** What a JSON column gives back: Dates become ISO strings, undefined disappears. */
 function toJsonValue(value: unknown): unknown {

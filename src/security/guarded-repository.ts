@@ -1,7 +1,8 @@
 import { AccessDeniedError } from '../errors.js'
 import type { StoreContext } from '../store.js'
 import { SYSTEM_PRINCIPAL, type AccessPolicy, type Principal } from './access-policy.js'
-import { appendAuditEntry, canonicalJson } from './audit-chain.js'
+import { canonicalJson } from '../schema/canonical-json.js'
+import { appendAuditEntry } from './audit-chain.js'
 
 /** What a repository method needs: a permission, and for a change, how to audit it. */
 export interface OperationRule {

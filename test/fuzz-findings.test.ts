@@ -1,0 +1,74 @@
+import { beforeAll, expect, it } from 'vitest'
+import { ValidationError } from '../src/errors.js'
+import type { Store } from '../src/store.js'
+import { describeEngines } from './helpers/engines.js'
+import { createJob } from './helpers/secret-store.js'
+
+/**
+ * Inputs the fuzzing suite found ending in an untyped exception or a wrong constraint
+ * error: each must now be a validation error with its path, or be stored correctly.
+ */
+describeEngines('inputs found by fuzzing', (target) => {
+  let store: Store
+  let jobId: string
+
+  beforeAll(async () => {
+    store = await target().open()
+    await store.migrate()
+    jobId = await createJob(store, 'fuzzed')
+  })
+
+  async function issuesOf(work: Promise<unknown>): Promise<Array<{ path: string }>> {
+    const error = await work.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    expect(error).toBeInstanceOf(ValidationError)
+    return [...(error as ValidationError).issues]
+  }
+
+  it('refuses an interval whose end comes before its first occurrence, at end_date', async () => {
+    const issues = await issuesOf(
+      store.schedules.create({ name: 'ends-early', job_id: jobId, trigger: { interval: { days: 2, end_date: new Date(Date.now() + 86_400_000).toISOString() } } }),
+    )
+    expect(issues[0]?.path).toBe('trigger.interval.end_date')
+    await expect(store.schedules.getByName('ends-early')).rejects.toMatchObject({ error_type: 'not_found' })
+  })
+
+  it('refuses an interval longer than a date can carry, at the interval', async () => {
+    const issues = await issuesOf(store.schedules.create({ name: 'forever', job_id: jobId, trigger: { interval: { minutes: 2 ** 53 } } }))
+    expect(issues[0]?.path).toBe('trigger.interval')
+  })
+
+  it('refuses a BigInt in a job config at its path', async () => {
+    const issues = await issuesOf(
+      store.jobs.create({
+        name: 'bigint',
+        metadata: { user_id: 10n },
+        components: [{ comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' }],
+      }),
+    )
+    expect(issues.map((issue) => issue.path)).toContain('metadata.user_id')
+  })
+
+  it('refuses a BigInt as a filter column at where.column', async () => {
+    const issues = await issuesOf(store.jobs.list({ where: { column: 1n, operator: '==', value: 'x' } }))
+    expect(issues[0]?.path).toBe('where.column')
+  })
+
+  it('leaves a record field given as undefined to its default', async () => {
+    await store.models.define({
+      models: {
+        flag: {
+          table_name: 'fuzz_flags',
+          fields: [
+            { name: 'id', type: 'integer', primary_key: true },
+            { name: 'passed', type: 'boolean', nullable: false, default: false },
+          ],
+        },
+      },
+    })
+    const inserted = await store.models.records('flag').insert({ id: 1, passed: undefined })
+    expect(inserted).toMatchObject({ id: 1, passed: false })
+  })
+})
