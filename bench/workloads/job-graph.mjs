@@ -12,7 +12,24 @@ export async function saveJobGraph({ impls, floor, sizes }) {
     operation: async (impl) => saved.set(impl.name, await impl.saveJob(jobConfig(`w1_${impl.name}_${n++}`))),
   })
   await checkSameWork(floor, saved)
-  return [{ workload: 'W1 save job graph (50 c, 60 l)', rows }]
+  return [{ workload: 'W1 save job graph (50 c, 60 l)', rows }, await auditCost({ floor, sizes })]
+}
+
+/**
+ * What the hash-chained audit row costs on saving a job: the floor with and without it,
+ * in the same rounds (the library always audits; its W1 row above includes the cost).
+ */
+async function auditCost({ floor, sizes }) {
+  let n = 0
+  const variant = (name, audit) => ({ name, statements: floor.statements, saveJob: (config) => floor.saveJob(config, { audit }) })
+  const rows = await compareThroughput([variant('floor with audit', true), variant('floor without audit', false)], {
+    rounds: sizes.rounds,
+    iterations: sizes.w1,
+    operation: (impl) => impl.saveJob(jobConfig(`w1_audit_${n++}`)),
+  })
+  const [withAudit, without] = rows
+  const note = `auditing costs ${Math.round((1 - withAudit.value / without.value) * 100)}% of save throughput`
+  return { workload: 'W1 audit cost (floor, same rounds)', rows: rows.map((row) => ({ ...row, note })), noRatios: true }
 }
 
 /** Every implementation wrote the same rows: the whole graph, and one audit row per job. */
