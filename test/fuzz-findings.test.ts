@@ -71,4 +71,24 @@ describeEngines('inputs found by fuzzing', (target) => {
     const inserted = await store.models.records('flag').insert({ id: 1, passed: undefined })
     expect(inserted).toMatchObject({ id: 1, passed: false })
   })
+
+  it('refuses text no engine may store alike (NUL, unpaired surrogates) at its path', async () => {
+    expect((await issuesOf(store.credentials.create({ name: 'nul\u0000name' })))[0]?.path).toBe('name')
+    expect((await issuesOf(store.contexts.upsert({ name: 'ctx', environment: 'DEV', parameters: { key: { value: 'a\uD800b' } } })))[0]?.path).toBe(
+      'parameters.key.value',
+    )
+    const execution = await store.executions.start({ jobId, environment: 'DEV' })
+    expect((await issuesOf(store.executions.appendEvents(execution.id, [{ message: 'ok' }, { message: 'bad\u0000' }])))[0]?.path).toBe(
+      'events[1].message',
+    )
+  })
+
+  it('refuses a time outside the years 1000–9999 at its path', async () => {
+    const execution = await store.executions.start({ jobId, environment: 'DEV' })
+    const attempt = await store.executions.startAttempt(execution.id)
+    const issues = await issuesOf(
+      store.executions.recordComponentRuns(attempt.id, [{ component_name: 'read', started_at: new Date(Date.UTC(99999, 0, 1)) }]),
+    )
+    expect(issues[0]?.path).toBe('runs[0].started_at')
+  })
 })

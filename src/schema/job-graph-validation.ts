@@ -1,6 +1,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { portsOf, type ComponentTypeRegistry, type PortSpec } from './component-type-registry.js'
 import { COMMON_COMPONENT_KEYS, jobConfigSchema, type ComponentConfig, type ParsedJobConfig } from './job-config-schema.js'
+import { unstorableValues } from './storable-values.js'
 import { toValidationIssues } from './zod-issues.js'
 
 /** One edge of a validated graph: `src.out_port → dst.in_port`, `position` within the out port's routes. */
@@ -37,7 +38,7 @@ interface Ports {
 export function validateJobConfig(input: unknown, registry: ComponentTypeRegistry): ValidatedJob {
   const parsed = jobConfigSchema.safeParse(input)
   if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error))
-  const unstorable = unstorableJson(input, '')
+  const unstorable = unstorableValues(input)
   if (unstorable.length > 0) throw new ValidationError(unstorable)
   const config = parsed.data
   const issues: ValidationIssue[] = []
@@ -137,29 +138,3 @@ export function validateJobConfig(input: unknown, registry: ComponentTypeRegistr
   return { config, components, links }
 }
 
-/** PostgreSQL cannot store NUL in text or jsonb: rejected on every engine alike. */
-/**
- * What a JSON column cannot hold, with its path: NUL characters (PostgreSQL rejects them
- * in text and jsonb), and values that are not JSON (BigInt, functions, symbols,
- * non-finite numbers) in the loose parts of a config (payloads, metadata).
- */
-function unstorableJson(value: unknown, path: string, found: ValidationIssue[] = []): ValidationIssue[] {
-  if (found.length >= 20) return found
-  const at = (message: string) => found.push({ path, message })
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) at('Text may not contain NUL characters')
-  } else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
-    at(`A ${typeof value} is not a JSON value`)
-  } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) at('Numbers must be finite')
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => unstorableJson(item, `${path}[${i}]`, found))
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, member] of Object.entries(value)) {
-      const memberPath = path === '' ? key : `${path}.${key}`
-      if (key.includes('\u0000')) found.push({ path: memberPath, message: 'Keys may not contain NUL characters' })
-      unstorableJson(member, memberPath, found)
-    }
-  }
-  return found
-}

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { ValidationError, type ValidationIssue } from '../errors.js'
+import { unstorableValues } from './storable-values.js'
 
 /** Formats a path the way users write it: `components[2].routes.out[0].to`. */
 export function formatPath(segments: readonly PropertyKey[], root = ''): string {
@@ -17,10 +18,13 @@ export function toValidationIssues(error: z.ZodError, root = ''): ValidationIssu
 
 /**
  * Parses `value` with `schema`, throwing a `ValidationError` whose issue paths start
- * at `root` (e.g. `database`).
+ * at `root` (e.g. `database`); values no engine may store (see storable-values.ts) are
+ * refused the same way.
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, root = ''): z.output<S> {
   const result = schema.safeParse(value)
-  if (result.success) return result.data
-  throw new ValidationError(toValidationIssues(result.error, root))
+  if (!result.success) throw new ValidationError(toValidationIssues(result.error, root))
+  const unstorable = unstorableValues(result.data, root)
+  if (unstorable.length > 0) throw new ValidationError(unstorable)
+  return result.data
 }

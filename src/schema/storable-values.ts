@@ -1,0 +1,52 @@
+import type { ValidationIssue } from '../errors.js'
+import { formatPath } from './zod-issues.js'
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const MIN_TIME = Date.UTC(1000, 0, 1)
+const MAX_TIME = Date.UTC(10000, 0, 1) - 1
+const MAX_ISSUES = 20
+
+/**
+ * What one of the engines cannot store, with its path, so every engine refuses it alike
+ * instead of one failing with a driver error: NUL characters and unpaired surrogates
+ * (PostgreSQL text and jsonb), values that are not JSON (BigInt, symbols, non-finite
+ * numbers), and times outside the years 1000–9999 (MySQL `datetime`). Functions pass:
+ * options carry callbacks (`onProgress`), and data schemas never accept them.
+ */
+export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
+  const found: ValidationIssue[] = []
+  const visit = (item: unknown, segments: readonly PropertyKey[]): void => {
+    if (found.length >= MAX_ISSUES) return
+    const at = (message: string) => found.push({ path: formatPath(segments, root), message })
+    switch (typeof item) {
+      case 'string':
+        if (item.includes('\u0000')) at('Text may not contain NUL characters')
+        else if (LONE_SURROGATE.test(item)) at('Text may not contain unpaired surrogates (invalid UTF-16)')
+        return
+      case 'number':
+        if (!Number.isFinite(item)) at('Numbers must be finite')
+        return
+      case 'bigint':
+      case 'symbol':
+        at(`A ${typeof item} is not a storable value`)
+        return
+      case 'object':
+        if (item === null) return
+        if (item instanceof Date) {
+          const time = item.getTime()
+          if (!(time >= MIN_TIME && time <= MAX_TIME)) at('Times must lie between the years 1000 and 9999')
+          return
+        }
+        if (Array.isArray(item)) {
+          item.forEach((member, i) => visit(member, [...segments, i]))
+          return
+        }
+        for (const [key, member] of Object.entries(item)) {
+          if (key.includes('\u0000') || LONE_SURROGATE.test(key)) found.push({ path: formatPath([...segments, key], root), message: 'Keys may not contain NUL characters or unpaired surrogates' })
+          visit(member, [...segments, key])
+        }
+    }
+  }
+  visit(value, [])
+  return found
+}
