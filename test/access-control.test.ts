@@ -74,8 +74,34 @@ const MATRIX: ReadonlyArray<{ operation: string; allowed: readonly Role[]; run: 
   { operation: 'state.set', allowed: ['operator', 'editor', 'admin'], run: (s, ids, tag) => s.state.set(ids.jobId, `k-${tag}`, 1) },
   { operation: 'models.list', allowed: ROLES, run: (s) => s.models.list() },
   { operation: 'audit.list', allowed: ['admin'], run: (s) => s.audit.list() },
+  { operation: 'audit.verify', allowed: ['admin'], run: (s) => s.audit.verify() },
   { operation: 'keys.list', allowed: ['admin'], run: (s) => s.keys.list() },
+  { operation: 'keys.rotate', allowed: ['admin'], run: (s) => s.keys.rotate() },
+  { operation: 'contexts.list', allowed: ROLES, run: (s) => s.contexts.list() },
+  { operation: 'schedules.list', allowed: ROLES, run: (s) => s.schedules.list() },
+  { operation: 'state.get', allowed: ROLES, run: (s, ids) => s.state.get(ids.jobId, 'k') },
+  { operation: 'executions.stats', allowed: ROLES, run: (s) => s.executions.stats() },
+  { operation: 'models.define', allowed: ['editor', 'admin'], run: (s) => s.models.define(MODELS) },
+  { operation: 'records.find', allowed: ROLES, run: (s) => s.models.records('matrix_note').find() },
+  {
+    operation: 'records.insert',
+    allowed: ['editor', 'admin'],
+    run: (s, _ids, tag) => s.models.records('matrix_note').insert({ body: tag }),
+  },
 ]
+
+/** One declared model, defined by the system principal first; defining it again changes nothing. */
+const MODELS = {
+  models: {
+    matrix_note: {
+      table_name: 'matrix_notes',
+      fields: [
+        { name: 'id', type: 'integer', primary_key: true },
+        { name: 'body', type: 'string', max_length: 200 },
+      ],
+    },
+  },
+}
 
 interface Ids {
   readonly jobId: string
@@ -92,6 +118,7 @@ describeEngines('access control', (target) => {
     store = await openSecretStore(target(), keyFile, {
       access_control: { roles: { dev_operator: { permissions: ['executions:*', 'jobs:read'], environments: ['DEV'] } } },
     })
+    await store.models.define(MODELS)
     ids = {
       jobId: (await store.jobs.create(job('matrix'))).id,
       credentialId: (await store.credentials.create({ name: 'matrix-cred', password: 'secret' })).id,
