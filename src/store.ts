@@ -70,6 +70,7 @@ export async function openStore(config?: StoreConfigInput | string, options: Ope
   const root = createDatabase(resolved, adapter)
   const migrator = new Migrator(root, adapter, options.migrations ?? coreMigrations, resolved.database.table_prefix)
   try {
+    await adapter.initialize(root)
     await migrator.verify()
   } catch (error) {
     await root.destroy().catch(() => {})

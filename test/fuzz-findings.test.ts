@@ -91,4 +91,16 @@ describeEngines('inputs found by fuzzing', (target) => {
     )
     expect(issues[0]?.path).toBe('runs[0].started_at')
   })
+
+  it('tells names apart by trailing spaces on every engine', async () => {
+    const config = (name: string) => ({
+      name,
+      components: [{ comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' }],
+    })
+    const plain = await store.jobs.create(config('padded'))
+    const padded = await store.jobs.create(config('padded '))
+    expect(padded.id).not.toBe(plain.id)
+    const found = await store.jobs.list({ where: { column: 'name', operator: '==', value: 'padded ' } })
+    expect(found.items.map((job) => job.id)).toEqual([padded.id])
+  })
 })

@@ -39,6 +39,8 @@ export interface DialectAdapter {
   readonly maxParameters: number
   readonly types: ColumnTypes
 
+  /** Learns what the server needs before anything is compiled (MySQL: MariaDB or MySQL). */
+  initialize(db: Kysely<any>): Promise<void>
   /** A dialect whose driver honours the pool settings; instrumentation is added by the caller. */
   createDialect(hooks: AdapterHooks): Dialect
   mapError(error: unknown, statement?: FailedStatement): PersistenceError

@@ -24,6 +24,7 @@ export class MysqlAdapter implements DialectAdapter {
     double: sql`double`,
   }
   readonly #connectionString: string
+  #collation: 'utf8mb4_nopad_bin' | 'utf8mb4_0900_bin' = 'utf8mb4_nopad_bin'
 
   constructor(connectionString: string) {
     this.#connectionString = connectionString
@@ -56,9 +57,18 @@ export class MysqlAdapter implements DialectAdapter {
     return mapDriverError('mysql', error, statement)
   }
 
-  /** Binary collation: names compare exactly as on the other engines. */
+  /**
+   * A binary NO PAD collation, so names compare exactly as on the other engines (with
+   * `utf8mb4_bin`, which pads, `'orders'` and `'orders '` are equal). MariaDB and MySQL 8
+   * name it differently.
+   */
+  async initialize(db: Kysely<any>): Promise<void> {
+    const { rows } = await sql<{ version: string }>`select version() as version`.execute(db)
+    this.#collation = /mariadb/i.test(rows[0]?.version ?? '') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin'
+  }
+
   tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
-    return builder.modifyEnd(sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`) as B
+    return builder.modifyEnd(sql`engine = InnoDB default charset = utf8mb4 collate = ${sql.raw(this.#collation)}`) as B
   }
 
   /** `GET_LOCK`, held on one connection for the whole run. */

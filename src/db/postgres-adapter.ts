@@ -60,6 +60,8 @@ export class PostgresAdapter implements DialectAdapter {
     return mapDriverError('postgres', error, statement)
   }
 
+  async initialize(): Promise<void> {}
+
   tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
     return builder
   }

@@ -72,6 +72,8 @@ export class SqliteAdapter implements DialectAdapter {
     return mapDriverError('sqlite', error, statement)
   }
 
+  async initialize(): Promise<void> {}
+
   tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
     return builder
   }
