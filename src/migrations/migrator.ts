@@ -14,6 +14,11 @@ export interface MigrationStatus {
   readonly duration_ms: number | null
 }
 
+/** The store-wide lock that core migrations and declarative model changes share. */
+export function migrationLockKey(tablePrefix: string): string {
+  return `etlp_migrations:${tablePrefix}`
+}
+
 export interface MigrationResult {
   readonly name: string
   readonly direction: 'up' | 'down'
@@ -58,7 +63,7 @@ export class Migrator {
     this.#migrations = migrations
     this.#tablePrefix = tablePrefix
     this.#table = `${tablePrefix}migrations`
-    this.#lockKey = `etlp_migrations:${tablePrefix}`
+    this.#lockKey = migrationLockKey(tablePrefix)
   }
 
   /** Every known and every recorded migration with its state. */

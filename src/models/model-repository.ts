@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely'
 import { createSchemaDialect, type SchemaDialect } from '../db/schema-dialect.js'
+import { migrationLockKey } from '../migrations/migrator.js'
 import { ConflictError, MigrationError, NotFoundError, PersistenceError, ValidationError, type ValidationIssue } from '../errors.js'
 import type { StoreContext } from '../store.js'
 import type { DdlContext } from './model-ddl.js'
@@ -82,7 +83,7 @@ export class ModelRepository {
       // DDL commits implicitly on MySQL, and the lock needs its own connection: never inside a caller's transaction.
       throw new ConflictError('models.define cannot run inside a transaction: call it on the store itself')
     }
-    const lockKey = `etlp_migrations:${this.#context.config.database.table_prefix}`
+    const lockKey = migrationLockKey(this.#context.config.database.table_prefix)
     const result = await adapter.withMigrationLock(this.#context.db, lockKey, async (db) => {
       const plan = await this.#plan(db, declared)
       if (plan.destructive && options.allowDestructive !== true) {

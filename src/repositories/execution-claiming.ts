@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../errors.js'
 import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
 import type { StoreContext } from '../store.js'
 import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
-import { finishedColumns, openAttempt, settleAttempt, transitionExecution } from './execution-transitions.js'
+import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution } from './execution-transitions.js'
 
 export interface Claim {
   readonly execution: Execution
@@ -80,7 +80,7 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
  * it, so a heartbeat that lands first wins.
  */
 export async function reapExpired(context: StoreContext, now: Date): Promise<ReapResult> {
-  const { executions, attempts } = executionTables(context)
+  const { executions } = executionTables(context)
   const { adapter } = context
   const expired = await context.db
     .selectFrom(executions)
@@ -103,15 +103,10 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
         .executeTakeFirst()
       if (Number(still.numUpdatedRows) !== 1) return null
       const error = { type: 'lease_expired', message: 'lease expired' }
-      const running = await tx.db
-        .selectFrom(attempts)
-        .select('id')
-        .where('execution_id', '=', id)
-        .where('status', '=', 'RUNNING')
-        .executeTakeFirst()
-      if (running) {
-        const status = await settleAttempt(tx, String(running.id), { status: 'FAILED', error })
-        return { execution_id: String(id), attempt_id: String(running.id), status }
+      const running = await runningAttemptId(tx, String(id))
+      if (running !== undefined) {
+        const status = await settleAttempt(tx, running, { status: 'FAILED', error })
+        return { execution_id: String(id), attempt_id: running, status }
       }
       const header = await tx.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirstOrThrow()
       await transitionExecution(tx, String(id), 'FAILED', {

@@ -21,7 +21,7 @@ import { listExecutions } from './execution-list.js'
 import { getExecution, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
 import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
 import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
-import { finishedColumns, openAttempt, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
+import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
 import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
 
@@ -141,17 +141,12 @@ export class ExecutionRepository {
    */
   async finish(id: string, result: FinishResult): Promise<Execution> {
     const outcome = parseOrThrow(finishResultSchema, result, 'result')
-    const { executions, attempts, payloads } = executionTables(this.#context)
+    const { executions, payloads } = executionTables(this.#context)
     await this.#context.transaction(async (context) => {
-      const running = await context.db
-        .selectFrom(attempts)
-        .select('id')
-        .where('execution_id', '=', id)
-        .where('status', '=', 'RUNNING')
-        .executeTakeFirst()
-      if (running) {
+      const running = await runningAttemptId(context, id)
+      if (running !== undefined) {
         // Finishing directly ends the run: no retry, whatever attempts remain.
-        await settleAttempt(context, String(running.id), { ...outcome, retry: false })
+        await settleAttempt(context, running, { ...outcome, retry: false })
         return
       }
       const current = await context.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirst()

@@ -136,6 +136,18 @@ export function finishedColumns(context: StoreContext, now: Date, startedAt: unk
   }
 }
 
+/** The id of the execution's running attempt, if it has one. */
+export async function runningAttemptId(context: StoreContext, executionId: string): Promise<string | undefined> {
+  const { attempts } = executionTables(context)
+  const row = await context.db
+    .selectFrom(attempts)
+    .select('id')
+    .where('execution_id', '=', executionId)
+    .where('status', '=', 'RUNNING')
+    .executeTakeFirst()
+  return row === undefined ? undefined : String(row.id)
+}
+
 export interface StartAttemptOptions {
   /** The worker running the attempt; with `leaseMs` it holds a lease that `reapExpired` honours. */
   readonly workerId?: string

@@ -1,3 +1,4 @@
+import { ENVIRONMENTS } from '../config/access-control-config.js'
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { isUuid, uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
@@ -21,7 +22,7 @@ const scheduleEntity: QueryEntity = {
     id: { column: 'id', type: 'string' },
     name: { column: 'name', type: 'string' },
     job_id: { column: 'job_id', type: 'string' },
-    environment: { column: 'environment', type: 'string', values: ['DEV', 'TEST', 'PROD'] },
+    environment: { column: 'environment', type: 'string', values: ENVIRONMENTS },
     trigger_type: { column: 'trigger_type', type: 'string', values: ['interval', 'cron', 'date'] },
     paused: { column: 'paused', type: 'boolean' },
     next_fire_at: { column: 'next_fire_at', type: 'timestamp', nullable: true },

@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { ENVIRONMENTS } from '../config/access-control-config.js'
 
 /** What a secret looks like wherever it is shown instead of its value. */
 export const MASKED_SECRET = '********'
 
-export const environmentSchema = z.enum(['DEV', 'TEST', 'PROD'])
+export const environmentSchema = z.enum(ENVIRONMENTS)
 export type Environment = z.output<typeof environmentSchema>
 
 /** Pool settings of a credential, in the seed's database JSON shape. */
