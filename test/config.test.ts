@@ -5,16 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { resolveConfig, describeConfig } from '../src/config/store-config.js'
 import { ValidationError } from '../src/errors.js'
 import { openStore } from '../src/store.js'
-
-function issuesOf(work: () => unknown): Array<{ path: string; message: string }> {
-  try {
-    work()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return [...(error as ValidationError).issues]
-  }
-  throw new Error('expected a validation_error')
-}
+import { validationIssues } from './helpers/validation.js'
 
 describe('configuration', () => {
   it('defaults to the embedded SQLite file', () => {
@@ -34,16 +25,16 @@ describe('configuration', () => {
   })
 
   it('names the path of an unknown key and of a bad value', () => {
-    expect(issuesOf(() => resolveConfig({ database: { url: 'sqlite://:memory:', pol_size: 3 } as never }, {}))[0]?.path).toBe('database')
-    expect(issuesOf(() => resolveConfig({ database: { pool_size: -1 } }, {})).map((issue) => issue.path)).toEqual(['database.pool_size'])
-    expect(issuesOf(() => resolveConfig({ database: { pool_timeout: 'soon' as never } }, {}))[0]?.path).toBe('database.pool_timeout')
-    expect(issuesOf(() => resolveConfig({ databse: {} } as never, {}))[0]?.message).toMatch(/databse/)
+    expect(validationIssues(() => resolveConfig({ database: { url: 'sqlite://:memory:', pol_size: 3 } as never }, {}))[0]?.path).toBe('database')
+    expect(validationIssues(() => resolveConfig({ database: { pool_size: -1 } }, {})).map((issue) => issue.path)).toEqual(['database.pool_size'])
+    expect(validationIssues(() => resolveConfig({ database: { pool_timeout: 'soon' as never } }, {}))[0]?.path).toBe('database.pool_timeout')
+    expect(validationIssues(() => resolveConfig({ databse: {} } as never, {}))[0]?.message).toMatch(/databse/)
   })
 
   it('rejects an unknown URL scheme and a schema outside PostgreSQL', () => {
-    expect(issuesOf(() => resolveConfig({ database: { url: 'oracle://x/y' } }, {}))[0]?.path).toBe('database.url')
-    expect(issuesOf(() => resolveConfig({ database: { url: 'sqlite://:memory:', schema: 'etl' } }, {}))[0]?.path).toBe('database.schema')
-    expect(issuesOf(() => resolveConfig({ database: { url: 'postgres://h/db', schema: 'bad name' } }, {}))[0]?.path).toBe('database.schema')
+    expect(validationIssues(() => resolveConfig({ database: { url: 'oracle://x/y' } }, {}))[0]?.path).toBe('database.url')
+    expect(validationIssues(() => resolveConfig({ database: { url: 'sqlite://:memory:', schema: 'etl' } }, {}))[0]?.path).toBe('database.schema')
+    expect(validationIssues(() => resolveConfig({ database: { url: 'postgres://h/db', schema: 'bad name' } }, {}))[0]?.path).toBe('database.schema')
   })
 
   it('lets ETLP_DATABASE_URL override the URL and reads mariadb:// as MySQL', () => {

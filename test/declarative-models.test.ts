@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
 import { resolveModelConfig } from '../src/models/model-definition.js'
 import { describeEngines, exec } from './helpers/engines.js'
+import { validationIssues } from './helpers/validation.js'
 
 /** The seed's own model configuration example, as it is. */
 const SEED_MODELS = {
@@ -27,16 +28,6 @@ const SEED_MODELS = {
   },
 }
 
-function issuesOf(work: () => unknown): Array<{ path: string; message: string }> {
-  try {
-    work()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError)
-    return [...(error as ValidationError).issues]
-  }
-  throw new Error('expected a validation error')
-}
-
 describe('model configuration validation', () => {
   const model = (fields: unknown[], extra: Record<string, unknown> = {}) => ({ models: { check: { table_name: 'checks', fields, ...extra } } })
   const id = { name: 'id', type: 'integer', primary_key: true }
@@ -47,33 +38,33 @@ describe('model configuration validation', () => {
   })
 
   it('rejects an unknown field type with its path', () => {
-    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'x', type: 'varchar' }]), 'etl_'))
+    const issues = validationIssues(() => resolveModelConfig(model([id, { name: 'x', type: 'varchar' }]), 'etl_'))
     expect(issues[0]?.path).toBe('models.check.fields[1].type')
   })
 
   it('rejects a duplicate field with its path', () => {
-    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'rule', type: 'text' }, { name: 'Rule', type: 'text' }]), 'etl_'))
+    const issues = validationIssues(() => resolveModelConfig(model([id, { name: 'rule', type: 'text' }, { name: 'Rule', type: 'text' }]), 'etl_'))
     expect(issues).toEqual([expect.objectContaining({ path: 'models.check.fields[2].name' })])
   })
 
   it('rejects a reference to an unknown model with its path', () => {
-    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 'owner_id', type: 'uuid', references: { model: 'nobody' } }]), 'etl_'))
+    const issues = validationIssues(() => resolveModelConfig(model([id, { name: 'owner_id', type: 'uuid', references: { model: 'nobody' } }]), 'etl_'))
     expect(issues).toEqual([expect.objectContaining({ path: 'models.check.fields[1].references.model' })])
   })
 
   it('rejects identifiers with a quote or a space', () => {
-    expect(issuesOf(() => resolveModelConfig(model([id, { name: 'a"b', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields[1].name')
-    expect(issuesOf(() => resolveModelConfig(model([id, { name: "x'; drop table etl_jobs; --", type: 'text' }]), 'etl_'))[0]?.path).toBe(
+    expect(validationIssues(() => resolveModelConfig(model([id, { name: 'a"b', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields[1].name')
+    expect(validationIssues(() => resolveModelConfig(model([id, { name: "x'; drop table etl_jobs; --", type: 'text' }]), 'etl_'))[0]?.path).toBe(
       'models.check.fields[1].name',
     )
-    expect(issuesOf(() => resolveModelConfig({ models: { 'bad name': { fields: [id] } } }, 'etl_'))[0]?.path).toBe('models.bad name')
-    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'my table' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+    expect(validationIssues(() => resolveModelConfig({ models: { 'bad name': { fields: [id] } } }, 'etl_'))[0]?.path).toBe('models.bad name')
+    expect(validationIssues(() => resolveModelConfig(model([id], { table_name: 'my table' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
   })
 
   it('rejects the name of a core table', () => {
-    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'etl_jobs' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
-    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'ETL_anything' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
-    expect(issuesOf(() => resolveModelConfig(model([id], { table_name: 'jobs' }), ''))[0]?.path).toBe('models.check.table_name')
+    expect(validationIssues(() => resolveModelConfig(model([id], { table_name: 'etl_jobs' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+    expect(validationIssues(() => resolveModelConfig(model([id], { table_name: 'ETL_anything' }), 'etl_'))[0]?.path).toBe('models.check.table_name')
+    expect(validationIssues(() => resolveModelConfig(model([id], { table_name: 'jobs' }), ''))[0]?.path).toBe('models.check.table_name')
   })
 
   it('answers any generated declaration with a result or a validation error with paths, never anything else', () => {
@@ -108,8 +99,8 @@ describe('model configuration validation', () => {
   })
 
   it('rejects a model without exactly one primary key, and a string default with a quote', () => {
-    expect(issuesOf(() => resolveModelConfig(model([{ name: 'a', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields')
-    const issues = issuesOf(() => resolveModelConfig(model([id, { name: 's', type: 'string', default: "x' or 1=1" }]), 'etl_'))
+    expect(validationIssues(() => resolveModelConfig(model([{ name: 'a', type: 'text' }]), 'etl_'))[0]?.path).toBe('models.check.fields')
+    const issues = validationIssues(() => resolveModelConfig(model([id, { name: 's', type: 'string', default: "x' or 1=1" }]), 'etl_'))
     expect(issues[0]?.path).toBe('models.check.fields[1].default')
   })
 })

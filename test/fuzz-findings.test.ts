@@ -1,8 +1,8 @@
 import { beforeAll, expect, it } from 'vitest'
-import { ValidationError } from '../src/errors.js'
 import type { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'
 import { createJob } from './helpers/secret-store.js'
+import { rejectedIssues } from './helpers/validation.js'
 
 /**
  * Inputs the fuzzing suite found ending in an untyped exception or a wrong constraint
@@ -18,17 +18,8 @@ describeEngines('inputs found by fuzzing', (target) => {
     jobId = await createJob(store, 'fuzzed')
   })
 
-  async function issuesOf(work: Promise<unknown>): Promise<Array<{ path: string }>> {
-    const error = await work.then(
-      () => undefined,
-      (caught: unknown) => caught,
-    )
-    expect(error).toBeInstanceOf(ValidationError)
-    return [...(error as ValidationError).issues]
-  }
-
   it('refuses an interval whose end comes before its first occurrence, at end_date', async () => {
-    const issues = await issuesOf(
+    const issues = await rejectedIssues(
       store.schedules.create({ name: 'ends-early', job_id: jobId, trigger: { interval: { days: 2, end_date: new Date(Date.now() + 86_400_000).toISOString() } } }),
     )
     expect(issues[0]?.path).toBe('trigger.interval.end_date')
@@ -36,12 +27,12 @@ describeEngines('inputs found by fuzzing', (target) => {
   })
 
   it('refuses an interval longer than a date can carry, at the interval', async () => {
-    const issues = await issuesOf(store.schedules.create({ name: 'forever', job_id: jobId, trigger: { interval: { minutes: 2 ** 53 } } }))
+    const issues = await rejectedIssues(store.schedules.create({ name: 'forever', job_id: jobId, trigger: { interval: { minutes: 2 ** 53 } } }))
     expect(issues[0]?.path).toBe('trigger.interval')
   })
 
   it('refuses a BigInt in a job config at its path', async () => {
-    const issues = await issuesOf(
+    const issues = await rejectedIssues(
       store.jobs.create({
         name: 'bigint',
         metadata: { user_id: 10n },
@@ -52,7 +43,7 @@ describeEngines('inputs found by fuzzing', (target) => {
   })
 
   it('refuses a BigInt as a filter column at where.column', async () => {
-    const issues = await issuesOf(store.jobs.list({ where: { column: 1n, operator: '==', value: 'x' } }))
+    const issues = await rejectedIssues(store.jobs.list({ where: { column: 1n, operator: '==', value: 'x' } }))
     expect(issues[0]?.path).toBe('where.column')
   })
 
@@ -73,12 +64,12 @@ describeEngines('inputs found by fuzzing', (target) => {
   })
 
   it('refuses text no engine may store alike (NUL, unpaired surrogates) at its path', async () => {
-    expect((await issuesOf(store.credentials.create({ name: 'nul\u0000name' })))[0]?.path).toBe('name')
-    expect((await issuesOf(store.contexts.upsert({ name: 'ctx', environment: 'DEV', parameters: { key: { value: 'a\uD800b' } } })))[0]?.path).toBe(
+    expect((await rejectedIssues(store.credentials.create({ name: 'nul\u0000name' })))[0]?.path).toBe('name')
+    expect((await rejectedIssues(store.contexts.upsert({ name: 'ctx', environment: 'DEV', parameters: { key: { value: 'a\uD800b' } } })))[0]?.path).toBe(
       'parameters.key.value',
     )
     const execution = await store.executions.start({ jobId, environment: 'DEV' })
-    expect((await issuesOf(store.executions.appendEvents(execution.id, [{ message: 'ok' }, { message: 'bad\u0000' }])))[0]?.path).toBe(
+    expect((await rejectedIssues(store.executions.appendEvents(execution.id, [{ message: 'ok' }, { message: 'bad\u0000' }])))[0]?.path).toBe(
       'events[1].message',
     )
   })
@@ -86,7 +77,7 @@ describeEngines('inputs found by fuzzing', (target) => {
   it('refuses a time outside the years 1000–9999 at its path', async () => {
     const execution = await store.executions.start({ jobId, environment: 'DEV' })
     const attempt = await store.executions.startAttempt(execution.id)
-    const issues = await issuesOf(
+    const issues = await rejectedIssues(
       store.executions.recordComponentRuns(attempt.id, [{ component_name: 'read', started_at: new Date(Date.UTC(99999, 0, 1)) }]),
     )
     expect(issues[0]?.path).toBe('runs[0].started_at')

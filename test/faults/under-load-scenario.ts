@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import { expect } from 'vitest'
 import { Store } from '../../src/store.js'
 import type { EngineTarget } from '../helpers/engines.js'
 import { TEST_PG_URL } from '../helpers/engine-urls.js'
@@ -146,4 +147,10 @@ async function withRetries(work: () => Promise<void>): Promise<void> {
       await delay(200)
     }
   }
+}
+
+/** What every under-load scenario must show: nothing lost, duplicated or half-written, and only typed, retryable errors. */
+export function expectNothingLost(figures: Awaited<ReturnType<typeof underLoadScenario>>): void {
+  expect(figures).toMatchObject({ lost: 0, duplicated: 0, partial: 0, untyped: 0 })
+  expect(Object.keys(figures.errorTypes).every((type) => type.startsWith('retryable '))).toBe(true)
 }

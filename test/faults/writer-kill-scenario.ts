@@ -77,18 +77,7 @@ async function verifyBatches(store: Store, jobId: string, tally: Tally, size: nu
   const counts = new Map(rows.map((row) => [String(row.attempt_id), Number(row.n)]))
   const partial = [...counts.values()].filter((n) => n !== size).length
   const lost = [...tally.acknowledged].filter((id) => counts.get(id) !== size).length
-  return {
-    scenario: '2 writer killed: run batches',
-    engine,
-    tries: tally.kills,
-    faults: tally.kills,
-    acknowledged: tally.acknowledged.size,
-    lost,
-    duplicated: 0,
-    partial: partial + tally.integrityFailures.length,
-    untyped: 0,
-    note: `${size} runs/batch, ${tally.inFlight} kills mid-batch${engine === 'sqlite' ? `, integrity_check ok ${tally.kills - tally.integrityFailures.length}/${tally.kills}` : ''}`,
-  }
+  return killFigures('2 writer killed: run batches', engine, tally, { lost, partial }, `${size} runs/batch, ${tally.inFlight} kills mid-batch`)
 }
 
 async function verifyGraphs(store: Store, tally: Tally, size: number, engine: string): Promise<ScenarioFigures> {
@@ -113,16 +102,22 @@ async function verifyGraphs(store: Store, tally: Tally, size: number, engine: st
   const complete = (name: string) => counts.get(name) === size && links.get(name) === size - 1
   const partial = [...counts.keys()].filter((name) => !complete(name)).length
   const lost = [...tally.acknowledged].filter((name) => !complete(name)).length
+  return killFigures('2 writer killed: job graphs', engine, tally, { lost, partial }, `${size} components/graph, ${tally.inFlight} kills mid-save`)
+}
+
+/** A writer-kill row: every kill is a fault; SQLite's integrity check failures count as partial state. */
+function killFigures(scenario: string, engine: string, tally: Tally, found: { lost: number; partial: number }, note: string): ScenarioFigures {
+  const integrity = engine === 'sqlite' ? `, integrity_check ok ${tally.kills - tally.integrityFailures.length}/${tally.kills}` : ''
   return {
-    scenario: '2 writer killed: job graphs',
+    scenario,
     engine,
     tries: tally.kills,
     faults: tally.kills,
     acknowledged: tally.acknowledged.size,
-    lost,
+    lost: found.lost,
     duplicated: 0,
-    partial: partial + tally.integrityFailures.length,
+    partial: found.partial + tally.integrityFailures.length,
     untyped: 0,
-    note: `${size} components/graph, ${tally.inFlight} kills mid-save${engine === 'sqlite' ? `, integrity_check ok ${tally.kills - tally.integrityFailures.length}/${tally.kills}` : ''}`,
+    note: `${note}${integrity}`,
   }
 }
