@@ -8,7 +8,8 @@ import mysql from 'mysql2/promise'
 
 export const PG_URL = process.env.ETLP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 export const MYSQL_URL = process.env.ETLP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'
-const NAME = 'etlp_bench'
+// ETLP_BENCH_NAME lets two checkouts benchmark at once without sharing a database.
+const NAME = process.env.ETLP_BENCH_NAME ?? 'etlp_bench'
 
 /** Creates the empty target and returns the etl-persistence config that points at it. */
 export async function provisionEngine(engine) {
