@@ -4,7 +4,7 @@ import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQuer
 import { beforeAll, expect, it } from 'vitest'
 import type { EngineName } from '../src/config/database-url.js'
 import { runInTransaction } from '../src/db/transaction.js'
-import { insertChunked } from '../src/repositories/bulk-insert.js'
+import { insertObjects } from './helpers/insert-objects.js'
 import { ExecutionRepository } from '../src/repositories/execution-repository.js'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
@@ -65,7 +65,7 @@ describeEngines('execution list plans and retention at scale', (target) => {
     })
     await context.transaction(async (tx) => {
       const table = tx.table('executions')
-      for (let i = 0; i < rows.length; i += 20_000) await insertChunked(tx.db, adapter, table, rows.slice(i, i + 20_000))
+      for (let i = 0; i < rows.length; i += 20_000) await insertObjects(tx, table, rows.slice(i, i + 20_000))
     })
     // A share of old and new executions own attempts, runs, events and pending state.
     const owners = rows.filter((_, i) => i % (EXECUTIONS / WITH_CHILDREN) === 0)
@@ -82,8 +82,8 @@ describeEngines('execution list plans and retention at scale', (target) => {
       error_details: null,
     }))
     await context.transaction(async (tx) => {
-      await insertChunked(tx.db, adapter, tx.table('execution_payloads'), owners.map((row) => ({ execution_id: row.id, params: adapter.encodeJson({}), error_details: null })))
-      await insertChunked(tx.db, adapter, tx.table('execution_attempts'), attempts)
+      await insertObjects(tx, tx.table('execution_payloads'), owners.map((row) => ({ execution_id: row.id, params: adapter.encodeJson({}), error_details: null })))
+      await insertObjects(tx, tx.table('execution_attempts'), attempts)
       const runs = attempts.flatMap((attempt) =>
         ['read', 'filter', 'write'].map((name) => ({
           attempt_id: attempt.id,
@@ -99,7 +99,7 @@ describeEngines('execution list plans and retention at scale', (target) => {
           metrics: null,
         })),
       )
-      await insertChunked(tx.db, adapter, tx.table('component_runs'), runs)
+      await insertObjects(tx, tx.table('component_runs'), runs)
       const events = attempts.map((attempt) => ({
         id: uuidv7(),
         execution_id: attempt.execution_id,
@@ -109,7 +109,7 @@ describeEngines('execution list plans and retention at scale', (target) => {
         message: 'seeded',
         data: null,
       }))
-      await insertChunked(tx.db, adapter, tx.table('execution_events'), events)
+      await insertObjects(tx, tx.table('execution_events'), events)
       const pending = attempts.map((attempt, i) => ({
         attempt_id: attempt.id,
         job_id: jobIds[i % 50],
@@ -117,7 +117,7 @@ describeEngines('execution list plans and retention at scale', (target) => {
         value: adapter.encodeJson(i),
         updated_at: attempt.started_at,
       }))
-      await insertChunked(tx.db, adapter, tx.table('job_state_pending'), pending)
+      await insertObjects(tx, tx.table('job_state_pending'), pending)
     })
     await analyze(db, target().engine, context.table('executions'))
   }, 300_000)

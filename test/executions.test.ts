@@ -59,6 +59,26 @@ describeEngines('executions', (target) => {
     expect(after.attempts?.map((a) => a.status)).toEqual(['SUCCEEDED'])
   })
 
+  it('returns from every transition the header a fresh read gives (it is not re-read)', async () => {
+    const header = async (id: string) => {
+      const { params: _params, ...rest } = await store.executions.get(id)
+      return rest
+    }
+    const jobId = await createJob(store)
+    const succeeded = await store.executions.start({ jobId, params: { n: 1 } })
+    const attempt = await store.executions.startAttempt(succeeded.id, { workerId: 'w1', leaseMs: 60_000 })
+    expect(await store.executions.finishAttempt(attempt.id, { status: 'SUCCEEDED' })).toEqual(await header(succeeded.id))
+
+    const failing = await store.executions.start({ jobId })
+    const first = await store.executions.startAttempt(failing.id)
+    const failed = await store.executions.finishAttempt(first.id, { status: 'FAILED', error: { type: 'io', message: 'x'.repeat(1500), details: { at: 3 } } })
+    expect(failed).toEqual(await header(failing.id))
+    expect(failed.error?.message).toHaveLength(1000)
+
+    const cancelled = await store.executions.start({ jobId })
+    expect(await store.executions.finish(cancelled.id, { status: 'CANCELLED' })).toEqual(await header(cancelled.id))
+  })
+
   it('requeues a failed attempt while retries remain, then fails the execution', async () => {
     const jobId = await createJob(store, 1)
     const execution = await store.executions.start({ jobId })

@@ -40,6 +40,10 @@ describeEngines('job repository', (target) => {
     expect(job.updated_at).toEqual(job.created_at)
     const again = await store.jobs.get(job.id)
     expect(again.created_at).toEqual(job.created_at)
+    // create returns what it wrote without reading it back: it must equal a read.
+    const { loadComponents: _c, loadLinks: _l, ...created } = job
+    const { loadComponents: _c2, loadLinks: _l2, ...read } = again
+    expect(created).toEqual(read)
     expect((await store.jobs.versions(job.id))[0]?.created_at).toEqual(job.created_at)
     expect((await store.jobs.getByName('create_get')).id).toBe(job.id)
   })

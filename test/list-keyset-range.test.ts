@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { insertChunked } from '../src/repositories/bulk-insert.js'
+import { insertObjects } from './helpers/insert-objects.js'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'
@@ -32,7 +32,7 @@ describeEngines('keyset pagination with a leading range bound', (target) => {
         queued_at: at, started_at: at, finished_at: at, duration_ms: 0, error_type: null, error_message: null, updated_at: at,
       }
     })
-    await Store.context(store).transaction((tx) => insertChunked(tx.db, adapter, table('executions'), rows))
+    await Store.context(store).transaction((tx) => insertObjects(tx, table('executions'), rows))
   })
 
   it('walks every execution exactly once, newest first, across tied timestamps', async () => {

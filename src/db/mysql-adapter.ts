@@ -1,6 +1,7 @@
 import mysql from 'mysql2'
 import { MysqlDialect, sql, type CreateTableBuilder, type Kysely, type MysqlPool } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
+import { serverStatementName } from './prepared-statement.js'
 import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 
@@ -48,6 +49,7 @@ export class MysqlAdapter implements DialectAdapter {
     pool.on('connection', (connection) => {
       // A dropped connection also emits 'error'; the query in flight reports it to the caller.
       connection.on('error', () => {})
+      prepareHotStatements(connection)
       connection.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
     })
     return new MysqlDialect({ pool: new RecyclingPool(pool, config) })
@@ -146,4 +148,18 @@ class RecyclingPool implements MysqlPool {
   end(callback: (error: unknown) => void): void {
     this.#pool.end(callback)
   }
+}
+
+/**
+ * Kysely sends every statement as text with the values interpolated by the client; the
+ * hot statements (see prepared-statement.ts) go through `execute` instead, which the
+ * connection prepares on the server once and then binds.
+ */
+function prepareHotStatements(connection: { query: unknown; execute: unknown }): void {
+  const query = (connection.query as (...args: unknown[]) => unknown).bind(connection)
+  const execute = (connection.execute as (...args: unknown[]) => unknown).bind(connection)
+  connection.query = (text: unknown, values?: unknown, callback?: unknown) =>
+    typeof text === 'string' && typeof callback === 'function' && serverStatementName(text) !== undefined
+      ? execute(text, values, callback)
+      : query(text, values, callback)
 }

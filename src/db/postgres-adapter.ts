@@ -3,6 +3,7 @@ import Cursor from 'pg-cursor'
 import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { serverStatementName } from './prepared-statement.js'
 
 const INT8_OID = 20
 
@@ -52,7 +53,10 @@ export class PostgresAdapter implements DialectAdapter {
     // A connection the server drops is reported as an event as well as to the query in
     // flight: the query's error is the one callers see; the pool replaces the connection.
     pool.on('error', () => {})
-    pool.on('connect', (client) => client.on('error', () => {}))
+    pool.on('connect', (client) => {
+      client.on('error', () => {})
+      prepareHotStatements(client)
+    })
     return new PostgresDialect({ pool, cursor: Cursor })
   }
 
@@ -110,5 +114,18 @@ export class PostgresAdapter implements DialectAdapter {
   }
   decodeBoolean(value: unknown): boolean {
     return value === true
+  }
+}
+
+/**
+ * Kysely runs every statement unnamed, so PostgreSQL parses and plans it each time; the
+ * hot statements (see prepared-statement.ts) run as named statements instead, which the
+ * connection prepares once.
+ */
+function prepareHotStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  ;(client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof config === 'string' && callback === undefined ? serverStatementName(config) : undefined
+    return name === undefined ? query(config, values, callback) : query({ name, text: config, values })
   }
 }

@@ -8,8 +8,27 @@ import {
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
-import { insertChunked } from './bulk-insert.js'
+import { insertRows, prepare } from '../db/prepared-statement.js'
 import { executionTables } from './execution-rows.js'
+
+const RUN_COLUMNS = [
+  'attempt_id',
+  'component_name',
+  'execution_id',
+  'status',
+  'started_at',
+  'finished_at',
+  'lines_received',
+  'lines_forwarded',
+  'error_count',
+  'processing_ms',
+  'metrics',
+]
+const EVENT_COLUMNS = ['id', 'execution_id', 'at', 'level', 'component_name', 'message', 'data']
+
+const attemptState = prepare<'id'>((t, value) =>
+  t.db.selectFrom(t.table('execution_attempts')).select(['execution_id', 'status']).where('id', '=', value('id')),
+)
 
 /**
  * Validates every run first (issues carry `runs[3].lines_received`), then writes them all
@@ -33,28 +52,28 @@ export async function recordComponentRuns(
 
   const { attempts, runs: table } = executionTables(context)
   const { adapter } = context
-  const written = await context.transaction(async ({ db }) => {
-    const attempt = await db.selectFrom(attempts).select(['execution_id', 'status']).where('id', '=', attemptId).executeTakeFirst()
+  const written = await context.transaction(async (tx) => {
+    const attempt = await attemptState.first(tx, { id: attemptId })
     if (!attempt) throw new NotFoundError(`Attempt ${attemptId} not found`, { tableName: attempts })
     if (attempt.status !== 'RUNNING') {
       throw new ConflictError(`Attempt ${attemptId} is ${attempt.status}: component runs are recorded while it runs`, {
         tableName: attempts,
       })
     }
-    const rows = parsed.map((run) => ({
-      attempt_id: attemptId,
-      component_name: run.component_name,
-      execution_id: attempt.execution_id,
-      status: run.status,
-      started_at: run.started_at === undefined ? null : adapter.encodeTimestamp(run.started_at),
-      finished_at: run.finished_at === undefined ? null : adapter.encodeTimestamp(run.finished_at),
-      lines_received: run.lines_received,
-      lines_forwarded: run.lines_forwarded,
-      error_count: run.error_count,
-      processing_ms: run.processing_ms,
-      metrics: run.metrics === undefined ? null : adapter.encodeJson(run.metrics),
-    }))
-    return insertChunked(db, adapter, table, rows)
+    const rows = parsed.map((run) => [
+      attemptId,
+      run.component_name,
+      attempt.execution_id,
+      run.status,
+      run.started_at === undefined ? null : adapter.encodeTimestamp(run.started_at),
+      run.finished_at === undefined ? null : adapter.encodeTimestamp(run.finished_at),
+      run.lines_received,
+      run.lines_forwarded,
+      run.error_count,
+      run.processing_ms,
+      run.metrics === undefined ? null : adapter.encodeJson(run.metrics),
+    ])
+    return insertRows(tx, table, RUN_COLUMNS, rows)
   })
   return { written }
 }
@@ -69,20 +88,20 @@ export async function appendEvents(
   const { executions, events: table } = executionTables(context)
   const { adapter } = context
   const now = context.now()
-  const written = await context.transaction(async ({ db }) => {
-    const execution = await db.selectFrom(executions).select('id').where('id', '=', executionId).executeTakeFirst()
+  const written = await context.transaction(async (tx) => {
+    const execution = await tx.db.selectFrom(executions).select('id').where('id', '=', executionId).executeTakeFirst()
     if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: executions })
-    const rows = parsed.map((event) => ({
+    const rows = parsed.map((event) => [
       // UUIDv7 ids keep the log in append order for keyset paging.
-      id: uuidv7(),
-      execution_id: executionId,
-      at: adapter.encodeTimestamp(event.at ?? now),
-      level: event.level,
-      component_name: event.component_name ?? null,
-      message: event.message,
-      data: event.data === undefined ? null : adapter.encodeJson(event.data),
-    }))
-    return insertChunked(db, adapter, table, rows)
+      uuidv7(),
+      executionId,
+      adapter.encodeTimestamp(event.at ?? now),
+      event.level,
+      event.component_name ?? null,
+      event.message,
+      event.data === undefined ? null : adapter.encodeJson(event.data),
+    ])
+    return insertRows(tx, table, EVENT_COLUMNS, rows)
   })
   return { written }
 }

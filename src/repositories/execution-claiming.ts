@@ -105,7 +105,7 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
       const error = { type: 'lease_expired', message: 'lease expired' }
       const running = await runningAttemptId(tx, String(id))
       if (running !== undefined) {
-        const status = await settleAttempt(tx, running, { status: 'FAILED', error })
+        const { status } = await settleAttempt(tx, running, { status: 'FAILED', error })
         return { execution_id: String(id), attempt_id: running, status }
       }
       const header = await tx.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirstOrThrow()

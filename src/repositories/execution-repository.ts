@@ -11,6 +11,7 @@ import {
   type FinishResult,
   type StartExecutionInput,
 } from '../schema/execution-schemas.js'
+import { prepare } from '../db/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
@@ -24,6 +25,20 @@ import { executionStats, type ExecutionStats, type StatsQuery } from './executio
 import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
 import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
+
+const EXECUTION_ROW_COLUMNS = [...EXECUTION_COLUMNS, 'lease_ms', 'updated_at'] as const
+type ExecutionRowColumn = (typeof EXECUTION_ROW_COLUMNS)[number]
+
+const insertExecution = prepare<ExecutionRowColumn>((t, value) =>
+  t.db.insertInto(t.table('executions')).values(Object.fromEntries(EXECUTION_ROW_COLUMNS.map((column) => [column, value(column)]))),
+)
+const insertPayload = prepare<'execution_id' | 'params'>((t, value) =>
+  t.db.insertInto(t.table('execution_payloads')).values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
+)
+/** What starting an attempt needs to know of the execution. */
+const queuedState = prepare<'id'>((t, value) =>
+  t.db.selectFrom(t.table('executions')).select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')),
+)
 
 // `jobs.delete(id, {force: true})` removes the job's history first, in its transaction.
 registerJobHistoryDeleter(deleteJobHistory)
@@ -56,7 +71,6 @@ export class ExecutionRepository {
       const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
       if (existing) return existing
     }
-    const { executions, payloads } = executionTables(this.#context)
     const { adapter } = this.#context
     const now = adapter.encodeTimestamp(this.#context.now())
     const row = {
@@ -84,11 +98,8 @@ export class ExecutionRepository {
       return await this.#context.transaction(async (context) => {
         const job = await pinnedJob(context, parsed.jobId)
         const pinned = { ...row, job_version: job.version, max_attempts: job.numOfRetries + 1 }
-        await context.db.insertInto(executions).values(pinned).execute()
-        await context.db
-          .insertInto(payloads)
-          .values({ execution_id: row.id, params: adapter.encodeJson(parsed.params ?? {}), error_details: null })
-          .execute()
+        await insertExecution.run(context, pinned)
+        await insertPayload.run(context, { execution_id: row.id, params: adapter.encodeJson(parsed.params ?? {}) })
         return executionFromRow(adapter, pinned)
       })
     } catch (error) {
@@ -105,11 +116,7 @@ export class ExecutionRepository {
   async startAttempt(id: string, options: StartAttemptOptions = {}): Promise<Attempt> {
     const { executions } = executionTables(this.#context)
     return this.#context.transaction(async (context) => {
-      const current = await context.db
-        .selectFrom(executions)
-        .select(['status', 'attempt_count', 'max_attempts', 'started_at'])
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const current = await queuedState.first(context, { id })
       if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
       if (current.status !== 'QUEUED') {
         throw new ConflictError(`Execution ${id} is ${current.status}: an attempt starts only from QUEUED`, { tableName: executions })
@@ -125,13 +132,7 @@ export class ExecutionRepository {
    */
   async finishAttempt(attemptId: string, result: FinishResult): Promise<Execution> {
     const outcome = parseOrThrow(finishResultSchema, result, 'result')
-    const executionId = await this.#context.transaction(async (context) => {
-      await settleAttempt(context, attemptId, outcome)
-      const { attempts } = executionTables(context)
-      const row = await context.db.selectFrom(attempts).select('execution_id').where('id', '=', attemptId).executeTakeFirstOrThrow()
-      return String(row.execution_id)
-    })
-    return this.#header(executionId)
+    return this.#context.transaction((context) => settleAttempt(context, attemptId, outcome))
   }
 
   /**
@@ -142,21 +143,19 @@ export class ExecutionRepository {
   async finish(id: string, result: FinishResult): Promise<Execution> {
     const outcome = parseOrThrow(finishResultSchema, result, 'result')
     const { executions, payloads } = executionTables(this.#context)
-    await this.#context.transaction(async (context) => {
+    return this.#context.transaction(async (context) => {
       const running = await runningAttemptId(context, id)
-      if (running !== undefined) {
-        // Finishing directly ends the run: no retry, whatever attempts remain.
-        await settleAttempt(context, running, { ...outcome, retry: false })
-        return
-      }
-      const current = await context.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirst()
+      // Finishing directly ends the run: no retry, whatever attempts remain.
+      if (running !== undefined) return settleAttempt(context, running, { ...outcome, retry: false })
+      const current = await context.db.selectFrom(executions).select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
       if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
-      await transitionExecution(context, id, outcome.status, {
+      const changes = {
         worker_id: null,
         lease_expires_at: null,
         ...finishedColumns(context, context.now(), current.started_at),
         ...errorColumns(outcome.error),
-      })
+      }
+      const written = await transitionExecution(context, id, outcome.status, changes)
       if (outcome.error?.details !== undefined) {
         await context.db
           .updateTable(payloads)
@@ -164,8 +163,8 @@ export class ExecutionRepository {
           .where('execution_id', '=', id)
           .execute()
       }
+      return executionFromRow(context.adapter, { ...current, ...written }, outcome.error?.details ?? null)
     })
-    return this.#header(id)
   }
 
   /** Writes thousands of component runs in one transaction; a bad row writes nothing. */

@@ -1,8 +1,9 @@
 import { ConflictError, NotFoundError } from '../errors.js'
-import type { Attempt, ErrorInfo, ExecutionStatus, FinishedStatus } from '../schema/execution-schemas.js'
+import { prepare, prepareEach } from '../db/prepared-statement.js'
+import type { Attempt, ErrorInfo, Execution, ExecutionStatus, FinishedStatus } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store.js'
-import { errorColumns, executionTables } from './execution-rows.js'
+import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
 import { discardPendingState, promotePendingState } from './job-state-repository.js'
 
 /**
@@ -29,6 +30,7 @@ export function sourcesOf(target: ExecutionStatus): ExecutionStatus[] {
 /**
  * Moves execution `id` to `target` with `changes`, from any status the machine allows
  * (and `extra` conditions, e.g. the worker that holds the lease).
+ * @returns the columns it wrote (`changes`, `status`, `updated_at`)
  * @throws NotFoundError, ConflictError
  */
 export async function transitionExecution(
@@ -37,17 +39,13 @@ export async function transitionExecution(
   target: ExecutionStatus,
   changes: Record<string, unknown>,
   options: { from?: readonly ExecutionStatus[]; workerId?: string } = {},
-): Promise<void> {
+): Promise<Record<string, unknown>> {
   const { executions } = executionTables(context)
   const from = options.from ?? sourcesOf(target)
-  let update = context.db
-    .updateTable(executions)
-    .set({ ...changes, status: target, updated_at: context.adapter.encodeTimestamp(context.now()) })
-    .where('id', '=', id)
-    .where('status', 'in', from)
-  if (options.workerId !== undefined) update = update.where('worker_id', '=', options.workerId)
-  const result = await update.executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 1) return
+  const shape = { target, from, columns: Object.keys(changes), byWorker: options.workerId !== undefined }
+  const written = { ...changes, status: target, updated_at: context.adapter.encodeTimestamp(context.now()) }
+  const updated = await transitionStatement(shape).affected(context, { ...written, id, held_by: options.workerId })
+  if (updated === 1) return written
   const current = await context.db.selectFrom(executions).select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
   if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
   if (options.workerId !== undefined && from.includes(current.status) && current.worker_id !== options.workerId) {
@@ -55,6 +53,27 @@ export async function transitionExecution(
   }
   throw new ConflictError(`Execution ${id} is ${current.status}: it cannot become ${target}`, { tableName: executions })
 }
+
+interface TransitionShape {
+  readonly target: ExecutionStatus
+  readonly from: readonly ExecutionStatus[]
+  readonly columns: readonly string[]
+  readonly byWorker: boolean
+}
+
+/** `UPDATE … SET changes, status WHERE id AND status IN (from) [AND worker_id]`, one template per shape. */
+const transitionStatement = prepareEach<TransitionShape>(
+  (shape) => `${shape.target}|${shape.from.join()}|${shape.columns.join()}|${shape.byWorker}`,
+  (t, value, { target, from, columns, byWorker }) => {
+    const set = Object.fromEntries(columns.map((column) => [column, value(column)]))
+    const update = t.db
+      .updateTable(t.table('executions'))
+      .set({ ...set, status: target, updated_at: value('updated_at') })
+      .where('id', '=', value('id'))
+      .where('status', 'in', from)
+    return byWorker ? update.where('worker_id', '=', value('held_by')) : update
+  },
+)
 
 export interface AttemptOutcome {
   readonly status: FinishedStatus
@@ -69,64 +88,67 @@ export interface AttemptOutcome {
  * Ends a running attempt and settles its execution, in the caller's transaction: a
  * success publishes the attempt's pending job state and finishes the execution; a
  * failure discards that state and requeues the execution if attempts remain.
- * @returns the execution's new status
+ * @returns the execution's header after the change
  */
-export async function settleAttempt(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<ExecutionStatus> {
-  const { attempts, executions, payloads } = executionTables(context)
-  const { adapter, db } = context
+export async function settleAttempt(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<Execution> {
+  const { attempts, payloads } = executionTables(context)
+  const { adapter } = context
   const now = context.now()
-  const attempt = await db
-    .selectFrom(attempts)
-    .select(['id', 'execution_id', 'status'])
-    .where('id', '=', attemptId)
-    .executeTakeFirst()
-  if (!attempt) throw new NotFoundError(`Attempt ${attemptId} not found`, { tableName: attempts })
-  const ended = await db
-    .updateTable(attempts)
-    .set({
-      status: outcome.status,
-      finished_at: adapter.encodeTimestamp(now),
-      ...errorColumns(outcome.error),
-      error_details: adapter.encodeJson(outcome.error?.details ?? null),
-    })
-    .where('id', '=', attemptId)
-    .where('status', '=', 'RUNNING')
-    .executeTakeFirst()
-  if (Number(ended.numUpdatedRows) !== 1) {
-    throw new ConflictError(`Attempt ${attemptId} is ${attempt.status}: it cannot become ${outcome.status}`, { tableName: attempts })
+  const current = await attemptWithExecution.first(context, { id: attemptId })
+  if (!current) throw new NotFoundError(`Attempt ${attemptId} not found`, { tableName: attempts })
+  const executionId = String(current.id)
+  const ended = await endAttempt.affected(context, {
+    status: outcome.status,
+    finished_at: adapter.encodeTimestamp(now),
+    ...errorColumns(outcome.error),
+    error_details: adapter.encodeJson(outcome.error?.details ?? null),
+    id: attemptId,
+  })
+  if (ended !== 1) {
+    throw new ConflictError(`Attempt ${attemptId} is ${current.attempt_status}: it cannot become ${outcome.status}`, { tableName: attempts })
   }
   if (outcome.status === 'SUCCEEDED') await promotePendingState(context, attemptId)
   else await discardPendingState(context, attemptId)
 
-  const execution = await db
-    .selectFrom(executions)
-    .select(['attempt_count', 'max_attempts', 'started_at'])
-    .where('id', '=', attempt.execution_id)
-    .executeTakeFirstOrThrow()
-  const retry = outcome.retry !== false && outcome.status === 'FAILED' && Number(execution.attempt_count) < Number(execution.max_attempts)
+  const retry = outcome.retry !== false && outcome.status === 'FAILED' && Number(current.attempt_count) < Number(current.max_attempts)
   const target: ExecutionStatus = retry ? 'QUEUED' : outcome.status
   const lease = { worker_id: null, lease_expires_at: null }
   const workerId = outcome.workerId === undefined ? {} : { workerId: outcome.workerId }
-  if (retry) {
-    await transitionExecution(context, attempt.execution_id, target, lease, { from: ['RUNNING'], ...workerId })
-  } else {
-    await transitionExecution(
-      context,
-      attempt.execution_id,
-      target,
-      { ...lease, ...finishedColumns(context, now, execution.started_at), ...errorColumns(outcome.error) },
-      { from: ['RUNNING'], ...workerId },
-    )
-    if (outcome.error?.details !== undefined) {
-      await db
-        .updateTable(payloads)
-        .set({ error_details: adapter.encodeJson(outcome.error.details) })
-        .where('execution_id', '=', attempt.execution_id)
-        .execute()
-    }
+  const changes = retry ? lease : { ...lease, ...finishedColumns(context, now, current.started_at), ...errorColumns(outcome.error) }
+  const written = await transitionExecution(context, executionId, target, changes, { from: ['RUNNING'], ...workerId })
+  if (!retry && outcome.error?.details !== undefined) {
+    await context.db
+      .updateTable(payloads)
+      .set({ error_details: adapter.encodeJson(outcome.error.details) })
+      .where('execution_id', '=', executionId)
+      .execute()
   }
-  return target
+  // The header as it now stands, from the row read in this transaction and the change made to it.
+  return executionFromRow(adapter, { ...current, ...written }, retry ? null : (outcome.error?.details ?? null))
 }
+
+/** The attempt's status with its execution's header, in one statement. */
+const attemptWithExecution = prepare<'id'>((t, value) =>
+  t.db
+    .selectFrom(`${t.table('execution_attempts')} as a`)
+    .innerJoin(`${t.table('executions')} as e`, 'e.id', 'a.execution_id')
+    .select([...EXECUTION_COLUMNS.map((column) => `e.${column}` as const), 'a.status as attempt_status'])
+    .where('a.id', '=', value('id')),
+)
+
+const endAttempt = prepare<'status' | 'finished_at' | 'error_type' | 'error_message' | 'error_details' | 'id'>((t, value) =>
+  t.db
+    .updateTable(t.table('execution_attempts'))
+    .set({
+      status: value('status'),
+      finished_at: value('finished_at'),
+      error_type: value('error_type'),
+      error_message: value('error_message'),
+      error_details: value('error_details'),
+    })
+    .where('id', '=', value('id'))
+    .where('status', '=', 'RUNNING'),
+)
 
 export function finishedColumns(context: StoreContext, now: Date, startedAt: unknown): Record<string, unknown> {
   const started = startedAt === null || startedAt === undefined ? null : context.adapter.decodeTimestamp(startedAt)
@@ -188,15 +210,10 @@ export async function openAttempt(
     id: uuidv7(),
     execution_id: executionId,
     attempt_number: attemptCount + 1,
-    status: 'RUNNING',
     worker_id: options.workerId ?? null,
     started_at: adapter.encodeTimestamp(now),
-    finished_at: null,
-    error_type: null,
-    error_message: null,
-    error_details: null,
   }
-  await context.db.insertInto(attempts).values(row).execute()
+  await insertAttempt.run(context, row)
   return {
     id: row.id,
     execution_id: executionId,
@@ -208,3 +225,18 @@ export async function openAttempt(
     error: null,
   }
 }
+
+const insertAttempt = prepare<'id' | 'execution_id' | 'attempt_number' | 'worker_id' | 'started_at'>((t, value) =>
+  t.db.insertInto(t.table('execution_attempts')).values({
+    id: value('id'),
+    execution_id: value('execution_id'),
+    attempt_number: value('attempt_number'),
+    status: 'RUNNING',
+    worker_id: value('worker_id'),
+    started_at: value('started_at'),
+    finished_at: null,
+    error_type: null,
+    error_message: null,
+    error_details: null,
+  }),
+)

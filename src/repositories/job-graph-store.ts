@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely'
-import type { DialectAdapter } from '../db/dialect-adapter.js'
+import { insertRows } from '../db/prepared-statement.js'
 import type { ValidatedJob } from '../schema/job-graph-validation.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store.js'
@@ -8,6 +7,8 @@ import { decodeComponent, jobTables, type Component, type ComponentLink } from '
 /** Keeps one statement a sensible size even where the parameter limit would allow more. */
 const MAX_ROWS_PER_STATEMENT = 2_000
 const PAYLOAD_EXCLUDED = new Set(['name', 'comp_type', 'description', 'routes', 'layout', 'metadata'])
+const COMPONENT_COLUMNS = ['id', 'job_id', 'name', 'comp_type', 'position', 'description', 'payload', 'x_coord', 'y_coord', 'metadata']
+const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port']
 
 /**
  * Writes the current graph of a job: its components and links, in as few statements
@@ -15,36 +16,30 @@ const PAYLOAD_EXCLUDED = new Set(['name', 'comp_type', 'description', 'routes', 
  * @internal
  */
 export async function insertGraph(context: StoreContext, jobId: string, job: ValidatedJob): Promise<void> {
-  const { db, adapter } = context
+  const { adapter } = context
   const tables = jobTables(context)
   const ids = new Map<string, string>()
   const componentRows = job.components.map(({ config }, position) => {
     const id = uuidv7()
     ids.set(config.name, id)
-    const payload = Object.fromEntries(Object.entries(config).filter(([key]) => !PAYLOAD_EXCLUDED.has(key)))
-    return {
+    const payload: Record<string, unknown> = {}
+    for (const key in config) if (!PAYLOAD_EXCLUDED.has(key)) payload[key] = config[key as keyof typeof config]
+    return [
       id,
-      job_id: jobId,
-      name: config.name,
-      comp_type: config.comp_type,
+      jobId,
+      config.name,
+      config.comp_type,
       position,
-      description: config.description ?? null,
-      payload: adapter.encodeJson(payload),
-      x_coord: config.layout?.x_coord ?? null,
-      y_coord: config.layout?.y_coord ?? null,
-      metadata: config.metadata === undefined ? null : adapter.encodeJson(config.metadata),
-    }
+      config.description ?? null,
+      adapter.encodeJson(payload),
+      config.layout?.x_coord ?? null,
+      config.layout?.y_coord ?? null,
+      config.metadata === undefined ? null : adapter.encodeJson(config.metadata),
+    ]
   })
-  const linkRows = job.links.map((link) => ({
-    job_id: jobId,
-    src_component_id: ids.get(link.src) as string,
-    out_port: link.out_port,
-    position: link.position,
-    dst_component_id: ids.get(link.dst) as string,
-    in_port: link.in_port,
-  }))
-  await insertChunked(db, adapter, tables.components, componentRows)
-  await insertChunked(db, adapter, tables.links, linkRows)
+  const linkRows = job.links.map((link) => [jobId, ids.get(link.src), link.out_port, link.position, ids.get(link.dst), link.in_port])
+  await insertRows(context, tables.components, COMPONENT_COLUMNS, componentRows, MAX_ROWS_PER_STATEMENT)
+  await insertRows(context, tables.links, LINK_COLUMNS, linkRows, MAX_ROWS_PER_STATEMENT)
 }
 
 /** @internal */
@@ -88,13 +83,3 @@ export async function loadLinks(context: StoreContext, jobId: string): Promise<C
     in_port: String(row.in_port),
   }))
 }
-
-async function insertChunked(db: Kysely<any>, adapter: DialectAdapter, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  const first = rows[0]
-  if (!first) return
-  const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(adapter.maxParameters / Object.keys(first).length)))
-  for (let start = 0; start < rows.length; start += size) {
-    await db.insertInto(table).values(rows.slice(start, start + size) as Record<string, unknown>[]).execute()
-  }
-}
-

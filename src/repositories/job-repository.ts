@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { prepare } from '../db/prepared-statement.js'
 import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'
@@ -91,32 +92,30 @@ export class JobRepository {
     const id = uuidv7()
     const now = this.#context.now()
     const { adapter } = this.#context
+    const { config: parsed } = validated
+    const row = {
+      id,
+      name: parsed.name,
+      description: parsed.description ?? null,
+      strategy_type: parsed.strategy_type,
+      num_of_retries: parsed.num_of_retries,
+      file_logging: adapter.encodeBoolean(parsed.file_logging),
+      tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+      current_version: 1,
+      content_hash: hash,
+      component_count: parsed.components.length,
+      created_at: adapter.encodeTimestamp(now),
+      updated_at: adapter.encodeTimestamp(now),
+      created_by: options.actor ?? null,
+      updated_by: options.actor ?? null,
+    }
     await this.#context.transaction(async (context) => {
-      const tables = jobTables(context)
-      const { config: parsed } = validated
-      await context.db
-        .insertInto(tables.jobs)
-        .values({
-          id,
-          name: parsed.name,
-          description: parsed.description ?? null,
-          strategy_type: parsed.strategy_type,
-          num_of_retries: parsed.num_of_retries,
-          file_logging: adapter.encodeBoolean(parsed.file_logging),
-          tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
-          current_version: 1,
-          content_hash: hash,
-          component_count: parsed.components.length,
-          created_at: adapter.encodeTimestamp(now),
-          updated_at: adapter.encodeTimestamp(now),
-          created_by: options.actor ?? null,
-          updated_by: options.actor ?? null,
-        })
-        .execute()
+      await insertJob.run(context, row)
       await insertVersion(context, id, 1, hash, canonical, now, options.actor)
       await insertGraph(context, id, validated)
     })
-    return this.get(id)
+    // What was just written, decoded as a read would decode it.
+    return this.#withRelations(decodeJobHeader(adapter, row), {})
   }
 
   /** The job's header; with `include`, its components and/or links too (at most 3 statements). */
@@ -270,3 +269,23 @@ function stale(id: string, expected: number, actual: number | undefined): Confli
   const now = actual === undefined ? `was changed by another writer since version ${expected}` : `is at version ${actual}, not version ${expected}`
   return new ConflictError(`Job ${id} ${now}: reload it and apply the change again`)
 }
+
+const JOB_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'strategy_type',
+  'num_of_retries',
+  'file_logging',
+  'tags',
+  'current_version',
+  'content_hash',
+  'component_count',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+] as const
+const insertJob = prepare<(typeof JOB_COLUMNS)[number]>((t, value) =>
+  t.db.insertInto(t.table('jobs')).values(Object.fromEntries(JOB_COLUMNS.map((column) => [column, value(column)]))),
+)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { prepare } from '../db/prepared-statement.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
@@ -77,10 +78,10 @@ export class JobStateRepository {
 /** Publishes what an attempt wrote: called in the transaction that marks it SUCCEEDED. @internal */
 export async function promotePendingState(context: StoreContext, attemptId: string): Promise<void> {
   const { state, pending } = executionTables(context)
-  const rows = await context.db.selectFrom(pending).select(['job_id', 'state_key']).where('attempt_id', '=', attemptId).execute()
+  const rows = await pendingKeys.rows(context, { attempt_id: attemptId })
   if (rows.length === 0) return
   const keysByJob = new Map<string, string[]>()
-  for (const row of rows) keysByJob.set(row.job_id, [...(keysByJob.get(row.job_id) ?? []), row.state_key])
+  for (const row of rows) keysByJob.set(String(row.job_id), [...(keysByJob.get(String(row.job_id)) ?? []), String(row.state_key)])
   for (const [jobId, keys] of keysByJob) {
     await context.db.deleteFrom(state).where('job_id', '=', jobId).where('state_key', 'in', keys).execute()
   }
@@ -93,6 +94,10 @@ export async function promotePendingState(context: StoreContext, attemptId: stri
     .execute()
   await discardPendingState(context, attemptId)
 }
+
+const pendingKeys = prepare<'attempt_id'>((t, value) =>
+  t.db.selectFrom(t.table('job_state_pending')).select(['job_id', 'state_key']).where('attempt_id', '=', value('attempt_id')),
+)
 
 /** @internal */
 export async function discardPendingState(context: StoreContext, attemptId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { prepare } from '../db/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalValue } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store.js'
@@ -49,15 +50,23 @@ export async function exportCurrent(context: StoreContext, id: string): Promise<
 
 /** Records an immutable version (the canonical config and its hash). */
 export async function insertVersion(context: StoreContext, id: string, version: number, hash: string, canonical: string, now: Date, actor?: string): Promise<void> {
-  await context.db
-    .insertInto(jobTables(context).versions)
-    .values({
-      job_id: id,
-      version,
-      content_hash: hash,
-      config: context.adapter.encodeJson(JSON.parse(canonical)),
-      created_at: context.adapter.encodeTimestamp(now),
-      created_by: actor ?? null,
-    })
-    .execute()
+  await insertVersionRow.run(context, {
+    job_id: id,
+    version,
+    content_hash: hash,
+    config: context.adapter.encodeJson(JSON.parse(canonical)),
+    created_at: context.adapter.encodeTimestamp(now),
+    created_by: actor ?? null,
+  })
 }
+
+const insertVersionRow = prepare<'job_id' | 'version' | 'content_hash' | 'config' | 'created_at' | 'created_by'>((t, value) =>
+  t.db.insertInto(t.table('job_versions')).values({
+    job_id: value('job_id'),
+    version: value('version'),
+    content_hash: value('content_hash'),
+    config: value('config'),
+    created_at: value('created_at'),
+    created_by: value('created_by'),
+  }),
+)

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors.js'
 import type { StoreContext } from '../store.js'
-import { executionTables } from './execution-rows.js'
+import { prepare } from '../db/prepared-statement.js'
 
 export interface PinnedJob {
   /** The job's current version: the one a new execution runs. */
@@ -14,12 +14,11 @@ export interface PinnedJob {
  * @internal
  */
 export async function pinnedJob(context: StoreContext, jobId: string): Promise<PinnedJob> {
-  const { jobs } = executionTables(context)
-  const row = await context.db
-    .selectFrom(jobs)
-    .select(['current_version', 'num_of_retries'])
-    .where('id', '=', jobId)
-    .executeTakeFirst()
-  if (!row) throw new NotFoundError(`Job ${jobId} not found`, { tableName: jobs })
+  const row = await pinnedColumns.first(context, { id: jobId })
+  if (!row) throw new NotFoundError(`Job ${jobId} not found`, { tableName: context.table('jobs') })
   return { version: Number(row.current_version), numOfRetries: Math.max(0, Number(row.num_of_retries)) }
 }
+
+const pinnedColumns = prepare<'id'>((t, value) =>
+  t.db.selectFrom(t.table('jobs')).select(['current_version', 'num_of_retries']).where('id', '=', value('id')),
+)

@@ -1,7 +1,20 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 
 let lastMs = 0
 let sequence = 0
+
+// Random bytes are drawn in blocks: one call into the CSPRNG per 256 ids, not two per id.
+const pool = Buffer.alloc(4096)
+let poolOffset = pool.length
+
+function randomBlock(size: number): Buffer {
+  if (poolOffset + size > pool.length) {
+    randomFillSync(pool)
+    poolOffset = 0
+  }
+  poolOffset += size
+  return pool.subarray(poolOffset - size, poolOffset)
+}
 
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits, so ids sort by
@@ -15,9 +28,9 @@ export function uuidv7(now: number = Date.now()): string {
     now = lastMs
   } else {
     lastMs = now
-    sequence = randomBytes(2).readUInt16BE(0) & 0x3ff
+    sequence = randomBlock(2).readUInt16BE(0) & 0x3ff
   }
-  const bytes = randomBytes(16)
+  const bytes = Buffer.from(randomBlock(16))
   bytes.writeUIntBE(now, 0, 6)
   bytes[6] = 0x70 | (sequence >> 8)
   bytes[7] = sequence & 0xff

@@ -15,9 +15,11 @@ const MAX_ISSUES = 20
  */
 export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
   const found: ValidationIssue[] = []
-  const visit = (item: unknown, segments: readonly PropertyKey[]): void => {
+  // One path stack for the whole walk; a path string is only built for a finding.
+  const segments: PropertyKey[] = []
+  const at = (message: string) => found.push({ path: formatPath(segments, root), message })
+  const visit = (item: unknown): void => {
     if (found.length >= MAX_ISSUES) return
-    const at = (message: string) => found.push({ path: formatPath(segments, root), message })
     switch (typeof item) {
       case 'string':
         if (item.includes('\u0000')) at('Text may not contain NUL characters')
@@ -38,15 +40,22 @@ export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
           return
         }
         if (Array.isArray(item)) {
-          item.forEach((member, i) => visit(member, [...segments, i]))
+          for (let i = 0; i < item.length; i++) {
+            segments.push(i)
+            visit(item[i])
+            segments.pop()
+          }
           return
         }
-        for (const [key, member] of Object.entries(item)) {
-          if (key.includes('\u0000') || LONE_SURROGATE.test(key)) found.push({ path: formatPath([...segments, key], root), message: 'Keys may not contain NUL characters or unpaired surrogates' })
-          visit(member, [...segments, key])
+        for (const key in item) {
+          if (!Object.hasOwn(item, key)) continue
+          segments.push(key)
+          if (key.includes('\u0000') || LONE_SURROGATE.test(key)) at('Keys may not contain NUL characters or unpaired surrogates')
+          visit((item as Record<string, unknown>)[key])
+          segments.pop()
         }
     }
   }
-  visit(value, [])
+  visit(value)
   return found
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { prepare } from '../db/prepared-statement.js'
+import { NotFoundError } from '../errors.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store.js'
 
@@ -49,14 +51,10 @@ export function auditTables(context: StoreContext): { log: string; head: string 
 
 /** Appends one entry; must run inside the transaction of the change it records. */
 export async function appendAuditEntry(context: StoreContext, input: AuditEntryInput): Promise<AuditEntry> {
-  const { db, adapter } = context
-  const tables = auditTables(context)
-  await db
-    .updateTable(tables.head)
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('id', '=', 1)
-    .execute()
-  const head = await db.selectFrom(tables.head).select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow()
+  const { adapter } = context
+  await advanceHead.run(context, {})
+  const head = await readHead.first(context, {})
+  if (!head) throw new NotFoundError('The audit head row is missing: run the migrations', { tableName: auditTables(context).head })
   const entry = sealEntry({
     seq: Number(head.seq),
     at: context.now(),
@@ -69,25 +67,36 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
     after: toJsonValue(redactSecrets(input.after)),
     prev_hash: String(head.hash),
   })
-  await db
-    .insertInto(tables.log)
-    .values({
-      seq: entry.seq,
-      at: adapter.encodeTimestamp(entry.at),
-      actor: entry.actor,
-      action: entry.action,
-      entity_type: entry.entity_type,
-      entity_id: entry.entity_id,
-      outcome: entry.outcome,
-      before: adapter.encodeJson(entry.before),
-      after: adapter.encodeJson(entry.after),
-      prev_hash: entry.prev_hash,
-      hash: entry.hash,
-    })
-    .execute()
-  await db.updateTable(tables.head).set({ hash: entry.hash }).where('id', '=', 1).execute()
+  await insertEntry.run(context, {
+    seq: entry.seq,
+    at: adapter.encodeTimestamp(entry.at),
+    actor: entry.actor,
+    action: entry.action,
+    entity_type: entry.entity_type,
+    entity_id: entry.entity_id,
+    outcome: entry.outcome,
+    before: adapter.encodeJson(entry.before),
+    after: adapter.encodeJson(entry.after),
+    prev_hash: entry.prev_hash,
+    hash: entry.hash,
+  })
+  await setHeadHash.run(context, { hash: entry.hash })
   return entry
 }
+
+// The head row is updated first: that takes its lock, so appends from every process queue up.
+const advanceHead = prepare<never>((t) =>
+  t.db
+    .updateTable(t.table('audit_head'))
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('id', '=', 1),
+)
+const readHead = prepare<never>((t) => t.db.selectFrom(t.table('audit_head')).select(['seq', 'hash']).where('id', '=', 1))
+const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome', 'before', 'after', 'prev_hash', 'hash'] as const
+const insertEntry = prepare<(typeof ENTRY_COLUMNS)[number]>((t, value) =>
+  t.db.insertInto(t.table('audit_log')).values(Object.fromEntries(ENTRY_COLUMNS.map((column) => [column, value(column)]))),
+)
+const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable(t.table('audit_head')).set({ hash: value('hash') }).where('id', '=', 1))
 
 /** Computes the hash of an entry from its fields and the previous hash. */
 export function sealEntry(entry: Omit<AuditEntry, 'hash'>): AuditEntry {

@@ -1,0 +1,165 @@
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely'
+import type { DialectAdapter } from './dialect-adapter.js'
+
+/** What a prepared statement runs on: the store's executor (or its transaction) and adapter. */
+export interface StatementTarget {
+  readonly db: Kysely<any>
+  readonly adapter: DialectAdapter
+  readonly table: (name: string) => string
+}
+
+/** Marks where a named value goes when the statement is compiled once. */
+class Slot {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * SQL texts worth preparing on the server: the drivers of PostgreSQL (a named statement)
+ * and MySQL (`execute`) parse and plan them once per connection instead of every time.
+ * Only texts from `prepare` and the most common insert shapes are named, so a
+ * connection holds a bounded number of server-side statements.
+ */
+const serverPrepared = new Map<string, string>()
+const MAX_SERVER_PREPARED_INSERTS = 64
+let serverPreparedInserts = 0
+
+/** The name a driver prepares `text` under, or `undefined` to run it unprepared. @internal */
+export function serverStatementName(text: string): string | undefined {
+  return serverPrepared.get(text)
+}
+
+function prepareOnServer(text: string): void {
+  if (!serverPrepared.has(text)) serverPrepared.set(text, `etlp_${serverPrepared.size + 1}`)
+}
+
+interface Template {
+  readonly sql: string
+  /** Per parameter: the name of the value to bind, or a constant compiled into the template. */
+  readonly slots: readonly unknown[]
+}
+
+/**
+ * A statement on the hot path, compiled once per store and then only bound to new values.
+ * Kysely builds and compiles a query tree on every call, which costs about as much as
+ * running a small statement on SQLite; the execution lifecycle and the graph writes run
+ * thousands of times a second, so their statements are built once. They still go through
+ * the executor Kysely hands out: the transaction, onQuery and error mapping are the same,
+ * and every value still travels as a parameter.
+ *
+ * @example
+ * const attemptStatus = prepare<'id'>((t, value) =>
+ *   t.db.selectFrom(t.table('execution_attempts')).select('status').where('id', '=', value('id')))
+ * const row = await attemptStatus.first(context, { id })
+ * @internal
+ */
+export function prepare<Name extends string>(build: (target: StatementTarget, value: (name: Name) => unknown) => Compilable) {
+  // Table names (prefix) and placeholders depend on the store: one template per adapter.
+  const templates = new WeakMap<DialectAdapter, Template>()
+  const template = (target: StatementTarget): Template => {
+    let found = templates.get(target.adapter)
+    if (!found) {
+      const compiled = build(target, (name) => new Slot(name)).compile()
+      found = { sql: compiled.sql, slots: compiled.parameters.map((p) => (p instanceof Slot ? p.name : { constant: p })) }
+      templates.set(target.adapter, found)
+      prepareOnServer(found.sql)
+    }
+    return found
+  }
+  const run = (target: StatementTarget, values: Readonly<Record<Name, unknown>>): Promise<QueryResult<Record<string, unknown>>> => {
+    const { sql, slots } = template(target)
+    const parameters = slots.map((slot) => (typeof slot === 'string' ? (values[slot as Name] ?? null) : (slot as { constant: unknown }).constant))
+    return target.db.executeQuery(CompiledQuery.raw(sql, parameters))
+  }
+  return {
+    run,
+    /** The rows it returned. */
+    rows: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) => (await run(target, values)).rows,
+    /** Its first row, if any. */
+    first: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) => (await run(target, values)).rows[0],
+    /** How many rows it changed. */
+    affected: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) =>
+      Number((await run(target, values)).numAffectedRows ?? 0n),
+  }
+}
+
+/**
+ * A family of prepared statements whose shape varies with a few known options (which
+ * columns an update sets): one template per shape, keyed by `keyOf`.
+ * @internal
+ */
+export function prepareEach<Shape>(
+  keyOf: (shape: Shape) => string,
+  build: (target: StatementTarget, value: (name: string) => unknown, shape: Shape) => Compilable,
+) {
+  const statements = new Map<string, ReturnType<typeof prepare<string>>>()
+  return (shape: Shape) => {
+    const key = keyOf(shape)
+    let statement = statements.get(key)
+    if (!statement) {
+      statement = prepare<string>((target, value) => build(target, value, shape))
+      statements.set(key, statement)
+    }
+    return statement
+  }
+}
+
+/** Keeps one statement (and MySQL's packet) a sensible size even when parameters would allow more. */
+const MAX_ROWS_PER_STATEMENT = 5_000
+/** Multi-row insert texts kept per store (full chunks and recent remainders). */
+const MAX_INSERT_TEXTS = 64
+
+const insertTexts = new WeakMap<DialectAdapter, Map<string, string>>()
+
+/**
+ * Inserts rows given as arrays of values in `columns` order, in as few multi-row
+ * statements as the engine's parameter limit allows, each text built once per shape.
+ * Call it inside a transaction: a half-written batch must roll back.
+ * @returns the number of rows written
+ * @internal
+ */
+export async function insertRows(
+  target: StatementTarget,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  maxRowsPerStatement = MAX_ROWS_PER_STATEMENT,
+): Promise<number> {
+  const size = Math.max(1, Math.min(maxRowsPerStatement, Math.floor(target.adapter.maxParameters / columns.length)))
+  for (let start = 0; start < rows.length; start += size) {
+    const chunk = rows.slice(start, start + size)
+    const parameters: unknown[] = new Array(chunk.length * columns.length)
+    let i = 0
+    for (const row of chunk) for (let c = 0; c < columns.length; c++) parameters[i++] = row[c]
+    await target.db.executeQuery(CompiledQuery.raw(insertText(target, table, columns, chunk.length), parameters))
+  }
+  return rows.length
+}
+
+function insertText(target: StatementTarget, table: string, columns: readonly string[], rowCount: number): string {
+  let texts = insertTexts.get(target.adapter)
+  if (!texts) insertTexts.set(target.adapter, (texts = new Map()))
+  const key = `${table}(${columns.join(',')})×${rowCount}`
+  let text = texts.get(key)
+  if (text === undefined) {
+    // Kysely quotes the names and writes one row's placeholders; the other rows repeat it.
+    const one = target.db
+      .insertInto(table)
+      .values(Object.fromEntries(columns.map((column) => [column, null])))
+      .compile().sql
+    const at = one.lastIndexOf(' values (')
+    const head = one.slice(0, at + ' values '.length)
+    text = head + Array.from({ length: rowCount }, (_, row) => placeholders(one.slice(at + ' values '.length), row * columns.length)).join(', ')
+    if (texts.size >= MAX_INSERT_TEXTS) texts.delete(texts.keys().next().value as string)
+    texts.set(key, text)
+    if (serverPreparedInserts < MAX_SERVER_PREPARED_INSERTS && !serverPrepared.has(text)) {
+      serverPreparedInserts++
+      prepareOnServer(text)
+    }
+  }
+  return text
+}
+
+/** One row's `(?, ?)`, or PostgreSQL's numbered `($4, $5)` shifted by `offset`. */
+function placeholders(row: string, offset: number): string {
+  return row.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)
+}
