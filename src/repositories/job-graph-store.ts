@@ -1,4 +1,4 @@
-import { insertRows } from '../db/prepared-statement.js'
+import { insertRows, prepare } from '../db/prepared-statement.js'
 import type { ValidatedJob } from '../schema/job-graph-validation.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store.js'
@@ -51,28 +51,13 @@ export async function deleteGraph(context: StoreContext, jobId: string): Promise
 
 /** One statement. @internal */
 export async function loadComponents(context: StoreContext, jobId: string): Promise<Component[]> {
-  const rows = await context.db
-    .selectFrom(jobTables(context).components)
-    .selectAll()
-    .where('job_id', '=', jobId)
-    .orderBy('position')
-    .execute()
-  return rows.map((row) => decodeComponent(context.adapter, row as Record<string, unknown>))
+  const rows = await componentsOf.rows(context, { job_id: jobId })
+  return rows.map((row) => decodeComponent(context.adapter, row))
 }
 
 /** One statement (the component names come from a join). @internal */
 export async function loadLinks(context: StoreContext, jobId: string): Promise<ComponentLink[]> {
-  const tables = jobTables(context)
-  const rows = await context.db
-    .selectFrom(`${tables.links} as l`)
-    .innerJoin(`${tables.components} as s`, 's.id', 'l.src_component_id')
-    .innerJoin(`${tables.components} as d`, 'd.id', 'l.dst_component_id')
-    .select(['l.src_component_id', 'l.out_port', 'l.position', 'l.dst_component_id', 'l.in_port', 's.name as src', 'd.name as dst'])
-    .where('l.job_id', '=', jobId)
-    .orderBy('s.position')
-    .orderBy('l.out_port')
-    .orderBy('l.position')
-    .execute()
+  const rows = await linksOf.rows(context, { job_id: jobId })
   return rows.map((row) => ({
     src: String(row.src),
     src_component_id: String(row.src_component_id),
@@ -83,3 +68,18 @@ export async function loadLinks(context: StoreContext, jobId: string): Promise<C
     in_port: String(row.in_port),
   }))
 }
+
+const componentsOf = prepare<'job_id'>((t, value) =>
+  t.db.selectFrom(t.table('components')).selectAll().where('job_id', '=', value('job_id')).orderBy('position'),
+)
+const linksOf = prepare<'job_id'>((t, value) =>
+  t.db
+    .selectFrom(`${t.table('component_links')} as l`)
+    .innerJoin(`${t.table('components')} as s`, 's.id', 'l.src_component_id')
+    .innerJoin(`${t.table('components')} as d`, 'd.id', 'l.dst_component_id')
+    .select(['l.src_component_id', 'l.out_port', 'l.position', 'l.dst_component_id', 'l.in_port', 's.name as src', 'd.name as dst'])
+    .where('l.job_id', '=', value('job_id'))
+    .orderBy('s.position')
+    .orderBy('l.out_port')
+    .orderBy('l.position'),
+)

@@ -120,13 +120,13 @@ export class JobRepository {
 
   /** The job's header; with `include`, its components and/or links too (at most 3 statements). */
   async get(id: string, options: GetJobOptions = {}): Promise<Job> {
-    const row = await this.#context.db.selectFrom(jobTables(this.#context).jobs).selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await jobById.first(this.#context, { id })
     if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: jobTables(this.#context).jobs })
     return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
   }
 
   async getByName(name: string, options: GetJobOptions = {}): Promise<Job> {
-    const row = await this.#context.db.selectFrom(jobTables(this.#context).jobs).selectAll().where('name', '=', name).executeTakeFirst()
+    const row = await jobByName.first(this.#context, { name })
     if (!row) throw new NotFoundError(`Job named ${JSON.stringify(name)} not found`, { tableName: jobTables(this.#context).jobs })
     return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
   }
@@ -286,6 +286,8 @@ const JOB_COLUMNS = [
   'created_by',
   'updated_by',
 ] as const
+const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('id', '=', value('id')))
+const jobByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('name', '=', value('name')))
 const insertJob = prepare<(typeof JOB_COLUMNS)[number]>((t, value) =>
   t.db.insertInto(t.table('jobs')).values(Object.fromEntries(JOB_COLUMNS.map((column) => [column, value(column)]))),
 )

@@ -54,7 +54,8 @@ export async function insertVersion(context: StoreContext, id: string, version: 
     job_id: id,
     version,
     content_hash: hash,
-    config: context.adapter.encodeJson(JSON.parse(canonical)),
+    // The canonical JSON is already the text to store (every engine's JSON encoding is JSON.stringify).
+    config: canonical,
     created_at: context.adapter.encodeTimestamp(now),
     created_by: actor ?? null,
   })
