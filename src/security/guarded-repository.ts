@@ -37,6 +37,13 @@ export interface AuditRule {
    * schema changes): the audit row is written right after it, in its own transaction.
    */
   readonly afterCompletion?: boolean
+  /**
+   * The method's own transaction joins the audit's instead of opening a savepoint in it
+   * (two statements fewer). Only for methods that never go on using the transaction
+   * after one of their statements failed: PostgreSQL refuses every statement after an
+   * error until the savepoint is rolled back.
+   */
+  readonly sharesTransaction?: boolean
 }
 
 /** repository key → method name → rule. */
@@ -130,7 +137,7 @@ async function invoke(
     return result
   }
   return options.context.transaction(async (context) => {
-    const repository = options.create(context) as Record<string, (...a: unknown[]) => unknown>
+    const repository = options.create(audit.sharesTransaction ? joined(context) : context) as Record<string, (...a: unknown[]) => unknown>
     const before = audit.before ? await audit.before(args, repository) : null
     const result = await (repository[property] as (...a: unknown[]) => unknown).apply(repository, args)
     await appendAuditEntry(context, {
@@ -217,4 +224,10 @@ function entityIdOf(value: unknown, scope: string | undefined): string | null {
   if (value === undefined || value === null) return scope ?? null
   const id = typeof value === 'object' ? canonicalJson(value) : String(value)
   return scope === undefined ? id : `${scope}/${id}`
+}
+
+/** The same transaction, whose nested `transaction()` calls run in it without a savepoint. */
+function joined(context: StoreContext): StoreContext {
+  const inner: StoreContext = { ...context, transaction: (work) => work(inner) }
+  return inner
 }

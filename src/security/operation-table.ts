@@ -41,9 +41,10 @@ function lifecycle(action: string, entityId: AuditRule['entityId'], extra: Parti
 
 export const OPERATIONS: OperationTable = {
   jobs: {
-    create: write('jobs', created('jobs', 'job')),
-    update: write('jobs', changed('jobs.update', 'job')),
-    delete: write('jobs', changed('jobs.delete', 'job', { after: () => null })),
+    // None of the three goes on after a failed statement, so they run in the audit's transaction.
+    create: write('jobs', created('jobs', 'job', { sharesTransaction: true })),
+    update: write('jobs', changed('jobs.update', 'job', { sharesTransaction: true })),
+    delete: write('jobs', changed('jobs.delete', 'job', { after: () => null, sharesTransaction: true })),
     get: read('jobs'),
     getByName: read('jobs'),
     list: read('jobs'),
