@@ -13,9 +13,12 @@ await library.migrate()
 const impl = implName === 'library' ? library : await openImplementation(implName, target)
 const jobId = await impl.saveJob(jobConfig('profile_job'))
 const runs = componentRuns(workload === 'W5' ? 20_000 : 50)
+// W2 cycles through more jobs than the product's graph cache holds (256): cold loads.
+const jobIds = []
+if (workload === 'W2') for (let i = 0; i < 400; i++) jobIds.push(await impl.saveJob(jobConfig(`profile_load_${i}`)))
 const operations = {
   W1: (i) => impl.saveJob(jobConfig(`profile_${i}_${newId()}`)),
-  W2: () => impl.loadJob(jobId),
+  W2: (i) => impl.loadJob(jobIds[i % jobIds.length]),
   W3: () => lifecycle(impl, jobId, runs),
   W5: async () => impl.recordRuns(await impl.startAttempt(await impl.start(jobId, {})), runs),
 }
