@@ -1,8 +1,8 @@
 import pg from 'pg'
-import Cursor from 'pg-cursor'
 import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { PostgresCursor } from './postgres-cursor.js'
 
 const INT8_OID = 20
 
@@ -53,7 +53,7 @@ export class PostgresAdapter implements DialectAdapter {
     // flight: the query's error is the one callers see; the pool replaces the connection.
     pool.on('error', () => {})
     pool.on('connect', (client) => client.on('error', () => {}))
-    return new PostgresDialect({ pool, cursor: Cursor })
+    return new PostgresDialect({ pool, cursor: PostgresCursor })
   }
 
   mapError(error: unknown, statement?: FailedStatement) {
