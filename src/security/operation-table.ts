@@ -69,6 +69,7 @@ export const OPERATIONS: OperationTable = {
     },
     get: read('executions'),
     list: read('executions'),
+    stream: read('executions', { sync: 'iterable' }),
     stats: read('executions'),
   },
   state: {
