@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ControlledTransaction, Kysely } from 'kysely'
 import { planStream, streamWindow, type StreamQuery } from '../query/index.js'
 import type { StoreContext } from '../store.js'
 import { executionEntity, withJobIds, type ListedExecution } from './execution-list.js'
@@ -34,7 +34,10 @@ const CURSOR_ROWS = 1000
 export async function* streamExecutions(context: StoreContext, query: StreamQuery = {}): AsyncGenerator<ListedExecution> {
   const { executions, jobs } = executionTables(context)
   const { adapter } = context
-  yield* inSnapshot(context.db, async function* (db) {
+  // Inside a caller's transaction, the windows see what its isolation level shows.
+  const trx = context.db.isTransaction ? undefined : await readSnapshot(context.db)
+  try {
+    const db = trx ?? context.db
     const plan = planStream(executionEntity, adapter, await withJobIds({ ...context, db }, query))
     const base = db
       .selectFrom(executions)
@@ -52,28 +55,18 @@ export async function* streamExecutions(context: StoreContext, query: StreamQuer
         // grew by some 80 MB between full collections.
         yield Object.assign(executionFromRow(adapter, row), { job_name: String(row.job_name ?? '') })
       }
-      if (count < window) return
+      if (count < window) break
       remaining -= count
     }
-  })
-}
-
-/**
- * Runs `read` in a read-only repeatable-read transaction (SQLite: a deferred `begin`),
- * or in the caller's transaction; ends it when `read` ends or the caller stops early.
- */
-async function* inSnapshot<T>(db: Kysely<any>, read: (db: Kysely<any>) => AsyncGenerator<T>): AsyncGenerator<T> {
-  if (db.isTransaction) {
-    yield* read(db)
-    return
-  }
-  const trx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
-  try {
-    yield* read(trx)
-    await trx.commit().execute()
+    await trx?.commit().execute()
   } finally {
     // Also releases the connection; a rollback that fails (the connection died) must not
     // hide the error that ended the stream.
-    if (!trx.isCommitted) await trx.rollback().execute().catch(() => {})
+    if (trx && !trx.isCommitted) await trx.rollback().execute().catch(() => {})
   }
+}
+
+/** A read-only repeatable-read transaction (SQLite: a deferred `begin`). */
+function readSnapshot(db: Kysely<any>): Promise<ControlledTransaction<any>> {
+  return db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
 }
