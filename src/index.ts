@@ -72,6 +72,7 @@ export {
   listQuerySchema,
   filterRuleSchema,
   type ListQuery,
+  type StreamQuery,
   type ListResult,
   type FilterRule,
   type FilterLeaf,

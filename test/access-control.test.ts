@@ -58,6 +58,7 @@ const MATRIX: ReadonlyArray<{ operation: string; allowed: readonly Role[]; run: 
   { operation: 'jobs.create', allowed: ['editor', 'admin'], run: (s, _ids, tag) => s.jobs.create(job(`made-${tag}`)) },
   { operation: 'jobs.update', allowed: ['editor', 'admin'], run: (s, ids, tag) => s.jobs.update(ids.jobId, job(`renamed-${tag}`)) },
   { operation: 'executions.list', allowed: ROLES, run: (s) => s.executions.list() },
+  { operation: 'executions.stream', allowed: ROLES, run: async (s) => { for await (const _execution of s.executions.stream({ limit: 1 })) break } },
   { operation: 'executions.start DEV', allowed: ['operator', 'editor', 'admin'], run: (s, ids) => s.executions.start({ jobId: ids.jobId, environment: 'DEV' }) },
   { operation: 'executions.start PROD', allowed: ['operator', 'admin'], run: (s, ids) => s.executions.start({ jobId: ids.jobId, environment: 'PROD' }) },
   { operation: 'executions.purge', allowed: ['operator', 'admin'], run: (s) => s.executions.purge({ olderThan: new Date(0) }) },

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import type { ExecutionStats } from '../src/repositories/execution-stats.js'
 import { runCli } from './helpers/cli.js'
@@ -59,5 +61,35 @@ describeEngines('etlp executions', (target) => {
     expect(JSON.parse(badAge.stderr).persistence_error.issues[0].path).toBe('--older-than')
     const noAge = await cli(config, 'executions', 'purge')
     expect(JSON.parse(noAge.stderr).persistence_error.issues[0].path).toBe('options.olderThan')
+  })
+
+  it('exports executions as JSON Lines, newest first, to stdout or a file', async () => {
+    const store = await openExecutionStore(target())
+    const jobId = await createJob(store)
+    const job = await store.jobs.get(jobId)
+    for (const environment of ['DEV', 'PROD', 'PROD']) await store.executions.start({ jobId, environment })
+    const config = target().configFile()
+
+    const printed = await cli(config, 'executions', 'export', '--job', job.name, '--environment', 'PROD')
+    expect(printed.code, printed.stderr).toBe(0)
+    const lines = printed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: string; job_name: string })
+    const listed = await store.executions.list({
+      where: {
+        logical_operator: 'AND',
+        rules: [
+          { column: 'job_id', operator: '==', value: jobId },
+          { column: 'environment', operator: '==', value: 'PROD' },
+        ],
+      },
+    })
+    expect(listed.items).toHaveLength(2)
+    expect(lines.map((line) => line.id)).toEqual(listed.items.map((item) => item.id))
+    expect(lines[0]?.job_name).toBe(job.name)
+
+    const file = join(target().dir, 'executions.jsonl')
+    const written = await cli(config, '--json', 'executions', 'export', '--limit', '2', '-o', file)
+    expect(written.code, written.stderr).toBe(0)
+    expect(JSON.parse(written.stdout)).toEqual({ exported: 2, file })
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(2)
   })
 })

@@ -1,5 +1,8 @@
+import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
 import type { Command } from 'commander'
 import { ValidationError } from '../errors.js'
+import type { FilterRule } from '../query/index.js'
 import type { PurgeReport } from '../repositories/execution-purge.js'
 import type { ExecutionStats } from '../repositories/execution-stats.js'
 import { finishedStatusSchema, type Execution } from '../schema/execution-schemas.js'
@@ -13,10 +16,10 @@ import { withStore } from './runtime.js'
 export function registerExecutionsCommand(program: Command): void {
   const executions = program
     .command('executions')
-    .description('look at executions, their stats, and purge old history')
+    .description('look at executions, export them, see their stats, and purge old history')
     .addHelpText(
       'after',
-      '\nExamples:\n  etlp executions list --status FAILED --since 2026-01-01\n  etlp executions show 0190c7e2-… --attempts --events\n  etlp executions stats --job orders_daily\n  etlp executions purge --older-than 90d --dry-run',
+      '\nExamples:\n  etlp executions list --status FAILED --since 2026-01-01\n  etlp executions export --since 30d -o executions.jsonl\n  etlp executions show 0190c7e2-… --attempts --events\n  etlp executions stats --job orders_daily\n  etlp executions purge --older-than 90d --dry-run',
     )
 
   executions
@@ -33,14 +36,8 @@ export function registerExecutionsCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  etlp executions list --job orders_daily --status FAILED\n  etlp executions list --since 7d --total --json')
     .action(async (options: ListOptions, command: Command) => {
       await withStore(command, async (store, { json }) => {
-        const rules: unknown[] = []
-        if (options.job !== undefined) rules.push({ column: 'job_id', operator: '==', value: await jobId(store, options.job) })
-        if (options.status !== undefined) rules.push({ column: 'status', operator: '==', value: options.status.toUpperCase() })
-        if (options.environment !== undefined) rules.push({ column: 'environment', operator: '==', value: options.environment })
-        if (options.since !== undefined) rules.push({ column: 'queued_at', operator: '>=', value: parseTime(options.since, '--since') })
-        if (options.where !== undefined) rules.push(parseJsonOption(options.where, '--where'))
         const page = await store.executions.list({
-          ...(rules.length > 0 ? { where: { logical_operator: 'AND', rules } } : {}),
+          ...(await filterOf(store, options)),
           limit: Number(options.limit),
           ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
           ...(options.total ? { total: true } : {}),
@@ -51,6 +48,32 @@ export function registerExecutionsCommand(program: Command): void {
           const next = page.next_cursor ? `\nNext page: --cursor ${page.next_cursor}` : ''
           return `${table}${total}${next}`
         })
+      })
+    })
+
+  executions
+    .command('export')
+    .description('write executions as JSON Lines, newest first, from one snapshot in flat memory')
+    .option('--job <job>', 'job name or id')
+    .option('--status <status>', 'QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED')
+    .option('--environment <environment>', 'e.g. PROD')
+    .option('--since <time>', 'queued at or after this ISO time, or an age like 24h / 7d')
+    .option('--where <json>', 'more filter rules, as for list')
+    .option('--limit <n>', 'at most this many')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  etlp executions export --since 30d -o executions.jsonl\n  etlp executions export --status FAILED | jq .error')
+    .action(async (options: ExportOptions, command: Command) => {
+      await withStore(command, async (store, { json }) => {
+        const query = { ...(await filterOf(store, options)), ...(options.limit !== undefined ? { limit: Number(options.limit) } : {}) }
+        if (options.output === undefined) {
+          await writeJsonLines(process.stdout, store.executions.stream(query))
+          return
+        }
+        const file = createWriteStream(options.output)
+        await once(file, 'open')
+        const exported = await writeJsonLines(file, store.executions.stream(query))
+        await new Promise<void>((resolve) => file.end(resolve))
+        emit(json === true, { exported, file: options.output }, () => `Exported ${exported} executions to ${options.output}`)
       })
     })
 
@@ -138,15 +161,34 @@ export function registerExecutionsCommand(program: Command): void {
     })
 }
 
-interface ListOptions {
+interface FilterOptions {
   readonly job?: string
   readonly status?: string
   readonly environment?: string
   readonly since?: string
   readonly where?: string
+}
+
+interface ListOptions extends FilterOptions {
   readonly limit: string
   readonly cursor?: string
   readonly total?: boolean
+}
+
+interface ExportOptions extends FilterOptions {
+  readonly limit?: string
+  readonly output?: string
+}
+
+/** `where` from the filter options of `list` and `export`. */
+async function filterOf(store: Store, options: FilterOptions): Promise<{ where?: FilterRule }> {
+  const rules: FilterRule[] = []
+  if (options.job !== undefined) rules.push({ column: 'job_id', operator: '==', value: await jobId(store, options.job) })
+  if (options.status !== undefined) rules.push({ column: 'status', operator: '==', value: options.status.toUpperCase() })
+  if (options.environment !== undefined) rules.push({ column: 'environment', operator: '==', value: options.environment })
+  if (options.since !== undefined) rules.push({ column: 'queued_at', operator: '>=', value: parseTime(options.since, '--since') })
+  if (options.where !== undefined) rules.push(parseJsonOption(options.where, '--where') as FilterRule)
+  return rules.length > 0 ? { where: { logical_operator: 'AND', rules } } : {}
 }
 
 interface PurgeCliOptions {
@@ -168,6 +210,40 @@ const executionColumns = [
   { header: 'DURATION_MS', value: (e: Execution) => e.duration_ms, align: 'right' as const },
   { header: 'ERROR', value: (e: Execution) => e.error?.message },
 ]
+
+/**
+ * Writes one JSON line per item at the pace the reader takes them. A reader that goes
+ * away (`| head`) ends the export quietly; any other write error ends it with that error.
+ */
+async function writeJsonLines(out: NodeJS.WritableStream, items: AsyncIterable<unknown>): Promise<number> {
+  let failed: NodeJS.ErrnoException | undefined
+  const onError = (error: NodeJS.ErrnoException) => (failed ??= error)
+  out.on('error', onError)
+  let written = 0
+  try {
+    for await (const item of items) {
+      if (!out.write(`${JSON.stringify(item)}\n`)) await writable(out)
+      if (failed) break
+      written++
+    }
+  } finally {
+    out.removeListener('error', onError)
+  }
+  if (failed && failed.code !== 'EPIPE') throw failed
+  return written
+}
+
+/** Resolves when `out` takes writes again, or will never (closed, failed). */
+function writable(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const events = ['drain', 'close', 'error'] as const
+    const done = () => {
+      for (const event of events) out.removeListener(event, done)
+      resolve()
+    }
+    for (const event of events) out.on(event, done)
+  })
+}
 
 /** A job id, or the id of the job with that name. */
 async function jobId(store: Store, ref: string): Promise<string> {

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/store-config.js'
 import { serverStatementName } from './prepared-statement.js'
 import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { failStreamsOnDeadConnection } from './mysql-dead-connection.js'
 
 /** MySQL 8 and MariaDB 10.11+. Times are `datetime(3)` in UTC; the session runs in UTC. */
 export class MysqlAdapter implements DialectAdapter {
@@ -136,8 +137,10 @@ class RecyclingPool implements MysqlPool {
       if (error) return callback(error, connection as unknown as PoolConnection)
       const now = Date.now()
       const born = this.#born.get(connection)
-      if (born === undefined) this.#born.set(connection, now)
-      else if (now - born > this.#maxAgeMs) {
+      if (born === undefined) {
+        this.#born.set(connection, now)
+        failStreamsOnDeadConnection(connection as never)
+      } else if (now - born > this.#maxAgeMs) {
         connection.destroy()
         return this.getConnection(callback)
       }

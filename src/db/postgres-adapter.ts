@@ -1,8 +1,8 @@
 import pg from 'pg'
-import Cursor from 'pg-cursor'
 import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { PostgresCursor } from './postgres-cursor.js'
 import { serverStatementName } from './prepared-statement.js'
 
 const INT8_OID = 20
@@ -57,7 +57,7 @@ export class PostgresAdapter implements DialectAdapter {
       client.on('error', () => {})
       prepareHotStatements(client)
     })
-    return new PostgresDialect({ pool, cursor: Cursor })
+    return new PostgresDialect({ pool, cursor: PostgresCursor })
   }
 
   mapError(error: unknown, statement?: FailedStatement) {

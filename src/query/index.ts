@@ -1,5 +1,5 @@
 /** The shared list/query language: see list-query.ts for usage. */
-export { listQuery, checkListQuery, type ListSource } from './list-query.js'
+export { listQuery, checkListQuery, planStream, streamWindow, type ListSource, type StreamPlan } from './list-query.js'
 export { checkFilter, filterExpression, type CompiledFilter } from './filter-compiler.js'
 export { resolveColumn, type QueryColumn, type QueryEntity, type QueryValueType } from './query-entity.js'
 export {
@@ -15,6 +15,7 @@ export {
   type FilterOperator,
   type FilterRule,
   type ListQuery,
+  type StreamQuery,
   type ListResult,
   type OrderBy,
   type OrderByEntry,

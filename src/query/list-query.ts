@@ -59,7 +59,7 @@ import { parseOrThrow } from '../schema/zod-issues.js'
 import { checkFilter, encodeValue, filterExpression, type CompiledFilter } from './filter-compiler.js'
 import { decodeCursor, encodeCursor, queryShapeHash, type CursorValue } from './keyset-cursor.js'
 import { checkValue, idColumnName, resolveColumn, type QueryColumn, type QueryEntity } from './query-entity.js'
-import { DEFAULT_LIMIT, listOptionsSchema, type ListResult, type OrderBy, type SortDirection } from './query-schema.js'
+import { DEFAULT_LIMIT, listOptionsSchema, streamOptionsSchema, type ListResult, type OrderBy, type SortDirection } from './query-schema.js'
 
 export interface ListSource<T> {
   /** `selectFrom(...).select...(...)` with any joins and fixed conditions; no order, limit or offset. */
@@ -100,12 +100,7 @@ export async function listQuery<T>(
     const keys = order.map((key, i) => cursorKey(adapter, key, values[i] as CursorValue))
     page = page.where((eb) => afterKeys(eb, order, keys))
   }
-  for (const key of order) {
-    const ref = sql.ref(key.column.column)
-    if (key.column.nullable) page = page.orderBy(sql`case when ${ref} is null then 1 else 0 end`, 'asc')
-    page = page.orderBy(ref, key.direction)
-  }
-  page = page.limit(limit + 1)
+  page = orderByKeys(page, order).limit(limit + 1)
   if (parsed.offset !== undefined) page = page.offset(parsed.offset)
 
   const rows = (await page.execute()) as Record<string, unknown>[]
@@ -121,6 +116,54 @@ export async function listQuery<T>(
     .select((eb) => eb.fn.countAll().as('total'))
     .executeTakeFirst()
   return { items, total: Number((counted as { total: unknown } | undefined)?.total ?? 0), next_cursor }
+}
+
+/** A stream query (`where`, `order_by`, `limit`; no pages), checked: see `streamWindow`. */
+export interface StreamPlan {
+  readonly filter: CompiledFilter | undefined
+  readonly order: readonly SortKey[]
+  /** At most this many rows in all; `undefined` for all of them. */
+  readonly limit: number | undefined
+}
+
+/** Checks a stream query against the entity as `listQuery` checks a list query. */
+export function planStream(entity: QueryEntity, adapter: DialectAdapter, query: unknown): StreamPlan {
+  const parsed = parseOrThrow(streamOptionsSchema, query ?? {})
+  const filter = parsed.where === undefined ? undefined : checkFilter(entity, adapter, parsed.where)
+  return { filter, order: resolveOrder(entity, parsed.order_by), limit: parsed.limit }
+}
+
+/**
+ * The next `size` rows of a stream, in its order: those after `last` (the last row of the
+ * previous window, which carries the sort columns). A long read cut into windows seeks
+ * into the index where the previous window ended, as a `listQuery` cursor does, so every
+ * window is planned like a list page.
+ */
+export function streamWindow<Q extends SelectQueryBuilder<any, any, any>>(
+  adapter: DialectAdapter,
+  plan: StreamPlan,
+  base: Q,
+  last: Record<string, unknown> | undefined,
+  size: number,
+): Q {
+  const { filter, order } = plan
+  let window = filter ? (base.where((eb) => filterExpression(eb, filter)) as Q) : base
+  if (last) {
+    const keys = order.map((key) => cursorKey(adapter, key, rowKey(adapter, key, last)))
+    window = window.where((eb) => afterKeys(eb, order, keys)) as Q
+  }
+  return orderByKeys(window, order).limit(size) as Q
+}
+
+/** Orders by `keys` with NULLs last in both directions, the order cursors assume. */
+function orderByKeys<Q extends SelectQueryBuilder<any, any, any>>(query: Q, keys: readonly SortKey[]): Q {
+  let ordered = query
+  for (const key of keys) {
+    const ref = sql.ref(key.column.column)
+    if (key.column.nullable) ordered = ordered.orderBy(sql`case when ${ref} is null then 1 else 0 end`, 'asc') as Q
+    ordered = ordered.orderBy(ref, key.direction) as Q
+  }
+  return ordered
 }
 
 /** Parses the non-`where` part of a query and checks `where` against the entity (for callers that build their own SQL). */

@@ -46,6 +46,14 @@ export interface ListQuery {
   readonly total?: boolean
 }
 
+/** What `stream(query)` accepts: the list shape without paging, and any `limit`. */
+export interface StreamQuery {
+  readonly where?: FilterRule
+  readonly order_by?: OrderBy
+  /** At most this many rows (default: all). */
+  readonly limit?: number
+}
+
 export interface ListResult<T> {
   readonly items: T[]
   readonly total?: number
@@ -103,3 +111,15 @@ export const listQuerySchema = z
 export const listOptionsSchema = z
   .strictObject({ where: z.unknown().optional(), ...listFields })
   .refine(offsetOrCursor.check, offsetOrCursor.params)
+
+const noPages = z.undefined({ error: 'A stream reads every matching row: it takes no offset, cursor or total (use limit)' }).optional()
+
+/** A stream query (`StreamQuery`), with `where` left to `checkFilter`. @internal */
+export const streamOptionsSchema = z.strictObject({
+  where: z.unknown().optional(),
+  order_by: orderBySchema.optional(),
+  limit: z.int().min(1).optional(),
+  offset: noPages,
+  cursor: noPages,
+  total: noPages,
+})

@@ -9,9 +9,11 @@ import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './executio
  * header alone, newest first. `job_name` rules are resolved to `job_id IN (…)` first, so
  * every page query reads one index of the executions table in order (a join to jobs made
  * MariaDB sort the whole table, and PostgreSQL walk it); job names come in one batched
- * `IN` query per page. `test/execution-explain` proves the plans.
+ * `IN` query per page. `test/execution-explain` proves the plans. `executions.stream`
+ * (execution-stream.ts) reads the same entity in one query.
+ * @internal
  */
-const executionEntity: QueryEntity = {
+export const executionEntity: QueryEntity = {
   name: 'executions',
   columns: {
     id: { column: 'id', type: 'string' },
@@ -46,15 +48,20 @@ export type ListedExecution = Execution & { readonly job_name: string }
 
 export async function listExecutions(context: StoreContext, query: unknown = {}): Promise<ListResult<ListedExecution>> {
   const { executions } = executionTables(context)
-  const where = isRecord(query) && query.where !== undefined ? await resolveJobNames(context, query.where, 'where') : undefined
-  const resolved = isRecord(query) && where !== undefined ? { ...query, where } : query
-  return listQuery(context, executionEntity, resolved, {
+  return listQuery(context, executionEntity, await withJobIds(context, query), {
     base: context.db.selectFrom(executions).select([...EXECUTION_COLUMNS]),
     decodeAll: async (rows) => {
       const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
-      return rows.map((row) => ({ ...executionFromRow(context.adapter, row), job_name: names.get(String(row.job_id)) ?? '' }))
+      // Not a spread copy of the header: see execution-stream.ts.
+      return rows.map((row) => Object.assign(executionFromRow(context.adapter, row), { job_name: names.get(String(row.job_id)) ?? '' }))
     },
   })
+}
+
+/** The query with its `job_name` rules resolved to job ids (see the file comment). @internal */
+export async function withJobIds(context: StoreContext, query: unknown): Promise<unknown> {
+  if (!isRecord(query) || query.where === undefined) return query
+  return { ...query, where: await resolveJobNames(context, query.where, 'where') }
 }
 
 /** Replaces every `job_name` leaf of the tree by `job_id in (ids of the matching jobs)`. */

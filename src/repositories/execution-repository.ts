@@ -14,6 +14,7 @@ import {
 import { prepare } from '../db/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
+import type { StreamQuery } from '../query/index.js'
 import type { StoreContext } from '../store.js'
 import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
 import { claimNext, heartbeat, reapExpired, type Claim, type ReapResult } from './execution-claiming.js'
@@ -22,6 +23,7 @@ import { listExecutions } from './execution-list.js'
 import { getExecution, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
 import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
 import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
+import { streamExecutions } from './execution-stream.js'
 import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
 import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
@@ -184,6 +186,21 @@ export class ExecutionRepository {
   /** Lists execution headers in the shared query language (DESIGN §4), newest first. */
   list(query: unknown = {}): ReturnType<typeof listExecutions> {
     return listExecutions(this.#context, query)
+  }
+
+  /**
+   * The same items as `list` in the same order (`where`, `order_by`, an optional `limit`;
+   * no pages), in flat memory, from one snapshot. It holds a connection until the loop
+   * ends or is left (`break`). On SQLite that is the store's only one: a call on the same
+   * store inside the loop waits for it, and fails after `pool_timeout`.
+   *
+   * @example
+   * for await (const execution of store.executions.stream({ where: { column: 'status', operator: '==', value: 'FAILED' } })) {
+   *   report.write(`${execution.job_name} ${execution.id}\n`)
+   * }
+   */
+  stream(query: StreamQuery = {}): ReturnType<typeof streamExecutions> {
+    return streamExecutions(this.#context, query)
   }
 
   stats(query: StatsQuery = {}): Promise<ExecutionStats> {

@@ -70,6 +70,7 @@ export const OPERATIONS: OperationTable = {
     },
     get: read('executions'),
     list: read('executions'),
+    stream: read('executions', { sync: 'iterable' }),
     stats: read('executions'),
   },
   state: {
