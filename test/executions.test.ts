@@ -207,6 +207,17 @@ describeEngines('executions', (target) => {
     )
     const rest = await store.executions.list({ where, limit: 4, cursor: page.next_cursor ?? '' })
     expect(rest.items.map((e) => e.job_name)).toEqual([names.get(second), names.get(first)])
+    // A filter that pins the job names it once per page; by id or by name, the rows get it.
+    for (const pin of [{ column: 'job_id', operator: '==', value: second }, { column: 'job_name', operator: '==', value: names.get(second) }] as const) {
+      const pinned = await store.executions.list({ where: { logical_operator: 'AND', rules: [pin, { column: 'environment', operator: '==', value: 'TEST' }] } })
+      expect(pinned.items.map((e) => [e.id, e.job_name])).toEqual([5, 3, 1].map((i) => [started[i], names.get(second)]))
+    }
+    // An offset page names its jobs too (with a second query: see execution-list).
+    const skipped = await store.executions.list({ where, limit: 2, offset: 3 })
+    expect(skipped.items.map((e) => [e.id, e.job_name])).toEqual([
+      [started[2], names.get(first)],
+      [started[1], names.get(second)],
+    ])
     // An equality on the id finds the row whatever other equalities the filter has.
     const one = await store.executions.list({
       where: { logical_operator: 'AND', rules: [{ column: 'job_id', operator: '==', value: second }, { column: 'id', operator: '==', value: started[3] }] },

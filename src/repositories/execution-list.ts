@@ -11,7 +11,9 @@ import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './executio
  * every page query reads one index of the executions table in order (a join to jobs made
  * MariaDB sort the whole table, and PostgreSQL walk it). Each row's job name comes from a
  * scalar subquery on the jobs primary key in the select list: evaluated for the page's
- * rows only, it leaves the driving index alone and the page is one statement.
+ * rows only (once per page when the filter pins the job), it leaves the driving index
+ * alone and the page is one statement (an offset page loads the names with a second,
+ * `IN` query: see `skips`).
  * `test/execution-explain` proves the plans.
  */
 const executionEntity: QueryEntity = {
@@ -64,19 +66,56 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
   const { executions, jobs } = executionTables(context)
   const where = isRecord(query) && query.where !== undefined ? await resolveJobNames(context, query.where, 'where') : undefined
   const resolved = isRecord(query) && where !== undefined ? { ...query, where } : query
-  const jobName = context.db.selectFrom(jobs).select('name').whereRef(`${jobs}.id`, '=', `${executions}.job_id`)
   const forced = context.adapter.engine === 'mysql' ? orderIndexesFor(resolved, where) : []
   // `etl_executions force index (…)`: the table keeps its name, so the subquery's reference holds.
   const from = forced.length === 0 ? executions : sql`${sql.table(executions)} force index (${sql.join(forced.map((name) => sql.id(`${executions}_${name}`)))})`
+  const base = context.db.selectFrom(from as typeof executions)
+  // An offset page skips rows, and PostgreSQL computes the select list of every skipped
+  // row too (page 180: 8,951 job lookups, 75 ms instead of 9): its names come afterwards.
+  const skips = isRecord(query) && typeof query.offset === 'number' && query.offset > 0
+  if (skips) {
+    return listQuery(context, executionEntity, resolved, {
+      base: base.select([...EXECUTION_COLUMNS]),
+      decodeAll: async (rows) => {
+        const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
+        return rows.map((row) => listedExecution(context, row, names.get(String(row.job_id))))
+      },
+    })
+  }
+  // One job for every row (the usual "runs of this job"): its name is looked up once per
+  // page, not once per row (PostgreSQL scanned the jobs table for each row: 0.18 ms vs 0.05).
+  const job = pinnedJob(where)
+  const names = context.db.selectFrom(jobs).select('name')
+  const jobName = job === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', job)
   return listQuery(context, executionEntity, resolved, {
-    base: context.db.selectFrom(from as typeof executions).select([...EXECUTION_COLUMNS, jobName.as('job_name')]),
-    decode: (row) => {
-      // Set on the decoded object: spreading it into a new one cost more than decoding it.
-      const execution = executionFromRow(context.adapter, row) as Execution & { job_name: string }
-      execution.job_name = String(row.job_name ?? '')
-      return execution
-    },
+    base: base.select([...EXECUTION_COLUMNS, jobName.as('job_name')]),
+    decode: (row) => listedExecution(context, row, row.job_name),
   })
+}
+
+function listedExecution(context: StoreContext, row: Record<string, unknown>, jobName: unknown): ListedExecution {
+  // Set on the decoded object: spreading it into a new one cost more than decoding it.
+  const execution = executionFromRow(context.adapter, row) as Execution & { job_name: string }
+  execution.job_name = String(jobName ?? '')
+  return execution
+}
+
+async function jobNames(context: StoreContext, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const { jobs } = executionTables(context)
+  const rows = await context.db.selectFrom(jobs).select(['id', 'name']).where('id', 'in', ids).execute()
+  return new Map(rows.map((row) => [String(row.id), String(row.name)]))
+}
+
+/** The job id every matching row has, when a top-level rule of the filter pins it. */
+function pinnedJob(where: unknown): string | undefined {
+  const rules = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
+  for (const rule of rules) {
+    if (!isRecord(rule) || rule.column !== 'job_id') continue
+    const value = rule.operator === '==' ? rule.value : rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1 ? rule.value[0] : undefined
+    if (typeof value === 'string') return value
+  }
+  return undefined
 }
 
 /**
