@@ -7,9 +7,10 @@ import { createJob, openExecutionStore } from './helpers/execution-store.js'
 
 describeEngines('executions', (target) => {
   let store: Store
+  const statements: string[] = []
 
   beforeAll(async () => {
-    store = await openExecutionStore(target())
+    store = await openExecutionStore(target(), { onQuery: (event) => statements.push(event.sql) })
   })
 
   const count = async (table: string, column?: string, value?: string) => {
@@ -209,6 +210,40 @@ describeEngines('executions', (target) => {
     expect(prod.items).toHaveLength(3)
     const bad = await store.executions.list({ where: { column: 'secret' as never, operator: '==', value: 1 } }).catch((e: unknown) => e)
     expect(bad).toBeInstanceOf(ValidationError)
+  })
+
+  it('names each listed execution\'s own job, in one statement per page', async () => {
+    const [first, second] = [await createJob(store), await createJob(store)]
+    const names = new Map([first, second].map((id) => [id, '']))
+    for (const id of names.keys()) names.set(id, (await store.jobs.get(id)).name)
+    const started: string[] = []
+    for (let i = 0; i < 6; i++) started.push((await store.executions.start({ jobId: i % 2 ? second : first, environment: 'TEST' })).id)
+    const where = { logical_operator: 'OR' as const, rules: [first, second].map((id) => ({ column: 'job_id' as const, operator: '==' as const, value: id })) }
+    statements.length = 0
+    const page = await store.executions.list({ where, limit: 4 })
+    expect(statements.filter((text) => /^select/i.test(text))).toHaveLength(1)
+    expect(page.items.map((e) => [e.id, e.job_name])).toEqual(
+      [...started].reverse().slice(0, 4).map((id, i) => [id, names.get(i % 2 ? first : second)]),
+    )
+    const rest = await store.executions.list({ where, limit: 4, cursor: page.next_cursor ?? '' })
+    expect(rest.items.map((e) => e.job_name)).toEqual([names.get(second), names.get(first)])
+    // A filter that pins the job names it once per page; by id or by name, the rows get it.
+    for (const pin of [{ column: 'job_id', operator: '==', value: second }, { column: 'job_name', operator: '==', value: names.get(second) }] as const) {
+      const pinned = await store.executions.list({ where: { logical_operator: 'AND', rules: [pin, { column: 'environment', operator: '==', value: 'TEST' }] } })
+      expect(pinned.items.map((e) => [e.id, e.job_name])).toEqual([5, 3, 1].map((i) => [started[i], names.get(second)]))
+    }
+    // An offset page names its jobs too (with a second query: see execution-list).
+    const skipped = await store.executions.list({ where, limit: 2, offset: 3 })
+    expect(skipped.items.map((e) => [e.id, e.job_name])).toEqual([
+      [started[2], names.get(first)],
+      [started[1], names.get(second)],
+    ])
+    // An equality on the id finds the row whatever other equalities the filter has.
+    const one = await store.executions.list({
+      where: { logical_operator: 'AND', rules: [{ column: 'job_id', operator: '==', value: second }, { column: 'id', operator: '==', value: started[3] }] },
+      total: true,
+    })
+    expect(one).toMatchObject({ total: 1, next_cursor: null, items: [{ id: started[3], job_name: names.get(second) }] })
   })
 
   it('computes counts, success rate, percentiles, lines and slowest components in the database', async () => {

@@ -59,6 +59,12 @@ export interface DialectAdapter {
    * freed pages on their own (autovacuum, InnoDB purge), so they do nothing here.
    */
   reclaimSpace(db: Kysely<any>): Promise<void>
+  /**
+   * `table` for a FROM clause, told to use one of `indexes` (full index names) where the
+   * engine's planner needs telling: MySQL/MariaDB may walk an equality's index and filter
+   * away rows instead of entering an order index at a keyset cursor. Others ignore it.
+   */
+  fromWithIndexes(table: string, indexes: readonly string[]): string | RawBuilder<unknown>
 
   encodeTimestamp(date: Date): unknown
   decodeTimestamp(value: unknown): Date

@@ -1,5 +1,5 @@
 import mysql from 'mysql2'
-import { MysqlDialect, sql, type CreateTableBuilder, type Kysely, type MysqlPool } from 'kysely'
+import { MysqlDialect, sql, type CreateTableBuilder, type Kysely, type MysqlPool, type RawBuilder } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
 import { serverStatementName } from './prepared-statement.js'
 import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
@@ -98,6 +98,11 @@ export class MysqlAdapter implements DialectAdapter {
 
   /** InnoDB's purge thread reuses freed pages; `OPTIMIZE TABLE` would lock and copy the table. */
   async reclaimSpace(): Promise<void> {}
+
+  fromWithIndexes(table: string, indexes: readonly string[]): string | RawBuilder<unknown> {
+    if (indexes.length === 0) return table
+    return sql`${sql.table(table)} force index (${sql.join(indexes.map((name) => sql.id(name)))})`
+  }
 
   encodeTimestamp(date: Date): unknown {
     return date

@@ -96,6 +96,11 @@ export class PostgresAdapter implements DialectAdapter {
   /** Batched deletes leave dead tuples that autovacuum reclaims; a `VACUUM FULL` would lock the table. */
   async reclaimSpace(): Promise<void> {}
 
+  /** The planner enters the order index at the cursor by itself. */
+  fromWithIndexes(table: string): string {
+    return table
+  }
+
   encodeTimestamp(date: Date): unknown {
     return date
   }

@@ -109,6 +109,11 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   /** Fixed-width ISO-8601 text sorts in time order. */
+  /** The planner enters the order index at the cursor by itself. */
+  fromWithIndexes(table: string): string {
+    return table
+  }
+
   encodeTimestamp(date: Date): unknown {
     return date.toISOString()
   }

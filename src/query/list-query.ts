@@ -57,7 +57,7 @@ import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import { checkFilter, encodeValue, filterExpression, type CompiledFilter } from './filter-compiler.js'
-import { decodeCursor, encodeCursor, queryShapeHash, type CursorValue } from './keyset-cursor.js'
+import { decodeCursor, encodeCursor, queryShape, type CursorValue } from './keyset-cursor.js'
 import { checkValue, idColumnName, resolveColumn, type QueryColumn, type QueryEntity } from './query-entity.js'
 import { DEFAULT_LIMIT, listOptionsSchema, streamOptionsSchema, type ListResult, type OrderBy, type SortDirection } from './query-schema.js'
 
@@ -93,10 +93,12 @@ export async function listQuery<T>(
   let filtered = source.base
   if (filter) filtered = filtered.where((eb) => filterExpression(eb, filter))
 
-  const shape = queryShapeHash({ entity: entity.name, where: rawQuery.where ?? null, order: order.map((k) => [k.name, k.direction]) })
+  // Made only for a cursor given or a next page to sign, and once.
+  let shapeText: string | undefined
+  const shape = () => (shapeText ??= queryShape({ entity: entity.name, where: rawQuery.where ?? null, order: order.map((k) => [k.name, k.direction]) }))
   let page = filtered
   if (parsed.cursor !== undefined) {
-    const values = decodeCursor(shape, parsed.cursor, order.length)
+    const values = decodeCursor(shape(), parsed.cursor, order.length)
     const keys = order.map((key, i) => cursorKey(adapter, key, values[i] as CursorValue))
     page = page.where((eb) => afterKeys(eb, order, keys))
   }
@@ -107,7 +109,7 @@ export async function listQuery<T>(
   const more = rows.length > limit
   const pageRows = more ? rows.slice(0, limit) : rows
   const last = pageRows[pageRows.length - 1]
-  const next_cursor = more && last ? encodeCursor(shape, order.map((key) => rowKey(adapter, key, last))) : null
+  const next_cursor = more && last ? encodeCursor(shape(), order.map((key) => rowKey(adapter, key, last))) : null
   const items = source.decodeAll ? await source.decodeAll(pageRows) : pageRows.map((row) => (source.decode as (r: Record<string, unknown>) => T)(row))
 
   if (!parsed.total) return { items, next_cursor }

@@ -8,9 +8,12 @@ import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './executio
  * `executions.list(query)` in the shared query language (src/query) over the execution
  * header alone, newest first. `job_name` rules are resolved to `job_id IN (…)` first, so
  * every page query reads one index of the executions table in order (a join to jobs made
- * MariaDB sort the whole table, and PostgreSQL walk it); job names come in one batched
- * `IN` query per page. `test/execution-explain` proves the plans. `executions.stream`
- * (execution-stream.ts) reads the same entity in one query.
+ * MariaDB sort the whole table, and PostgreSQL walk it). Each row's job name comes from a
+ * scalar subquery on the jobs primary key in the select list: evaluated for the page's
+ * rows only (once per page when the filter pins the job), it leaves the driving index
+ * alone and the page is one statement (an offset page loads the names with a second,
+ * `IN` query: see `skips`). `executions.stream` (execution-stream.ts) reads the same
+ * entity in one query. `test/execution-explain` proves the plans.
  * @internal
  */
 export const executionEntity: QueryEntity = {
@@ -39,6 +42,19 @@ export const executionEntity: QueryEntity = {
 
 const jobNameEntity: QueryEntity = { name: 'jobs', columns: { id: { column: 'id', type: 'string' }, name: { column: 'name', type: 'string' } } }
 
+/**
+ * The indexes (migration 0003) that serve the default order, `queued_at desc, id desc`,
+ * after an equality on their first column.
+ */
+const ORDER_INDEXES: Readonly<Record<string, string>> = {
+  job_id: 'job_queued_idx',
+  status: 'status_queued_idx',
+  environment: 'environment_queued_idx',
+  trigger: 'trigger_queued_idx',
+}
+/** Columns with a unique index: an equality on one finds its row without any order index. */
+const UNIQUE_COLUMNS = new Set(['id', 'idempotency_key'])
+
 /** More jobs than this matching a `job_name` rule is a validation error (the `in` limit). */
 const MAX_JOB_NAME_MATCHES = 1000
 /** Matches no execution: a `job_name` rule that matched no job. */
@@ -47,14 +63,33 @@ const NO_JOB = '00000000-0000-0000-0000-000000000000'
 export type ListedExecution = Execution & { readonly job_name: string }
 
 export async function listExecutions(context: StoreContext, query: unknown = {}): Promise<ListResult<ListedExecution>> {
-  const { executions } = executionTables(context)
-  return listQuery(context, executionEntity, await withJobIds(context, query), {
-    base: context.db.selectFrom(executions).select([...EXECUTION_COLUMNS]),
-    decodeAll: async (rows) => {
-      const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
-      // Not a spread copy of the header: see execution-stream.ts.
-      return rows.map((row) => Object.assign(executionFromRow(context.adapter, row), { job_name: names.get(String(row.job_id)) ?? '' }))
-    },
+  const { executions, jobs } = executionTables(context)
+  const resolved = await withJobIds(context, query)
+  const where = isRecord(resolved) ? resolved.where : undefined
+  const forced = orderIndexesFor(resolved, where).map((name) => `${executions}_${name}`)
+  // `etl_executions force index (…)`: the table keeps its name, so the subquery's reference holds.
+  const from = context.adapter.fromWithIndexes(executions, forced)
+  const base = context.db.selectFrom(from as typeof executions)
+  // An offset page skips rows, and PostgreSQL computes the select list of every skipped
+  // row too (page 180: 8,951 job lookups, 75 ms instead of 9): its names come afterwards.
+  const skips = isRecord(query) && typeof query.offset === 'number' && query.offset > 0
+  if (skips) {
+    return listQuery(context, executionEntity, resolved, {
+      base: base.select([...EXECUTION_COLUMNS]),
+      decodeAll: async (rows) => {
+        const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
+        return rows.map((row) => listedExecution(context, row, names.get(String(row.job_id))))
+      },
+    })
+  }
+  // One job for every row (the usual "runs of this job"): its name is looked up once per
+  // page, not once per row (PostgreSQL scanned the jobs table for each row: 0.18 ms vs 0.05).
+  const job = pinnedJob(where)
+  const names = context.db.selectFrom(jobs).select('name')
+  const jobName = job === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', job)
+  return listQuery(context, executionEntity, resolved, {
+    base: base.select([...EXECUTION_COLUMNS, jobName.as('job_name')]),
+    decode: (row) => listedExecution(context, row, row.job_name),
   })
 }
 
@@ -62,6 +97,55 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
 export async function withJobIds(context: StoreContext, query: unknown): Promise<unknown> {
   if (!isRecord(query) || query.where === undefined) return query
   return { ...query, where: await resolveJobNames(context, query.where, 'where') }
+}
+
+function listedExecution(context: StoreContext, row: Record<string, unknown>, jobName: unknown): ListedExecution {
+  // Set on the decoded object: spreading it into a new one cost more than decoding it.
+  const execution = executionFromRow(context.adapter, row) as Execution & { job_name: string }
+  execution.job_name = String(jobName ?? '')
+  return execution
+}
+
+async function jobNames(context: StoreContext, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map()
+  const { jobs } = executionTables(context)
+  const rows = await context.db.selectFrom(jobs).select(['id', 'name']).where('id', 'in', ids).execute()
+  return new Map(rows.map((row) => [String(row.id), String(row.name)]))
+}
+
+/** The job id every matching row has, when a top-level rule of the filter pins it. */
+function pinnedJob(where: unknown): string | undefined {
+  const rules = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
+  for (const rule of rules) {
+    if (!isRecord(rule) || rule.column !== 'job_id') continue
+    const value = rule.operator === '==' ? rule.value : rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1 ? rule.value[0] : undefined
+    if (typeof value === 'string') return value
+  }
+  return undefined
+}
+
+/**
+ * MariaDB plans `job_id = ? AND queued_at <= ?cursor … ORDER BY queued_at DESC LIMIT n` as
+ * a `ref` on job_id when the cursor's range keeps most of the job's rows: it then walks
+ * the job's index entries from the newest and filters out every row before the cursor
+ * (a page 30,000 rows deep read 33,000 entries, 370 ms). Forcing the order indexes that
+ * match the filter's top-level equalities makes it enter the index at the cursor (0.3 ms);
+ * among several it still picks by its estimates. Only for the default order, and never
+ * when an equality on a unique column finds the row by itself.
+ */
+function orderIndexesFor(query: unknown, where: unknown): string[] {
+  if (!isRecord(query) || query.order_by !== undefined || where === undefined) return []
+  const rules = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
+  const indexes = new Set<string>()
+  for (const rule of rules) {
+    if (!isRecord(rule) || typeof rule.column !== 'string') continue
+    const single = rule.operator === '==' || (rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1)
+    if (!single) continue
+    if (UNIQUE_COLUMNS.has(rule.column)) return []
+    const index = Object.hasOwn(ORDER_INDEXES, rule.column) ? ORDER_INDEXES[rule.column] : undefined
+    if (index !== undefined) indexes.add(index)
+  }
+  return [...indexes].sort()
 }
 
 /** Replaces every `job_name` leaf of the tree by `job_id in (ids of the matching jobs)`. */
@@ -84,13 +168,6 @@ async function resolveJobNames(context: StoreContext, node: unknown, path: strin
   }
   const ids = rows.map((row) => String(row.id)).sort()
   return { column: 'job_id', operator: 'in', value: ids.length > 0 ? ids : [NO_JOB] }
-}
-
-async function jobNames(context: StoreContext, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map()
-  const { jobs } = executionTables(context)
-  const rows = await context.db.selectFrom(jobs).select(['id', 'name']).where('id', 'in', ids).execute()
-  return new Map(rows.map((row) => [String(row.id), String(row.name)]))
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
