@@ -83,7 +83,7 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
     })
   }
   // One job for every row (the usual "runs of this job"): its name is looked up once per
-  // page, not once per row (PostgreSQL scanned the jobs table for each row: 0.18 ms vs 0.05).
+  // page, not once per row (PostgreSQL, 50 rows: 0.18 ms of execution per page vs 0.05).
   const job = pinnedJob(where)
   const names = context.db.selectFrom(jobs).select('name')
   const jobName = job === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', job)
@@ -115,13 +115,23 @@ async function jobNames(context: StoreContext, ids: readonly string[]): Promise<
 
 /** The job id every matching row has, when a top-level rule of the filter pins it. */
 function pinnedJob(where: unknown): string | undefined {
-  const rules = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
-  for (const rule of rules) {
-    if (!isRecord(rule) || rule.column !== 'job_id') continue
-    const value = rule.operator === '==' ? rule.value : rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1 ? rule.value[0] : undefined
+  for (const rule of topLevelRules(where)) {
+    const value = rule.column === 'job_id' ? singleValue(rule) : undefined
     if (typeof value === 'string') return value
   }
   return undefined
+}
+
+/** The rules every matching row satisfies: the root's, if it is an AND, else the root. */
+function topLevelRules(where: unknown): Record<string, unknown>[] {
+  const rules: unknown[] = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
+  return rules.filter(isRecord)
+}
+
+/** The value a `==` rule, or an `in` rule with one value, fixes its column to. */
+function singleValue(rule: Record<string, unknown>): unknown {
+  if (rule.operator === '==') return rule.value
+  return rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1 ? rule.value[0] : undefined
 }
 
 /**
@@ -135,12 +145,9 @@ function pinnedJob(where: unknown): string | undefined {
  */
 function orderIndexesFor(query: unknown, where: unknown): string[] {
   if (!isRecord(query) || query.order_by !== undefined || where === undefined) return []
-  const rules = isRecord(where) && where.logical_operator === 'AND' && Array.isArray(where.rules) ? where.rules : [where]
   const indexes = new Set<string>()
-  for (const rule of rules) {
-    if (!isRecord(rule) || typeof rule.column !== 'string') continue
-    const single = rule.operator === '==' || (rule.operator === 'in' && Array.isArray(rule.value) && rule.value.length === 1)
-    if (!single) continue
+  for (const rule of topLevelRules(where)) {
+    if (typeof rule.column !== 'string' || singleValue(rule) === undefined) continue
     if (UNIQUE_COLUMNS.has(rule.column)) return []
     const index = Object.hasOwn(ORDER_INDEXES, rule.column) ? ORDER_INDEXES[rule.column] : undefined
     if (index !== undefined) indexes.add(index)
