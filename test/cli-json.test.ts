@@ -49,6 +49,7 @@ describeEngines(
       const executions = await json('executions list')
       await json('executions show', executions.items[0].id, '--attempts', '--runs', '--events')
       await json('executions stats')
+      expect(await json('executions export', '-o', join(target().dir, 'executions.jsonl'))).toMatchObject({ exported: executions.items.length })
       await json('executions purge', '--older-than', '3650d', '--dry-run')
       await json('credentials add', 'warehouse', '--user', 'etl', '--password-env', 'WAREHOUSE_PASSWORD')
       await json('credentials list')
@@ -82,7 +83,8 @@ describeEngines(
       await json('migrate up')
 
       expect([...covered].sort()).toEqual(expect.arrayContaining(leafCommands(buildProgram())))
-    })
+      // Some 45 CLI processes one after another: past a minute on two busy cores.
+    }, 180_000)
   },
   ['sqlite', 'postgres'],
 )
