@@ -193,6 +193,18 @@ describeEngines('execution stream', (target) => {
     expect(await collectStream(single.executions.stream({ limit: 3 }))).toHaveLength(3)
   })
 
+  it('reports a stream left early to onQuery, with the rows it gave', async () => {
+    const events: { sql: string; rowCount: number }[] = []
+    const observed = await target().open({ onQuery: (event) => events.push(event) })
+    await observed.executions.list({ limit: 1 })
+    const before = events.length
+    let seen = 0
+    for await (const _execution of observed.executions.stream()) if (++seen === 10) break
+    const streamed = events.slice(before).filter((event) => /^select/i.test(event.sql))
+    expect(streamed).toHaveLength(1)
+    expect(streamed[0]?.rowCount).toBeGreaterThanOrEqual(10)
+  })
+
   it('runs on the transaction it is called in', async () => {
     const streamed = await store.transaction(async (tx) => collectStream(tx.executions.stream({ limit: 5 })))
     expect(streamed).toEqual((await store.executions.list({ limit: 5 })).items)

@@ -162,16 +162,18 @@ function instrumentConnection(connection: DatabaseConnection, options: Instrumen
   async function* streamQuery<R>(compiled: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     const started = performance.now()
     let rowCount = 0
+    let failure: PersistenceError | undefined
     try {
       for await (const chunk of connection.streamQuery<R>(compiled, chunkSize)) {
         rowCount += chunk.rows.length
         yield chunk
       }
-      options.onQuery?.({ sql: compiled.sql, durationMs: performance.now() - started, rowCount })
     } catch (error) {
-      const mapped = options.mapError(error, compiled)
-      options.onQuery?.({ sql: compiled.sql, durationMs: performance.now() - started, rowCount, error: mapped })
-      throw mapped
+      failure = options.mapError(error, compiled)
+      throw failure
+    } finally {
+      // Also when the reader leaves the loop early: the statement ran, with the rows it gave.
+      options.onQuery?.({ sql: compiled.sql, durationMs: performance.now() - started, rowCount, ...(failure ? { error: failure } : {}) })
     }
   }
   return new Proxy(connection, {
