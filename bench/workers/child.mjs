@@ -1,6 +1,7 @@
 // A benchmark child process: `stream` (W6: read every execution, report peak RSS) or
 // `record` (W7: once told to go, run execution lifecycles for `durationMs`, report the count).
 // Usage: node child.mjs '<json task>'; prints one JSON line.
+import { readFileSync } from 'node:fs'
 import { openImplementation } from '../impls/index.mjs'
 import { lifecycle } from '../workloads/execution-lifecycle.mjs'
 import { componentRuns } from '../lib/seed.mjs'
@@ -21,7 +22,7 @@ try {
       }
     }
     const ms = performance.now() - started
-    const peakRssMb = process.resourceUsage().maxRSS / 1024
+    const peakRssMb = peakRss() / 1024
     console.log(JSON.stringify({ rows, ms, stopped, peakRssMb, statements: impl.statements() }))
   } else if (task.mode === 'record') {
     const runs = componentRuns(task.runs)
@@ -54,4 +55,17 @@ try {
   }
 } finally {
   await impl.close()
+}
+
+/**
+ * Peak RSS of this process in KiB. Linux's getrusage maxRSS (process.resourceUsage) keeps
+ * the parent's high-water mark across fork and exec, so every child reported at least
+ * the bench's own RSS; /proc's VmHWM belongs to this process's memory alone.
+ */
+function peakRss() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (match) return Number(match[1])
+  } catch {}
+  return process.resourceUsage().maxRSS
 }
