@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { prepare } from '../db/prepared-statement.js'
 import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
@@ -7,7 +8,7 @@ import { defaultComponentTypes } from '../schema/builtin-component-types.js'
 import { canonicalJson, sha256Hex } from '../schema/canonical-json.js'
 import type { ComponentTypeRegistry } from '../schema/component-type-registry.js'
 import { uuidv7 } from '../schema/ids.js'
-import { validateJobConfig } from '../schema/job-graph-validation.js'
+import { validateJobConfig, type ValidatedJob } from '../schema/job-graph-validation.js'
 import type { StoreContext } from '../store.js'
 import { cacheFor, type JobGraphCache } from './job-cache.js'
 import { deleteGraph, insertGraph, loadComponents, loadLinks } from './job-graph-store.js'
@@ -95,15 +96,9 @@ export class JobRepository {
     const { config: parsed } = validated
     const row = {
       id,
-      name: parsed.name,
-      description: parsed.description ?? null,
-      strategy_type: parsed.strategy_type,
-      num_of_retries: parsed.num_of_retries,
-      file_logging: adapter.encodeBoolean(parsed.file_logging),
-      tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+      ...headerColumns(adapter, parsed),
       current_version: 1,
       content_hash: hash,
-      component_count: parsed.components.length,
       created_at: adapter.encodeTimestamp(now),
       updated_at: adapter.encodeTimestamp(now),
       created_by: options.actor ?? null,
@@ -161,15 +156,9 @@ export class JobRepository {
       let update = context.db
         .updateTable(tables.jobs)
         .set({
-          name: parsed.name,
-          description: parsed.description ?? null,
-          strategy_type: parsed.strategy_type,
-          num_of_retries: parsed.num_of_retries,
-          file_logging: adapter.encodeBoolean(parsed.file_logging),
-          tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+          ...headerColumns(adapter, parsed),
           current_version: sql`current_version + 1`,
           content_hash: hash,
-          component_count: parsed.components.length,
           updated_at: adapter.encodeTimestamp(now),
           updated_by: options.actor ?? null,
         })
@@ -268,6 +257,19 @@ export class JobRepository {
 function stale(id: string, expected: number, actual: number | undefined): ConflictError {
   const now = actual === undefined ? `was changed by another writer since version ${expected}` : `is at version ${actual}, not version ${expected}`
   return new ConflictError(`Job ${id} ${now}: reload it and apply the change again`)
+}
+
+/** The job row's columns that come from its config. */
+function headerColumns(adapter: DialectAdapter, parsed: ValidatedJob['config']) {
+  return {
+    name: parsed.name,
+    description: parsed.description ?? null,
+    strategy_type: parsed.strategy_type,
+    num_of_retries: parsed.num_of_retries,
+    file_logging: adapter.encodeBoolean(parsed.file_logging),
+    tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
+    component_count: parsed.components.length,
+  }
 }
 
 const JOB_COLUMNS = [
