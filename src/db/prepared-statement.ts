@@ -83,6 +83,15 @@ export function prepare<Name extends string>(build: (target: StatementTarget, va
 }
 
 /**
+ * `INSERT INTO <table> (columns) VALUES (…)` of one row, each column bound from the value
+ * of the same name. `table` is the core table's unprefixed name.
+ * @internal
+ */
+export function prepareInsert<Column extends string>(table: string, columns: readonly Column[]) {
+  return prepare<Column>((t, value) => t.db.insertInto(t.table(table)).values(Object.fromEntries(columns.map((column) => [column, value(column)]))))
+}
+
+/**
  * A family of prepared statements whose shape varies with a few known options (which
  * columns an update sets): one template per shape, keyed by `keyOf`.
  * @internal

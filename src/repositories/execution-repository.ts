@@ -11,7 +11,7 @@ import {
   type FinishResult,
   type StartExecutionInput,
 } from '../schema/execution-schemas.js'
-import { prepare } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StreamQuery } from '../query/index.js'
@@ -29,11 +29,8 @@ import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
 
 const EXECUTION_ROW_COLUMNS = [...EXECUTION_COLUMNS, 'lease_ms', 'updated_at'] as const
-type ExecutionRowColumn = (typeof EXECUTION_ROW_COLUMNS)[number]
 
-const insertExecution = prepare<ExecutionRowColumn>((t, value) =>
-  t.db.insertInto(t.table('executions')).values(Object.fromEntries(EXECUTION_ROW_COLUMNS.map((column) => [column, value(column)]))),
-)
+const insertExecution = prepareInsert('executions', EXECUTION_ROW_COLUMNS)
 const insertPayload = prepare<'execution_id' | 'params'>((t, value) =>
   t.db.insertInto(t.table('execution_payloads')).values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
 )

@@ -187,7 +187,6 @@ export async function openAttempt(
   startedAt: unknown,
   options: StartAttemptOptions,
 ): Promise<Attempt> {
-  const { attempts } = executionTables(context)
   const { adapter } = context
   const now = context.now()
   const lease =

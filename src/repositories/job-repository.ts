@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
-import { prepare } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/prepared-statement.js'
 import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'
@@ -290,6 +290,4 @@ const JOB_COLUMNS = [
 ] as const
 const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('id', '=', value('id')))
 const jobByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('name', '=', value('name')))
-const insertJob = prepare<(typeof JOB_COLUMNS)[number]>((t, value) =>
-  t.db.insertInto(t.table('jobs')).values(Object.fromEntries(JOB_COLUMNS.map((column) => [column, value(column)]))),
-)
+const insertJob = prepareInsert('jobs', JOB_COLUMNS)

@@ -1,4 +1,4 @@
-import { prepare } from '../db/prepared-statement.js'
+import { prepareInsert } from '../db/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalValue } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store.js'
@@ -61,13 +61,4 @@ export async function insertVersion(context: StoreContext, id: string, version: 
   })
 }
 
-const insertVersionRow = prepare<'job_id' | 'version' | 'content_hash' | 'config' | 'created_at' | 'created_by'>((t, value) =>
-  t.db.insertInto(t.table('job_versions')).values({
-    job_id: value('job_id'),
-    version: value('version'),
-    content_hash: value('content_hash'),
-    config: value('config'),
-    created_at: value('created_at'),
-    created_by: value('created_by'),
-  }),
-)
+const insertVersionRow = prepareInsert('job_versions', ['job_id', 'version', 'content_hash', 'config', 'created_at', 'created_by'])

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { prepare } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store.js'
@@ -93,9 +93,7 @@ const advanceHead = prepare<never>((t) =>
 )
 const readHead = prepare<never>((t) => t.db.selectFrom(t.table('audit_head')).select(['seq', 'hash']).where('id', '=', 1))
 const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome', 'before', 'after', 'prev_hash', 'hash'] as const
-const insertEntry = prepare<(typeof ENTRY_COLUMNS)[number]>((t, value) =>
-  t.db.insertInto(t.table('audit_log')).values(Object.fromEntries(ENTRY_COLUMNS.map((column) => [column, value(column)]))),
-)
+const insertEntry = prepareInsert('audit_log', ENTRY_COLUMNS)
 const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable(t.table('audit_head')).set({ hash: value('hash') }).where('id', '=', 1))
 
 /** Computes the hash of an entry from its fields and the previous hash. */
