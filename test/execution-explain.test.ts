@@ -8,6 +8,7 @@ import { insertObjects } from './helpers/insert-objects.js'
 import { ExecutionRepository } from '../src/repositories/execution-repository.js'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
+import { recordingExecuted } from './helpers/executed-queries.js'
 import { describeEngines, exec } from './helpers/engines.js'
 import { createJob, openExecutionStore } from './helpers/execution-store.js'
 
@@ -235,16 +236,9 @@ describeEngines('execution list plans and retention at scale', (target) => {
 
 /** Runs `list(query)` and returns the page query it sent, compiled with its parameters. */
 async function capturePageQuery(context: ReturnType<typeof Store.context>, query: unknown): Promise<CompiledQuery> {
-  const seen: RootOperationNode[] = []
-  const capture: KyselyPlugin = {
-    transformQuery: (args: PluginTransformQueryArgs) => (seen.push(args.node), args.node),
-    transformResult: async (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => args.result,
-  }
-  await new ExecutionRepository({ ...context, db: context.db.withPlugin(capture) }).list(query)
-  const executor = context.db.getExecutor()
-  const page = seen
-    .map((node) => executor.compileQuery(node, { queryId: 'explain' }))
-    .find((compiled) => /from [`"]?\w*executions[`"]? /i.test(compiled.sql) && /order by/i.test(compiled.sql))
+  const executed: CompiledQuery[] = []
+  await new ExecutionRepository({ ...context, db: recordingExecuted(context.db, executed) }).list(query)
+  const page = executed.find((compiled) => /from [`"]?\w*executions[`"]? /i.test(compiled.sql) && /order by/i.test(compiled.sql))
   if (!page) throw new Error('list() sent no page query')
   return page
 }

@@ -1,7 +1,8 @@
-import { CompiledQuery, type Kysely, type KyselyPlugin } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
+import { recordingExecuted } from './helpers/executed-queries.js'
 import { describeEngines, exec } from './helpers/engines.js'
 
 /** `jobs.list` over 20,000 seeded jobs is planned with an index, never a scan of the jobs table. */
@@ -41,14 +42,7 @@ describeEngines('job list plans', (target) => {
 
   async function plan(query: unknown): Promise<string> {
     captured.length = 0
-    const recorder: KyselyPlugin = {
-      transformQuery: ({ node, queryId }) => {
-        captured.push(db.getExecutor().compileQuery(node, queryId))
-        return node
-      },
-      transformResult: async ({ result }) => result,
-    }
-    const repository = new (await import('../src/repositories/job-repository.js')).JobRepository({ ...Store.context(store), db: db.withPlugin(recorder) })
+    const repository = new (await import('../src/repositories/job-repository.js')).JobRepository({ ...Store.context(store), db: recordingExecuted(db, captured) })
     await repository.list(query)
     const select = captured[0]!
     const prefix = target().engine === 'sqlite' ? 'explain query plan ' : 'explain '

@@ -68,7 +68,7 @@ describeEngines('query language fuzzing', (target) => {
   })
 
   it('answers a NUL character in a filter value with a validation_error or rows', async () => {
-    const run = () => listQuery({ adapter }, entity, { where: { column: 'name', operator: '==', value: 'a\u0000b' } }, { base: db.selectFrom(TABLE).selectAll(), decode: (row) => row.id })
+    const run = () => listQuery({ db, adapter }, entity, { where: { column: 'name', operator: '==', value: 'a\u0000b' } }, { key: TABLE, base: () => db.selectFrom(TABLE).selectAll(), decode: (row) => row.id })
     const outcome = await run().then((page) => page.items, (error: unknown) => error)
     if (!Array.isArray(outcome)) expect(outcome).toBeInstanceOf(ValidationError)
   })
@@ -82,7 +82,7 @@ describeEngines('query language fuzzing', (target) => {
       if (next() < 0.2) query.limit = ATOMS[Math.floor(next() * ATOMS.length)]
       if (next() < 0.1) query.cursor = 'eyJ4IjoxfQ.AAAA'
       try {
-        const page = await listQuery({ adapter }, entity, query, { base: db.selectFrom(TABLE).selectAll(), decode: (row) => row.id })
+        const page = await listQuery({ db, adapter }, entity, query, { key: TABLE, base: () => db.selectFrom(TABLE).selectAll(), decode: (row) => row.id })
         expect(Array.isArray(page.items)).toBe(true)
         valid++
       } catch (error) {

@@ -63,6 +63,25 @@ function expectedOrder(items: Item[], keys: Array<[keyof Item, 'asc' | 'desc']>)
     .map((item) => item.id)
 }
 
+const COMPARISONS: ReadonlyArray<[string, (a: number, b: number) => boolean]> = [
+  ['==', (a, b) => a === b],
+  ['!=', (a, b) => a !== b],
+  ['<', (a, b) => a < b],
+  ['>', (a, b) => a > b],
+  ['<=', (a, b) => a <= b],
+  ['>=', (a, b) => a >= b],
+]
+
+/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 async function errorOf(promise: Promise<unknown>): Promise<ValidationError> {
   const error = await promise.then(() => undefined, (e: unknown) => e)
   expect(error).toBeInstanceOf(ValidationError)
@@ -73,8 +92,9 @@ describeEngines('query language', (target) => {
   let db: Kysely<any>
   let adapter: DialectAdapter
   const list = (query: unknown) =>
-    listQuery({ adapter }, entity, query, {
-      base: db.selectFrom(TABLE).selectAll(),
+    listQuery({ db, adapter }, entity, query, {
+      key: TABLE,
+      base: () => db.selectFrom(TABLE).selectAll(),
       decode: (row) => String(row.id),
     })
   const ids = async (query: unknown) => (await list(query)).items
@@ -149,6 +169,63 @@ describeEngines('query language', (target) => {
     }
     const expected = ITEMS.filter((i) => (i.score === 1 && i.active) || ![0, 1, 2].includes(i.score))
     expect(await ids({ where, limit: 1000 })).toEqual(expectedOrder(expected, [['name', 'asc']]))
+  })
+
+  it('gives the right rows when one query shape comes back with other values (the compiled page is reused)', async () => {
+    // Each shape is a tree of rules whose values are drawn anew on every use: the first use
+    // compiles the page statement, the others only bind their values to it.
+    const next = seeded(7)
+    const pick = <T>(items: readonly T[], draw: () => number): T => items[Math.floor(draw() * items.length)] as T
+    type Use = (draw: () => number) => [unknown, (item: Item) => boolean]
+    const leafShapes: Array<() => Use> = [
+      () => {
+        const [operator, test] = pick(COMPARISONS, next)
+        return (draw) => {
+          const value = Math.floor(draw() * 4)
+          return [{ column: 'score', operator, value }, (i) => test(i.score, value)]
+        }
+      },
+      () => (draw) => {
+        const names = [pick(ITEMS, draw).name, pick(ITEMS, draw).name]
+        return [{ column: 'name', operator: 'in', value: names }, (i) => names.includes(i.name)]
+      },
+      () => (draw) => {
+        // On a NOT NULL column: `NOT (x LIKE …)` over a NULL would need SQL's three-valued logic here.
+        const part = pick(['N1', '1', '%_', '0', '2'], draw)
+        return [{ column: 'name', operator: 'contains', value: part }, (i) => i.name.toLowerCase().includes(part.toLowerCase())]
+      },
+      () => (draw) => {
+        const at = new Date(base + Math.floor(draw() * 10) * 60_000)
+        return [{ column: 'created_at', operator: '>=', value: at.toISOString() }, (i) => i.created_at >= at]
+      },
+      () => (draw) => {
+        const value = draw() < 0.5
+        return [{ column: 'active', operator: '==', value }, (i) => i.active === value]
+      },
+    ]
+    const shape = (depth: number): Use => {
+      if (depth > 1 || next() < 0.4) return pick(leafShapes, next)()
+      const operator = pick(['AND', 'OR', 'NOT'] as const, next)
+      const rules = Array.from({ length: 1 + Math.floor(next() * 3) }, () => shape(depth + 1))
+      return (draw) => {
+        const built = rules.map((rule) => rule(draw))
+        const tests = built.map(([, test]) => test)
+        const all = (i: Item) => tests.every((test) => test(i))
+        const combined = operator === 'OR' ? (i: Item) => tests.some((test) => test(i)) : operator === 'AND' ? all : (i: Item) => !all(i)
+        return [{ logical_operator: operator, rules: built.map(([where]) => where) }, combined]
+      }
+    }
+    for (let n = 0; n < 40; n++) {
+      const use = shape(0)
+      for (let time = 0; time < 3; time++) {
+        const [where, predicate] = use(next)
+        const expected = expectedOrder(ITEMS.filter(predicate), [['created_at', 'desc']])
+        const page = await list({ where, order_by: '-created_at', limit: 4, total: true })
+        expect(page.items, JSON.stringify(where)).toEqual(expected.slice(0, 4))
+        expect(page.total, JSON.stringify(where)).toBe(expected.length)
+        expect(await all({ where, order_by: '-created_at', limit: 4 }), JSON.stringify(where)).toEqual(expected)
+      }
+    }
   })
 
   it('treats wildcards in a contains value literally', async () => {

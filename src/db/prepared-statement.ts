@@ -8,9 +8,9 @@ export interface StatementTarget {
   readonly table: (name: string) => string
 }
 
-/** Marks where a named value goes when the statement is compiled once. */
+/** Marks where a named (or numbered) value goes when the statement is compiled once. */
 class Slot {
-  constructor(readonly name: string) {}
+  constructor(readonly name: string | number) {}
 }
 
 /**
@@ -20,8 +20,11 @@ class Slot {
  * connection holds a bounded number of server-side statements.
  */
 const serverPrepared = new Map<string, string>()
+/** Insert shapes and list-page shapes named on the server per process, each. */
 const MAX_SERVER_PREPARED_INSERTS = 64
+const MAX_SERVER_PREPARED_SHAPES = 64
 let serverPreparedInserts = 0
+let serverPreparedShapes = 0
 
 /** The name a driver prepares `text` under, or `undefined` to run it unprepared. @internal */
 export function serverStatementName(text: string): string | undefined {
@@ -34,8 +37,17 @@ function prepareOnServer(text: string): void {
 
 interface Template {
   readonly sql: string
-  /** Per parameter: the name of the value to bind, or a constant compiled into the template. */
-  readonly slots: readonly unknown[]
+  /** Per parameter: the name (or index) of the value to bind, or a constant compiled into the template. */
+  readonly slots: ReadonlyArray<string | number | { readonly constant: unknown }>
+}
+
+function compileTemplate(query: Compilable): Template {
+  const compiled = query.compile()
+  return { sql: compiled.sql, slots: compiled.parameters.map((p) => (p instanceof Slot ? p.name : { constant: p })) }
+}
+
+function bind(template: Template, values: Readonly<Record<string, unknown>> | readonly unknown[]): unknown[] {
+  return template.slots.map((slot) => (typeof slot === 'object' ? slot.constant : ((values as Record<string | number, unknown>)[slot] ?? null)))
 }
 
 /**
@@ -58,17 +70,15 @@ export function prepare<Name extends string>(build: (target: StatementTarget, va
   const template = (target: StatementTarget): Template => {
     let found = templates.get(target.adapter)
     if (!found) {
-      const compiled = build(target, (name) => new Slot(name)).compile()
-      found = { sql: compiled.sql, slots: compiled.parameters.map((p) => (p instanceof Slot ? p.name : { constant: p })) }
+      found = compileTemplate(build(target, (name) => new Slot(name)))
       templates.set(target.adapter, found)
       prepareOnServer(found.sql)
     }
     return found
   }
   const run = (target: StatementTarget, values: Readonly<Record<Name, unknown>>): Promise<QueryResult<Record<string, unknown>>> => {
-    const { sql, slots } = template(target)
-    const parameters = slots.map((slot) => (typeof slot === 'string' ? (values[slot as Name] ?? null) : (slot as { constant: unknown }).constant))
-    return target.db.executeQuery(CompiledQuery.raw(sql, parameters))
+    const found = template(target)
+    return target.db.executeQuery(CompiledQuery.raw(found.sql, bind(found, values)))
   }
   return {
     run,
@@ -110,6 +120,57 @@ export function prepareEach<Shape>(
     }
     return statement
   }
+}
+
+/**
+ * The values of a statement whose shape comes from the caller's input (a list page: its
+ * filter, order and cursor). `bind(value)` records a value and returns the placeholder
+ * to build the query with, so the values and the compiled placeholders come from one
+ * walk. See `runShaped`.
+ * @internal
+ */
+export class ShapedValues {
+  readonly values: unknown[] = []
+  bind(value: unknown): unknown {
+    this.values.push(value)
+    return new Slot(this.values.length - 1)
+  }
+}
+
+/** Shaped statements kept per store, the most recently used. */
+const MAX_SHAPED_TEMPLATES = 256
+const shapedTemplates = new WeakMap<DialectAdapter, Map<string, Template>>()
+
+/**
+ * Runs a statement whose shape is named by `key`: `build` (made from placeholders that
+ * `values.bind` returned) is compiled the first time a store meets the key, and later
+ * calls with the same key only bind `values`. The key must name everything that changes
+ * the SQL text apart from the bound values. Building and compiling a list page cost more
+ * than running it on SQLite; the first 64 shapes also become PostgreSQL named statements.
+ * @internal
+ */
+export function runShaped(
+  target: Pick<StatementTarget, 'db' | 'adapter'>,
+  key: string,
+  values: ShapedValues,
+  build: () => Compilable,
+): Promise<QueryResult<Record<string, unknown>>> {
+  let templates = shapedTemplates.get(target.adapter)
+  if (!templates) shapedTemplates.set(target.adapter, (templates = new Map()))
+  let template = templates.get(key)
+  if (template) {
+    // Map order is insertion order: moving a hit to the end keeps the eviction LRU.
+    templates.delete(key)
+  } else {
+    template = compileTemplate(build())
+    if (templates.size >= MAX_SHAPED_TEMPLATES) templates.delete(templates.keys().next().value as string)
+    if (serverPreparedShapes < MAX_SERVER_PREPARED_SHAPES && !serverPrepared.has(template.sql)) {
+      serverPreparedShapes++
+      prepareOnServer(template.sql)
+    }
+  }
+  templates.set(key, template)
+  return target.db.executeQuery(CompiledQuery.raw(template.sql, bind(template, values.values)))
 }
 
 /** Keeps one statement (and MySQL's packet) a sensible size even when parameters would allow more. */

@@ -132,8 +132,10 @@ export class RecordRepository {
   async find(query: unknown = {}, options: IncludeOptions = {}): Promise<ListResult<ModelRecord>> {
     const { model } = await this.#model()
     const { db, adapter } = this.#context
-    return listQuery({ adapter }, modelQueryEntity(model), query, {
-      base: db.selectFrom(model.table).select(columns(model)),
+    const selected = columns(model)
+    return listQuery(this.#context, modelQueryEntity(model), query, {
+      key: `${model.table}(${selected.join(',')})`,
+      base: () => db.selectFrom(model.table).select(selected),
       decodeAll: (rows) => this.#attach(model, rows.map((row) => decodeRecord(model, adapter, row)), options.include),
     })
   }

@@ -66,7 +66,7 @@ function leafValue(column: QueryColumn, operator: FilterOperator, value: unknown
       return value.map((item, i) => encode(item, `${path}[${i}]`))
     case 'contains':
       if (column.type !== 'string') throw issue(path.replace(/\.value$/, '.operator'), 'contains applies to text columns only')
-      return checkValue({ ...column, values: undefined }, value, path)
+      return likePattern(String(checkValue({ ...column, values: undefined }, value, path)))
     default:
       return encode(value, path)
   }
@@ -104,8 +104,27 @@ export function filterExpression(eb: ExpressionBuilder<any, any>, filter: Compil
     case 'contains':
       // Case-insensitive (ASCII) on every engine: SQLite's LIKE cannot be made case-sensitive
       // per statement, so all three lower both sides. `!` escapes the wildcards in the value.
-      return sql<SqlBool>`lower(${ref}) like lower(${likePattern(String(filter.value))}) escape '!'`
+      // The value is the LIKE pattern already (see `leafValue`).
+      return sql<SqlBool>`lower(${ref}) like lower(${filter.value}) escape '!'`
   }
+}
+
+/**
+ * The filter with each value that travels as a parameter replaced by `bind(value)`, an
+ * `in` list's one by one; `is_null` directions are part of the SQL and stay.
+ */
+export function bindFilterValues(filter: CompiledFilter, bind: (value: unknown) => unknown): CompiledFilter {
+  if (filter.kind === 'group') return { ...filter, rules: filter.rules.map((rule) => bindFilterValues(rule, bind)) }
+  if (filter.operator === 'is_null') return filter
+  return { ...filter, value: filter.operator === 'in' ? (filter.value as unknown[]).map(bind) : bind(filter.value) }
+}
+
+/** What of a filter decides its SQL text: columns, operators, `in` list lengths and `is_null` directions, not the values. */
+export function filterShapeKey(filter: CompiledFilter): string {
+  if (filter.kind === 'group') return `${filter.operator}(${filter.rules.map(filterShapeKey).join(',')})`
+  const { column, operator, value } = filter
+  const detail = operator === 'in' ? (value as unknown[]).length : operator === 'is_null' ? value : ''
+  return `${column.column} ${operator}${detail}`
 }
 
 function likePattern(text: string): string {

@@ -22,8 +22,9 @@
  *
  * list(query: unknown = {}): Promise<ListResult<Context>> {
  *   const { db, adapter, table } = this.#context
- *   return listQuery({ adapter }, contextEntity, query, {
- *     base: db.selectFrom(table('contexts')).selectAll(),   // FROM/SELECT/JOIN, extra fixed WHEREs
+ *   return listQuery(this.#context, contextEntity, query, {
+ *     key: 'contexts',                                       // names what base builds
+ *     base: () => db.selectFrom(table('contexts')).selectAll(), // FROM/SELECT/JOIN, extra fixed WHEREs
  *     decode: (row) => decodeContext(adapter, row),          // or decodeAll: (rows) => Promise<T[]>
  *   })
  * }
@@ -56,14 +57,27 @@ import { sql } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { ValidationError } from '../errors.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import { checkFilter, encodeValue, filterExpression, type CompiledFilter } from './filter-compiler.js'
+import { ShapedValues, runShaped, type StatementTarget } from '../db/prepared-statement.js'
+import { bindFilterValues, checkFilter, encodeValue, filterExpression, filterShapeKey, type CompiledFilter } from './filter-compiler.js'
 import { decodeCursor, encodeCursor, queryShape, type CursorValue } from './keyset-cursor.js'
 import { checkValue, idColumnName, resolveColumn, type QueryColumn, type QueryEntity } from './query-entity.js'
 import { DEFAULT_LIMIT, listOptionsSchema, streamOptionsSchema, type ListResult, type OrderBy, type SortDirection } from './query-schema.js'
 
 export interface ListSource<T> {
-  /** `selectFrom(...).select...(...)` with any joins and fixed conditions; no order, limit or offset. */
-  readonly base: SelectQueryBuilder<any, any, any>
+  /**
+   * Names what `base` builds (its tables, columns, joins and fixed conditions). Pages with
+   * the same key and query shape reuse one compiled statement, so two sources may share a
+   * key only if they build the same SQL.
+   */
+  readonly key: string
+  /**
+   * `selectFrom(...).select...(...)` with any joins and fixed conditions; no order, limit or
+   * offset. `slots[i]` stands for `values[i]`: use it where the value goes so it stays a
+   * parameter. Called only when the statement is compiled.
+   */
+  readonly base: (slots: readonly unknown[]) => SelectQueryBuilder<any, any, any>
+  /** The values `base` binds, if any. */
+  readonly values?: readonly unknown[]
   /** Turns one row into an item. */
   readonly decode?: (row: Record<string, unknown>) => T
   /** Turns a page of rows into items at once (e.g. to load relations in one batch). */
@@ -76,36 +90,47 @@ interface SortKey {
   readonly direction: SortDirection
 }
 
-/** Runs a list query (see the file comment). */
-export async function listQuery<T>(
-  context: { readonly adapter: DialectAdapter },
-  entity: QueryEntity,
-  query: unknown,
-  source: ListSource<T>,
-): Promise<ListResult<T>> {
+/**
+ * Runs a list query (see the file comment). The page statement is compiled once per
+ * query shape (source, filter structure, order, cursor, offset) and then only bound to
+ * the query's values: building it with Kysely cost about as much as running it.
+ */
+export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapter'>, entity: QueryEntity, query: unknown, source: ListSource<T>): Promise<ListResult<T>> {
   const { adapter } = context
   const parsed = parseOrThrow(listOptionsSchema, query ?? {})
   const rawQuery = (query ?? {}) as { where?: unknown }
-  const filter = rawQuery.where === undefined ? undefined : checkFilter(entity, adapter, rawQuery.where)
+  const checked = rawQuery.where === undefined ? undefined : checkFilter(entity, adapter, rawQuery.where)
   const order = resolveOrder(entity, parsed.order_by)
   const limit = parsed.limit ?? DEFAULT_LIMIT
 
-  let filtered = source.base
-  if (filter) filtered = filtered.where((eb) => filterExpression(eb, filter))
+  const values = new ShapedValues()
+  const slots = (source.values ?? []).map((value) => values.bind(value))
+  const filter = checked && bindFilterValues(checked, (value) => values.bind(value))
+  const filtered = () => {
+    const base = source.base(slots)
+    return filter ? base.where((eb) => filterExpression(eb, filter)) : base
+  }
+  const filterKey = `${entity.name}|${source.key}|${filter ? filterShapeKey(filter) : ''}`
 
   // Made only for a cursor given or a next page to sign, and once.
   let shapeText: string | undefined
   const shape = () => (shapeText ??= queryShape({ entity: entity.name, where: rawQuery.where ?? null, order: order.map((k) => [k.name, k.direction]) }))
-  let page = filtered
-  if (parsed.cursor !== undefined) {
-    const values = decodeCursor(shape(), parsed.cursor, order.length)
-    const keys = order.map((key, i) => cursorKey(adapter, key, values[i] as CursorValue))
-    page = page.where((eb) => afterKeys(eb, order, keys))
-  }
-  page = orderByKeys(page, order).limit(limit + 1)
-  if (parsed.offset !== undefined) page = page.offset(parsed.offset)
-
-  const rows = (await page.execute()) as Record<string, unknown>[]
+  const keys =
+    parsed.cursor === undefined
+      ? undefined
+      : decodeCursor(shape(), parsed.cursor, order.length).map((value, i) => {
+          const key = cursorKey(adapter, order[i] as SortKey, value as CursorValue)
+          return key === null ? null : values.bind(key)
+        })
+  const limitSlot = values.bind(limit + 1)
+  const offsetSlot = parsed.offset === undefined ? undefined : values.bind(parsed.offset)
+  const pageKey = `${filterKey}|${order.map((k) => `${k.name} ${k.direction}`).join(',')}|${keys ? keys.map((k) => (k === null ? 'n' : 'v')).join('') : '-'}|${offsetSlot === undefined ? '' : 'o'}`
+  const { rows } = await runShaped(context, pageKey, values, () => {
+    let page = filtered()
+    if (keys) page = page.where((eb) => afterKeys(eb, order, keys))
+    page = orderByKeys(page, order).limit(limitSlot as number)
+    return offsetSlot === undefined ? page : page.offset(offsetSlot as number)
+  })
   const more = rows.length > limit
   const pageRows = more ? rows.slice(0, limit) : rows
   const last = pageRows[pageRows.length - 1]
@@ -113,11 +138,12 @@ export async function listQuery<T>(
   const items = source.decodeAll ? await source.decodeAll(pageRows) : pageRows.map((row) => (source.decode as (r: Record<string, unknown>) => T)(row))
 
   if (!parsed.total) return { items, next_cursor }
-  const counted = await filtered
-    .clearSelect()
-    .select((eb) => eb.fn.countAll().as('total'))
-    .executeTakeFirst()
-  return { items, total: Number((counted as { total: unknown } | undefined)?.total ?? 0), next_cursor }
+  const counted = await runShaped(context, `${filterKey}|total`, values, () =>
+    filtered()
+      .clearSelect()
+      .select((eb) => eb.fn.countAll().as('total')),
+  )
+  return { items, total: Number((counted.rows[0] as { total: unknown } | undefined)?.total ?? 0), next_cursor }
 }
 
 /** A stream query (`where`, `order_by`, `limit`; no pages), checked: see `streamWindow`. */

@@ -114,7 +114,7 @@ export class ContextRepository {
 
   /** The shared query language; parameters and credentials of a page load in two queries. */
   async list(query: unknown = {}): Promise<ListResult<Context>> {
-    return listQuery(this.#context, contextEntity, query, { base: this.#select(), decodeAll: (rows) => this.#hydrate(rows) })
+    return listQuery(this.#context, contextEntity, query, { key: 'contexts', base: () => this.#select(), decodeAll: (rows) => this.#hydrate(rows) })
   }
 
   async delete(id: string): Promise<void> {

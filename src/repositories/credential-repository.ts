@@ -110,7 +110,7 @@ export class CredentialRepository {
 
   /** The shared query language: `where`, `order_by`, `limit`, `offset` or `cursor`, `total`. */
   async list(query: unknown = {}): Promise<ListResult<Credential>> {
-    return listQuery(this.#context, credentialEntity, query, { base: this.#select(), decode: (row) => this.#decode(row) })
+    return listQuery(this.#context, credentialEntity, query, { key: 'credentials', base: () => this.#select(), decode: (row) => this.#decode(row) })
   }
 
   /** The password in clear, or null when none is stored. */

@@ -69,13 +69,14 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
   const forced = orderIndexesFor(resolved, where).map((name) => `${executions}_${name}`)
   // `etl_executions force index (…)`: the table keeps its name, so the subquery's reference holds.
   const from = context.adapter.fromWithIndexes(executions, forced)
-  const base = context.db.selectFrom(from as typeof executions)
+  const base = () => context.db.selectFrom(from as typeof executions)
   // An offset page skips rows, and PostgreSQL computes the select list of every skipped
   // row too (page 180: 8,951 job lookups, 75 ms instead of 9): its names come afterwards.
   const skips = isRecord(query) && typeof query.offset === 'number' && query.offset > 0
   if (skips) {
     return listQuery(context, executionEntity, resolved, {
-      base: base.select([...EXECUTION_COLUMNS]),
+      key: `executions ${from}`,
+      base: () => base().select([...EXECUTION_COLUMNS]),
       decodeAll: async (rows) => {
         const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
         return rows.map((row) => listedExecution(context, row, names.get(String(row.job_id))))
@@ -85,10 +86,14 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
   // One job for every row (the usual "runs of this job"): its name is looked up once per
   // page, not once per row (PostgreSQL, 50 rows: 0.18 ms of execution per page vs 0.05).
   const job = pinnedJob(where)
-  const names = context.db.selectFrom(jobs).select('name')
-  const jobName = job === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', job)
   return listQuery(context, executionEntity, resolved, {
-    base: base.select([...EXECUTION_COLUMNS, jobName.as('job_name')]),
+    key: `executions ${from} with ${job === undefined ? 'each' : 'one'} job name`,
+    values: job === undefined ? [] : [job],
+    base: ([jobSlot]) => {
+      const names = context.db.selectFrom(jobs).select('name')
+      const jobName = jobSlot === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', jobSlot)
+      return base().select([...EXECUTION_COLUMNS, jobName.as('job_name')])
+    },
     decode: (row) => listedExecution(context, row, row.job_name),
   })
 }

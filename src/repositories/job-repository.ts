@@ -207,8 +207,9 @@ export class JobRepository {
   /** Lists job headers with the shared query language (columns: see `jobQueryEntity`). */
   list(query: unknown = {}): Promise<ListResult<Job>> {
     const { db, adapter } = this.#context
-    return listQuery({ adapter }, jobQueryEntity, query, {
-      base: db.selectFrom(jobTables(this.#context).jobs).selectAll(),
+    return listQuery(this.#context, jobQueryEntity, query, {
+      key: 'jobs',
+      base: () => db.selectFrom(jobTables(this.#context).jobs).selectAll(),
       decode: (row) => this.#withLoaders(decodeJobHeader(adapter, row)),
     })
   }

@@ -127,7 +127,7 @@ export class ScheduleRepository {
 
   /** The shared query language: `where`, `order_by`, `limit`, `offset` or `cursor`, `total`. */
   async list(query: unknown = {}): Promise<ListResult<Schedule>> {
-    return listQuery(this.#context, scheduleEntity, query, { base: this.#select(), decode: (row) => this.#decode(row) })
+    return listQuery(this.#context, scheduleEntity, query, { key: 'schedules', base: () => this.#select(), decode: (row) => this.#decode(row) })
   }
 
   async delete(id: string): Promise<void> {

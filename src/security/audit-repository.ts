@@ -39,8 +39,9 @@ export class AuditRepository {
 
   list(query: unknown = {}): Promise<ListResult<AuditEntry>> {
     const { db, adapter } = this.#context
-    return listQuery({ adapter }, auditEntity, query, {
-      base: db.selectFrom(auditTables(this.#context).log).selectAll(),
+    return listQuery(this.#context, auditEntity, query, {
+      key: 'audit',
+      base: () => db.selectFrom(auditTables(this.#context).log).selectAll(),
       decode: (row) => this.#decode(row),
     })
   }
