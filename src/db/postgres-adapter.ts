@@ -1,16 +1,29 @@
 import pg from 'pg'
 import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
-import { decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { decodeTimestampValue, postgresTimestampMillis, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { PostgresCursor } from './postgres-cursor.js'
 import { serverStatementName } from './prepared-statement.js'
 
 const INT8_OID = 20
+const TIMESTAMPTZ_OID = 1184
 
-/** Counts come back as numbers, not strings; NUMERIC stays a string (exact). */
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => unknown
+
+/**
+ * Counts come back as numbers, not strings; NUMERIC stays a string (exact). Timestamps
+ * are read by `postgresTimestampMillis`; what it does not read (infinity, BC) goes to
+ * the driver's own parser.
+ */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return (value: string) => Number(value)
+    if (oid === TIMESTAMPTZ_OID && format !== 'binary') {
+      return (value: string) => {
+        const millis = postgresTimestampMillis(value)
+        return millis === undefined ? parseTimestamptz(value) : new Date(millis)
+      }
+    }
     return pg.types.getTypeParser(oid, format as 'text')
   },
 }
