@@ -44,8 +44,10 @@ export class MysqlAdapter implements DialectAdapter {
       timezone: 'Z',
       supportBigNumbers: true,
       bigNumberStrings: false,
-      // JSON columns come back as text on every server (MariaDB has no JSON type).
-      typeCast: (field, next) => (field.type === 'JSON' ? field.string('utf8') : next()),
+      // JSON columns come back as text on every server (MariaDB has no JSON type). An option,
+      // not a typeCast function: one of those takes mysql2 off its compiled row parser
+      // (MariaDB, a page of 50 executions: 1.7 ms instead of 1.2).
+      jsonStrings: true,
     })
     pool.on('connection', (connection) => {
       // A dropped connection also emits 'error'; the query in flight reports it to the caller.
