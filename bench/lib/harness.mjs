@@ -15,11 +15,13 @@ export function spread(values) {
 }
 
 /**
- * Runs `rounds` rounds; in each, every implementation performs `iterations` operations.
+ * Runs `rounds` rounds; in each, every implementation performs `iterations` operations,
+ * or as many as fit in `budgetMs` (at least 3) when that is given: sub-millisecond reads
+ * need hundreds of samples, and a slow peer should not need minutes for them.
  * Returns, per implementation, the throughput of each round (operations per second)
  * and the statements per operation it issued.
  */
-export async function compareThroughput(implementations, { rounds, iterations, warmup = 1, operation }) {
+export async function compareThroughput(implementations, { rounds, iterations, budgetMs = Infinity, warmup = 1, operation }) {
   const results = new Map(implementations.map((impl) => [impl.name, { rounds: [], statements: 0, operations: 0 }]))
   for (let round = -warmup; round < rounds; round++) {
     // The order rotates every round, so no implementation always follows the same one.
@@ -27,13 +29,14 @@ export async function compareThroughput(implementations, { rounds, iterations, w
     for (const impl of [...implementations.slice(shift), ...implementations.slice(0, shift)]) {
       const before = impl.statements()
       const started = performance.now()
-      for (let i = 0; i < iterations; i++) await operation(impl, i, round)
+      let done = 0
+      while (done < iterations && (done < 3 || performance.now() - started < budgetMs)) await operation(impl, done++, round)
       const seconds = (performance.now() - started) / 1000
       if (round < 0) continue
       const entry = results.get(impl.name)
-      entry.rounds.push(iterations / seconds)
+      entry.rounds.push(done / seconds)
       entry.statements += impl.statements() - before
-      entry.operations += iterations
+      entry.operations += done
     }
   }
   return [...results].map(([name, entry]) => ({

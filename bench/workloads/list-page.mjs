@@ -20,7 +20,8 @@ export async function listPage({ impls, sizes, seeded }) {
   const expect = (items, what) => {
     if (items.length < LIMIT) throw new Error(`W4 ${what}: only ${items.length} rows`)
   }
-  const options = { rounds: sizes.rounds, iterations: sizes.w4 }
+  // Pages 1 and the cursor page take a millisecond or less: up to 300 of them, or 300 ms, a round.
+  const options = { rounds: sizes.rounds, iterations: 300, budgetMs: 300 }
   const first = await compareLatency(impls, { ...options, operation: async (impl) => expect(await impl.listPage(query), 'page 1') })
   const byCursor = await compareLatency(impls, {
     ...options,
@@ -31,6 +32,8 @@ export async function listPage({ impls, sizes, seeded }) {
   })
   const byOffset = await compareLatency(impls, {
     ...options,
+    iterations: sizes.w4Offset,
+    budgetMs: Infinity,
     operation: async (impl) => expect(await impl.listPage({ ...query, offset: (deep - 1) * LIMIT }), 'offset page'),
   })
   const of = `${seeded.count.toLocaleString('en-US')} executions`
