@@ -1,10 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
-import {
-  componentRunsSchema,
-  eventsSchema,
-  type ComponentRunInput,
-  type EventInput,
-} from '../schema/execution-schemas.js'
+import { parseComponentRuns } from '../schema/component-runs.js'
+import { eventsSchema, type ComponentRunInput, type EventInput } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
@@ -39,7 +35,7 @@ export async function recordComponentRuns(
   attemptId: string,
   runs: readonly ComponentRunInput[],
 ): Promise<{ written: number }> {
-  const parsed = parseOrThrow(componentRunsSchema, runs, 'runs')
+  const parsed = parseComponentRuns(runs)
   const seen = new Map<string, number>()
   const duplicates = parsed.flatMap((run, index) => {
     const first = seen.get(run.component_name)
