@@ -21,8 +21,8 @@ import { markdownTable } from './lib/markdown.mjs'
 
 // Quick keeps every workload but scales the big tables down (50,000 executions, 20,000 runs).
 const SIZES = {
-  full: { rounds: 5, w1: 30, w2: 150, w2Jobs: 1000, w3: 20, w4Offset: 10, w5Rows: 100_000, w5Rounds: 2, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 6, w7Rounds: 1, w7Workers: 8 },
-  quick: { rounds: 5, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4Offset: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8 },
+  full: { rounds: 5, roundMs: 1000, w1: 30, w2: 150, w2Jobs: 1000, w3: 20, w4Offset: 10, w5Rows: 100_000, w5Rounds: 2, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 6, w7Rounds: 1, w7Workers: 8 },
+  quick: { rounds: 5, roundMs: 300, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4Offset: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8 },
 }
 
 const { values: args } = parseArgs({

@@ -16,12 +16,14 @@ export function spread(values) {
 
 /**
  * Runs `rounds` rounds; in each, every implementation performs `iterations` operations,
- * or as many as fit in `budgetMs` (at least 3) when that is given: sub-millisecond reads
- * need hundreds of samples, and a slow peer should not need minutes for them.
+ * and more until `minMs` have passed (a round of a few milliseconds a time measures this
+ * machine's noise more than the work), but stops early once `budgetMs` have passed and
+ * at least 3 are done (sub-millisecond reads need hundreds of samples, and a slow peer
+ * should not need minutes for them).
  * Returns, per implementation, the throughput of each round (operations per second)
  * and the statements per operation it issued.
  */
-export async function compareThroughput(implementations, { rounds, iterations, budgetMs = Infinity, warmup = 1, operation }) {
+export async function compareThroughput(implementations, { rounds, iterations, minMs = 0, budgetMs = Infinity, warmup = 1, operation }) {
   const results = new Map(implementations.map((impl) => [impl.name, { rounds: [], statements: 0, operations: 0 }]))
   for (let round = -warmup; round < rounds; round++) {
     // The order rotates every round, so no implementation always follows the same one.
@@ -30,7 +32,11 @@ export async function compareThroughput(implementations, { rounds, iterations, b
       const before = impl.statements()
       const started = performance.now()
       let done = 0
-      while (done < iterations && (done < 3 || performance.now() - started < budgetMs)) await operation(impl, done++, round)
+      const going = () => {
+        const elapsed = performance.now() - started
+        return (done < iterations || elapsed < minMs) && (done < 3 || elapsed < budgetMs)
+      }
+      while (going()) await operation(impl, done++, round)
       const seconds = (performance.now() - started) / 1000
       if (round < 0) continue
       const entry = results.get(impl.name)
