@@ -3,16 +3,8 @@ import { ValidationError } from '../src/errors.js'
 import { parseComponentRuns, plainRuns } from '../src/schema/component-runs.js'
 import { componentRunsSchema } from '../src/schema/execution-schemas.js'
 import { parseOrThrow } from '../src/schema/zod-issues.js'
+import { seededRandom } from '../src/demo/simulate-day.js'
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const ABSENT = Symbol('absent')
 const nullPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { rows: 3 })
@@ -57,7 +49,7 @@ const outcome = (parse: () => unknown) => {
 
 describe('component run validation', () => {
   it('gives what the Zod schema gives, for plain runs, edge values and wrong shapes alike', () => {
-    const next = seeded(21)
+    const next = seededRandom(21)
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
     const run = (): unknown => {
       const roll = next()

@@ -4,6 +4,7 @@ import type { DialectAdapter } from '../src/db/dialect-adapter.js'
 import { ValidationError } from '../src/errors.js'
 import { listQuery, listQuerySchema, type QueryEntity } from '../src/query/index.js'
 import { describeEngines } from './helpers/engines.js'
+import { seededRandom } from '../src/demo/simulate-day.js'
 
 interface Item {
   id: string
@@ -72,15 +73,6 @@ const COMPARISONS: ReadonlyArray<[string, (a: number, b: number) => boolean]> = 
   ['>=', (a, b) => a >= b],
 ]
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function errorOf(promise: Promise<unknown>): Promise<ValidationError> {
   const error = await promise.then(() => undefined, (e: unknown) => e)
@@ -174,7 +166,7 @@ describeEngines('query language', (target) => {
   it('gives the right rows when one query shape comes back with other values (the compiled page is reused)', async () => {
     // Each shape is a tree of rules whose values are drawn anew on every use: the first use
     // compiles the page statement, the others only bind their values to it.
-    const next = seeded(7)
+    const next = seededRandom(7)
     const pick = <T>(items: readonly T[], draw: () => number): T => items[Math.floor(draw() * items.length)] as T
     type Use = (draw: () => number) => [unknown, (item: Item) => boolean]
     const leafShapes: Array<() => Use> = [

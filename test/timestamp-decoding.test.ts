@@ -2,20 +2,12 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { decodeTimestampValue, isoMillis, postgresTimestampMillis } from '../src/db/dialect-adapter.js'
 import { describeEngines } from './helpers/engines.js'
+import { seededRandom } from '../src/demo/simulate-day.js'
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('timestamp decoding', () => {
   it('reads every toISOString text as Date does', () => {
-    const next = seeded(11)
+    const next = seededRandom(11)
     for (let i = 0; i < 20_000; i++) {
       // Years 1970 to about 2250, and the edges of every field.
       const time = Math.floor(next() * 2 ** 43)
@@ -30,7 +22,7 @@ describe('timestamp decoding', () => {
   it("reads PostgreSQL's timestamptz text in any session time zone as the driver's parser does", async () => {
     const pgTypes = (await import('pg')).default.types
     const driver = pgTypes.getTypeParser(1184, 'text') as (text: string) => Date
-    const next = seeded(12)
+    const next = seededRandom(12)
     const pad = (n: number, width = 2) => String(n).padStart(width, '0')
     for (let i = 0; i < 20_000; i++) {
       const date = new Date(Math.floor(next() * 2 ** 43))
@@ -68,7 +60,7 @@ describeEngines('timestamps read back', (target) => {
   it('come back as the same instants, on PostgreSQL in any session time zone', async () => {
     const { db, adapter } = target().raw()
     await adapter.tableOptions(db.schema.createTable('ts_items').addColumn('n', 'integer', (c) => c.primaryKey()).addColumn('at', adapter.types.timestamp)).execute()
-    const next = seeded(13)
+    const next = seededRandom(13)
     const times = Array.from({ length: 500 }, () => new Date(Math.floor(next() * 2 ** 43)))
     await db.insertInto('ts_items').values(times.map((at, n) => ({ n, at: adapter.encodeTimestamp(at) }))).execute()
     const zones = target().engine === 'postgres' ? ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham'] : [undefined]
