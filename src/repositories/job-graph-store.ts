@@ -70,7 +70,7 @@ export async function loadLinks(context: StoreContext, jobId: string): Promise<C
 }
 
 const componentsOf = prepare<'job_id'>((t, value) =>
-  t.db.selectFrom(t.table('components')).selectAll().where('job_id', '=', value('job_id')).orderBy('position'),
+  t.db.selectFrom(t.table('components')).select(COMPONENT_COLUMNS).where('job_id', '=', value('job_id')).orderBy('position'),
 )
 const linksOf = prepare<'job_id'>((t, value) =>
   t.db

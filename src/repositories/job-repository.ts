@@ -209,7 +209,7 @@ export class JobRepository {
     const { db, adapter } = this.#context
     return listQuery(this.#context, jobQueryEntity, query, {
       key: 'jobs',
-      base: () => db.selectFrom(jobTables(this.#context).jobs).selectAll(),
+      base: () => db.selectFrom(jobTables(this.#context).jobs).select(JOB_COLUMNS),
       decode: (row) => this.#withLoaders(decodeJobHeader(adapter, row)),
     })
   }
@@ -289,6 +289,8 @@ const JOB_COLUMNS = [
   'created_by',
   'updated_by',
 ] as const
-const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('id', '=', value('id')))
-const jobByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).selectAll().where('name', '=', value('name')))
+// Named columns, not `*`: PostgreSQL refuses a prepared `select *` once a later migration
+// adds a column ("cached plan must not change result type").
+const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('id', '=', value('id')))
+const jobByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('name', '=', value('name')))
 const insertJob = prepareInsert('jobs', JOB_COLUMNS)

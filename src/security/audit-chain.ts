@@ -92,7 +92,8 @@ const advanceHead = prepare<never>((t) =>
     .where('id', '=', 1),
 )
 const readHead = prepare<never>((t) => t.db.selectFrom(t.table('audit_head')).select(['seq', 'hash']).where('id', '=', 1))
-const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome', 'before', 'after', 'prev_hash', 'hash'] as const
+/** @internal */
+export const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome', 'before', 'after', 'prev_hash', 'hash'] as const
 const insertEntry = prepareInsert('audit_log', ENTRY_COLUMNS)
 const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable(t.table('audit_head')).set({ hash: value('hash') }).where('id', '=', 1))
 

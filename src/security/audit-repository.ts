@@ -1,6 +1,6 @@
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 import type { StoreContext } from '../store.js'
-import { auditTables, GENESIS_HASH, hashEntry, type AuditEntry, type AuditHead } from './audit-chain.js'
+import { auditTables, ENTRY_COLUMNS, GENESIS_HASH, hashEntry, type AuditEntry, type AuditHead } from './audit-chain.js'
 
 const auditEntity: QueryEntity = {
   name: 'audit',
@@ -41,7 +41,7 @@ export class AuditRepository {
     const { db, adapter } = this.#context
     return listQuery(this.#context, auditEntity, query, {
       key: 'audit',
-      base: () => db.selectFrom(auditTables(this.#context).log).selectAll(),
+      base: () => db.selectFrom(auditTables(this.#context).log).select(ENTRY_COLUMNS),
       decode: (row) => this.#decode(row),
     })
   }
