@@ -161,6 +161,15 @@ describeEngines('access control', (target) => {
     await expect(devOperator.executions.startAttempt(prod.id)).rejects.toBeInstanceOf(AccessDeniedError)
   })
 
+  it("keeps a store's roles as given to store.as: changing the object afterwards grants nothing", async () => {
+    const given = { id: 'val', roles: ['viewer'] }
+    const viewer = store.as(given)
+    given.roles.push('admin')
+    await expect(viewer.jobs.create(job('escalated'))).rejects.toBeInstanceOf(AccessDeniedError)
+    expect(() => (viewer.principal.roles as string[]).push('admin')).toThrow(TypeError)
+    await expect(viewer.jobs.create(job('escalated'))).rejects.toBeInstanceOf(AccessDeniedError)
+  })
+
   it('refuses an unknown role and a malformed principal', () => {
     expect(() => store.as({ id: 'x', roles: ['superuser'] })).toThrow(ValidationError)
     expect(() => store.as({ id: '', roles: [] })).toThrow(ValidationError)

@@ -79,7 +79,18 @@ export class AccessPolicy {
     return !this.#grantsFor(principal, permission).some((grant) => grant.environments === undefined)
   }
 
-  #grantsFor(principal: Principal, permission: string): Grant[] {
+  /** Per principal object (its roles never change) and permission: every call checks one. */
+  readonly #granted = new WeakMap<Principal, Map<string, readonly Grant[]>>()
+
+  #grantsFor(principal: Principal, permission: string): readonly Grant[] {
+    let byPermission = this.#granted.get(principal)
+    if (!byPermission) this.#granted.set(principal, (byPermission = new Map()))
+    let grants = byPermission.get(permission)
+    if (!grants) byPermission.set(permission, (grants = this.#matchingGrants(principal, permission)))
+    return grants
+  }
+
+  #matchingGrants(principal: Principal, permission: string): Grant[] {
     const [resource = '', action = ''] = permission.split(':')
     return principal.roles.flatMap((role) =>
       (this.#roles.get(role) ?? []).filter(
@@ -97,7 +108,8 @@ export class AccessPolicy {
     parsed.data.roles.forEach((role, i) => {
       if (!this.#roles.has(role)) throw new ValidationError([{ path: `principal.roles[${i}]`, message: `Unknown role ${JSON.stringify(role)}` }])
     })
-    return parsed.data
+    // Frozen: a principal's roles cannot change under a store (its grants are cached).
+    return Object.freeze({ id: parsed.data.id, roles: Object.freeze([...parsed.data.roles]) })
   }
 }
 
