@@ -127,14 +127,20 @@ export async function settleAttempt(context: StoreContext, attemptId: string, ou
   return executionFromRow(adapter, { ...current, ...written }, retry ? null : (outcome.error?.details ?? null))
 }
 
-/** The attempt's status with its execution's header, in one statement. */
-const attemptWithExecution = prepare<'id'>((t, value) =>
-  t.db
-    .selectFrom(`${t.table('execution_attempts')} as a`)
-    .innerJoin(`${t.table('executions')} as e`, 'e.id', 'a.execution_id')
-    .select([...EXECUTION_COLUMNS.map((column) => `e.${column}` as const), 'a.status as attempt_status'])
-    .where('a.id', '=', value('id')),
-)
+/**
+ * The attempt's status with its execution's header, in one statement. Both come from
+ * primary-key lookups in subqueries, not a join: PostgreSQL planned the join as a merge
+ * join that walked the whole executions index (1,000,000 rows: 458 ms instead of 0.3)
+ * once the attempt's execution id lay beyond the table's statistics, as every new id does.
+ */
+const attemptWithExecution = prepare<'id'>((t, value) => {
+  const attempts = t.table('execution_attempts')
+  const attempt = (column: 'execution_id' | 'status') => t.db.selectFrom(attempts).select(column).where('id', '=', value('id'))
+  return t.db
+    .selectFrom(t.table('executions'))
+    .select([...EXECUTION_COLUMNS, attempt('status').as('attempt_status')])
+    .where('id', '=', attempt('execution_id'))
+})
 
 const endAttempt = prepare<'status' | 'finished_at' | 'error_type' | 'error_message' | 'error_details' | 'id'>((t, value) =>
   t.db
