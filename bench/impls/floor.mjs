@@ -120,8 +120,10 @@ export async function openFloor(target, { newId, poolSize } = {}) {
     async finishAttempt(attemptId) {
       const now = new Date()
       await client.transaction(async (c) => {
+        // Key lookups, not a join: PostgreSQL planned the join as a merge join over the whole
+        // executions index once the table had grown past its statistics (W7 after seeding).
         const { rows } = await c.query(
-          `select a."execution_id", e."started_at" from "${T.attempts}" a join "${T.executions}" e on e."id" = a."execution_id" where a."id" = ?`,
+          `select "id" as "execution_id", "started_at" from "${T.executions}" where "id" = (select "execution_id" from "${T.attempts}" where "id" = ?)`,
           [attemptId],
         )
         const { execution_id: executionId, started_at: startedAt } = rows[0]
