@@ -1,4 +1,4 @@
-import { componentRunsSchema, finishedStatusSchema } from './execution-schemas.js'
+import { componentRunSchema, componentRunsSchema, finishedStatusSchema } from './execution-schemas.js'
 import { unstorableValues } from './storable-values.js'
 import { parseOrThrow } from './zod-issues.js'
 import { ValidationError } from '../errors.js'
@@ -7,17 +7,8 @@ import { ValidationError } from '../errors.js'
 export type ParsedComponentRun = ReturnType<typeof componentRunsSchema.parse>[number]
 
 const STATUSES: ReadonlySet<unknown> = new Set([...finishedStatusSchema.options, 'RUNNING'])
-const KEYS: ReadonlySet<string> = new Set([
-  'component_name',
-  'status',
-  'started_at',
-  'finished_at',
-  'lines_received',
-  'lines_forwarded',
-  'error_count',
-  'processing_ms',
-  'metrics',
-])
+/** The keys the strict schema knows: any other sends a run to Zod, which names it. */
+const KEYS: ReadonlySet<string> = new Set(Object.keys(componentRunSchema.shape))
 
 /**
  * `runs` parsed as `componentRunsSchema` parses them, and checked for unstorable values,
