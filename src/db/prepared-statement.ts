@@ -16,15 +16,10 @@ class Slot {
 /**
  * SQL texts worth preparing on the server: the drivers of PostgreSQL (a named statement)
  * and MySQL (`execute`) parse and plan them once per connection instead of every time.
- * Only texts from `prepare` and the most common insert shapes are named, so a
+ * Only texts from `prepare` and the first insert and list-page shapes are named, so a
  * connection holds a bounded number of server-side statements.
  */
 const serverPrepared = new Map<string, string>()
-/** Insert shapes and list-page shapes named on the server per process, each. */
-const MAX_SERVER_PREPARED_INSERTS = 64
-const MAX_SERVER_PREPARED_SHAPES = 64
-let serverPreparedInserts = 0
-let serverPreparedShapes = 0
 
 /** The name a driver prepares `text` under, or `undefined` to run it unprepared. @internal */
 export function serverStatementName(text: string): string | undefined {
@@ -34,6 +29,19 @@ export function serverStatementName(text: string): string | undefined {
 function prepareOnServer(text: string): void {
   if (!serverPrepared.has(text)) serverPrepared.set(text, `etlp_${serverPrepared.size + 1}`)
 }
+
+/** `prepareOnServer` for texts of unbounded variety: the first `max` new texts per process only. */
+function prepareFirstOnServer(max: number): (text: string) => void {
+  let prepared = 0
+  return (text) => {
+    if (prepared >= max || serverPrepared.has(text)) return
+    prepared++
+    prepareOnServer(text)
+  }
+}
+/** Multi-row insert shapes and list-page shapes named on the server, 64 of each per process. */
+const prepareInsertOnServer = prepareFirstOnServer(64)
+const prepareShapeOnServer = prepareFirstOnServer(64)
 
 interface Template {
   readonly sql: string
@@ -164,10 +172,7 @@ export function runShaped(
   } else {
     template = compileTemplate(build())
     if (templates.size >= MAX_SHAPED_TEMPLATES) templates.delete(templates.keys().next().value as string)
-    if (serverPreparedShapes < MAX_SERVER_PREPARED_SHAPES && !serverPrepared.has(template.sql)) {
-      serverPreparedShapes++
-      prepareOnServer(template.sql)
-    }
+    prepareShapeOnServer(template.sql)
   }
   templates.set(key, template)
   return target.db.executeQuery(CompiledQuery.raw(template.sql, bind(template, values.values)))
@@ -221,10 +226,7 @@ function insertText(target: StatementTarget, table: string, columns: readonly st
     text = head + Array.from({ length: rowCount }, (_, row) => placeholders(one.slice(at + ' values '.length), row * columns.length)).join(', ')
     if (texts.size >= MAX_INSERT_TEXTS) texts.delete(texts.keys().next().value as string)
     texts.set(key, text)
-    if (serverPreparedInserts < MAX_SERVER_PREPARED_INSERTS && !serverPrepared.has(text)) {
-      serverPreparedInserts++
-      prepareOnServer(text)
-    }
+    prepareInsertOnServer(text)
   }
   return text
 }
