@@ -55,6 +55,49 @@ describeEngines('transactions', (target) => {
     expect(now).not.toContain(4)
   })
 
+
+  it('nests savepoints: a failure two levels down undoes its level and keeps the ones above', async () => {
+    await store.transaction(async (tx) => {
+      await insert(tx, 20)
+      await tx.transaction(async (middle) => {
+        await insert(middle, 21)
+        await middle.transaction((inner) => insert(inner, 22))
+        await middle
+          .transaction(async (inner) => {
+            await insert(inner, 23)
+            await inner.transaction(async (deepest) => {
+              await insert(deepest, 24)
+              throw new Error('deepest')
+            })
+          })
+          .catch(() => {})
+        await insert(middle, 25)
+      })
+      // A middle level that fails after its own nested savepoint was released.
+      await tx
+        .transaction(async (middle) => {
+          await middle.transaction((inner) => insert(inner, 26))
+          throw new Error('middle')
+        })
+        .catch(() => {})
+    })
+    const now = (await ids()).filter((id) => id >= 20 && id < 30)
+    expect(now).toEqual([20, 21, 22, 25])
+  })
+
+  it('gives the error of the work, not of a failed rollback', async () => {
+    // The work ends the transaction itself, so the rollback after its error finds none:
+    // SQLite refuses that rollback (PostgreSQL and MySQL accept it).
+    const failure = new Error('work failed')
+    await expect(
+      store.transaction(async (tx) => {
+        await insert(tx, 27)
+        await sql`commit`.execute(Store.context(tx).db)
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    await exec(db, 'delete from items where id = 27')
+  })
   it('accepts an isolation level', async () => {
     await store.transaction((tx) => insert(tx, 6), { isolation: 'serializable' })
     expect(await ids()).toContain(6)

@@ -1,4 +1,4 @@
-import type { ControlledTransaction, IsolationLevel, Kysely } from 'kysely'
+import { CompiledQuery, type IsolationLevel, type Kysely } from 'kysely'
 import { TransactionError } from '../errors.js'
 
 export interface TransactionOptions {
@@ -11,51 +11,62 @@ export interface TransactionOptions {
 }
 
 const DEFAULT_RETRIES = 3
-let savepointCounter = 0
+/** Open savepoints per transaction: names go by depth, so their SQL texts stay few (and cached). */
+const savepointDepth = new WeakMap<Kysely<any>, number>()
 
 /**
  * Runs `work` in a transaction on `db`: a new transaction at the top level (retried on
  * retryable errors), a savepoint when `db` is already a transaction.
+ *
+ * Kysely's callback `transaction()` costs about half of its `startTransaction()` (which
+ * builds a controllable transaction object, twice for a savepoint), so this uses the
+ * callback form and writes savepoints as SQL: every engine spells them alike.
  */
 export async function runInTransaction<T>(
   db: Kysely<any>,
   work: (trx: Kysely<any>) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  if (db.isTransaction) return runInSavepoint(db as ControlledTransaction<any>, work)
+  if (db.isTransaction) return runInSavepoint(db, work)
   const retries = options.retries ?? DEFAULT_RETRIES
   for (let attempt = 0; ; attempt++) {
-    let trx: ControlledTransaction<any> | undefined
+    // Kysely throws the rollback's error when the rollback fails too (a dead
+    // connection): the caller gets the error of its work instead.
+    let failure: { error: unknown } | undefined
+    const guarded = async (trx: Kysely<any>): Promise<T> => {
+      try {
+        return await work(trx)
+      } catch (error) {
+        failure = { error }
+        throw error
+      }
+    }
     try {
-      const begin = db.startTransaction()
-      trx = await (options.isolation ? begin.setIsolationLevel(options.isolation) : begin).execute()
-      const result = await work(trx)
-      await trx.commit().execute()
-      return result
-    } catch (error) {
-      await trx
-        ?.rollback()
-        .execute()
-        .catch(() => {})
+      const builder = db.transaction()
+      return await (options.isolation ? builder.setIsolationLevel(options.isolation) : builder).execute(guarded)
+    } catch (thrown) {
+      const error = failure ? failure.error : thrown
       if (!(error instanceof TransactionError && error.retryable) || attempt >= retries) throw error
       await sleep(backoffMs(attempt))
     }
   }
 }
 
-async function runInSavepoint<T>(trx: ControlledTransaction<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
-  const name = `etlp_sp_${++savepointCounter}`
-  const inner = await trx.savepoint(name).execute()
+async function runInSavepoint<T>(trx: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+  // Unique among the open ones: MySQL drops an open savepoint when another takes its name.
+  const depth = (savepointDepth.get(trx) ?? 0) + 1
+  const name = `etlp_sp_${depth}`
+  await trx.executeQuery(CompiledQuery.raw(`savepoint ${name}`))
+  savepointDepth.set(trx, depth)
   try {
-    const result = await work(inner)
-    await inner.releaseSavepoint(name).execute()
+    const result = await work(trx)
+    await trx.executeQuery(CompiledQuery.raw(`release savepoint ${name}`))
     return result
   } catch (error) {
-    await inner
-      .rollbackToSavepoint(name)
-      .execute()
-      .catch(() => {})
+    await trx.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`)).catch(() => {})
     throw error
+  } finally {
+    savepointDepth.set(trx, depth - 1)
   }
 }
 
