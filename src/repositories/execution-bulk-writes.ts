@@ -1,6 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
-import { parseComponentRuns } from '../schema/component-runs.js'
-import { eventsSchema, type ComponentRunInput, type EventInput } from '../schema/execution-schemas.js'
+import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventInput } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
@@ -35,7 +34,7 @@ export async function recordComponentRuns(
   attemptId: string,
   runs: readonly ComponentRunInput[],
 ): Promise<{ written: number }> {
-  const parsed = parseComponentRuns(runs)
+  const parsed = parseOrThrow(componentRunsSchema, runs, 'runs')
   const seen = new Map<string, number>()
   const duplicates = parsed.flatMap((run, index) => {
     const first = seen.get(run.component_name)

@@ -1,5 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { portsOf, type ComponentTypeRegistry, type PortSpec } from './component-type-registry.js'
+import { fastSafeParse } from './fast-parse.js'
 import { COMMON_COMPONENT_KEYS, jobConfigSchema, type ComponentConfig, type ParsedJobConfig } from './job-config-schema.js'
 import { unstorableValues } from './storable-values.js'
 import { toValidationIssues } from './zod-issues.js'
@@ -36,7 +37,7 @@ interface Ports {
  * (`components[2].routes.out[0].to`), in one `ValidationError`.
  */
 export function validateJobConfig(input: unknown, registry: ComponentTypeRegistry): ValidatedJob {
-  const parsed = jobConfigSchema.safeParse(input)
+  const parsed = fastSafeParse(jobConfigSchema, input)
   if (!parsed.success) throw new ValidationError(toValidationIssues(parsed.error))
   const unstorable = unstorableValues(input)
   if (unstorable.length > 0) throw new ValidationError(unstorable)
@@ -59,7 +60,7 @@ export function validateJobConfig(input: unknown, registry: ComponentTypeRegistr
       components.push({ config: component, payload: rest })
       return
     }
-    const payload = type.payload.safeParse(rest)
+    const payload = fastSafeParse(type.payload, rest)
     if (!payload.success) issues.push(...toValidationIssues(payload.error, path))
     const data = payload.success ? payload.data : rest
     components.push({ config: component, payload: data })

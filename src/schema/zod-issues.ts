@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { ValidationError, type ValidationIssue } from '../errors.js'
+import { fastSafeParse } from './fast-parse.js'
 import { unstorableValues } from './storable-values.js'
 
 /** Formats a path the way users write it: `components[2].routes.out[0].to`. */
@@ -22,7 +23,7 @@ export function toValidationIssues(error: z.ZodError, root = ''): ValidationIssu
  * refused the same way.
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, root = ''): z.output<S> {
-  const result = schema.safeParse(value)
+  const result = fastSafeParse(schema, value)
   if (!result.success) throw new ValidationError(toValidationIssues(result.error, root))
   const unstorable = unstorableValues(result.data, root)
   if (unstorable.length > 0) throw new ValidationError(unstorable)
