@@ -216,10 +216,46 @@ function compileObject(def: ZodInternals['def']): Parser {
     const { optin, optout } = internals(shape[key])
     return { key, parse: compiled(shape[key] as z.ZodType), optin, optionalOut: optout === 'optional' }
   })
-  const declared = new Set(Object.keys(shape))
   const catchall = def.catchall === undefined ? 'strip' : internals(def.catchall).def.type
   if (catchall !== 'strip' && catchall !== 'never' && catchall !== 'unknown') return never
-  const parser: Parser = (value) => {
+  const parser = generatedObjectParser(properties, catchall) ?? objectParser(properties, catchall)
+  return madeOf(parser, properties.map((property) => property.parse))
+}
+
+/**
+ * The object parser as straight-line code with the keys written in (as Zod's own object
+ * parser does where `new Function` is allowed): reads of fixed keys are fast where reads
+ * of a key from a list go through a slow generic lookup. `undefined` where code
+ * generation is not allowed (a Content-Security-Policy), or for a key combination the
+ * template does not cover.
+ */
+function generatedObjectParser(properties: readonly Property[], catchall: 'strip' | 'never' | 'unknown'): Parser | undefined {
+  const lines = ['if (!isPlainObject(value) || Object.hasOwn(value, "__proto__")) return NO', 'const out = {}', 'let parsed']
+  for (const [i, { key, optin, optionalOut }] of properties.entries()) {
+    const k = JSON.stringify(key)
+    const read = `parsed = parsers[${i}](value[${k}]); if (parsed === NO) return NO; out[${k}] = parsed`
+    if (optin === undefined) lines.push(`if (!(${k} in value)) return NO`, read)
+    else if (optin === 'optional' && optionalOut) lines.push(`if (${k} in value) { ${read} }`)
+    else if (optin === 'defaulted' && !optionalOut) lines.push(read)
+    else if (optin === 'defaulted' && optionalOut) {
+      lines.push(`if (${k} in value) { ${read} } else { parsed = parsers[${i}](undefined); if (parsed !== NO && parsed !== undefined) out[${k}] = parsed }`)
+    } else return undefined
+  }
+  if (catchall === 'never') lines.push('for (const key in value) if (!declared.has(key)) return NO')
+  if (catchall === 'unknown') lines.push('for (const key in value) if (!declared.has(key)) out[key] = value[key]')
+  lines.push('return out')
+  try {
+    const make = new Function('NO', 'isPlainObject', 'parsers', 'declared', `return function objectParser(value) {\n${lines.join('\n')}\n}`)
+    const parsers = properties.map((property) => property.parse)
+    return make(NO, isPlainObject, parsers, new Set(properties.map((property) => property.key))) as Parser
+  } catch {
+    return undefined
+  }
+}
+
+function objectParser(properties: readonly Property[], catchall: 'strip' | 'never' | 'unknown'): Parser {
+  const declared = new Set(properties.map((property) => property.key))
+  return (value) => {
     if (!isPlainObject(value) || Object.hasOwn(value, '__proto__')) return NO
     const out: Record<string, unknown> = {}
     for (const { key, parse, optin, optionalOut } of properties) {
@@ -242,23 +278,22 @@ function compileObject(def: ZodInternals['def']): Parser {
     }
     return out
   }
-  return madeOf(parser, properties.map((property) => property.parse))
 }
 
-/** A record with string keys (checked by the key schema) whose own keys are all plain. */
+/**
+ * A record with string keys (checked by the key schema). Zod reads the own enumerable
+ * keys, and refuses symbol keys; an object with any symbol key is left to it.
+ */
 function compileRecord(def: ZodInternals['def']): Parser {
   const keyType = internals(def.keyType).def
   if (keyType.type !== 'string' || def.mode === 'loose') return never
   const key = compiled(def.keyType)
   const element = compiled(def.valueType)
   const parser: Parser = (value) => {
-    if (!isPlainObject(value) || Object.hasOwn(value, '__proto__')) return NO
-    const keys = Object.keys(value)
-    // Symbol keys and hidden properties are left to Zod, which treats them its own way.
-    if (Object.getOwnPropertyNames(value).length !== keys.length || Object.getOwnPropertySymbols(value).length > 0) return NO
+    if (!isPlainObject(value) || Object.hasOwn(value, '__proto__') || Object.getOwnPropertySymbols(value).length > 0) return NO
     const out: Record<string, unknown> = {}
-    for (const name of keys) {
-      if (key(name) === NO) return NO
+    for (const name in value) {
+      if (!Object.hasOwn(value, name) || key(name) === NO) return NO
       const item = element(value[name])
       if (item === NO) return NO
       out[name] = item

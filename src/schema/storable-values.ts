@@ -2,6 +2,8 @@ import type { ValidationIssue } from '../errors.js'
 import { formatPath } from './zod-issues.js'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+/** A NUL or any surrogate: one quick scan, so the precise checks run only on the rare text that has one. */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/
 const MIN_TIME = Date.UTC(1000, 0, 1)
 const MAX_TIME = Date.UTC(10000, 0, 1) - 1
 const MAX_ISSUES = 20
@@ -22,6 +24,7 @@ export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
     if (found.length >= MAX_ISSUES) return
     switch (typeof item) {
       case 'string':
+        if (!SUSPECT.test(item)) return
         if (item.includes('\u0000')) at('Text may not contain NUL characters')
         else if (LONE_SURROGATE.test(item)) at('Text may not contain unpaired surrogates (invalid UTF-16)')
         return
@@ -50,7 +53,7 @@ export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
         for (const key in item) {
           if (!Object.hasOwn(item, key)) continue
           segments.push(key)
-          if (key.includes('\u0000') || LONE_SURROGATE.test(key)) at('Keys may not contain NUL characters or unpaired surrogates')
+          if (SUSPECT.test(key) && (key.includes('\u0000') || LONE_SURROGATE.test(key))) at('Keys may not contain NUL characters or unpaired surrogates')
           visit((item as Record<string, unknown>)[key])
           segments.pop()
         }
