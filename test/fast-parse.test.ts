@@ -166,6 +166,11 @@ function* samples<T>(count: number, make: (next: Random, i: number) => T, seed: 
   for (let i = 0; i < count; i++) yield make(next, i)
 }
 
+enum Level {
+  Low,
+  High,
+}
+
 const recursive = z.object({
   name: z.string(),
   get children() {
@@ -232,6 +237,10 @@ describe('fast parse', () => {
     expect(fastParser(SYNTHETIC.dates)(['2024-01-01T00:00:00Z'])).toBe(NO)
     expect(fastParser(SYNTHETIC.routeTargets)(['a', { to: 'b' }])).toEqual(['a', { to: 'b' }])
     expect(fastParser(recursive)({ name: 'a', children: [{ name: 'b' }] })).toBe(NO)
+    // A numeric enum's object also maps names to numbers: only the numbers are its values.
+    expect(fastParser(z.enum(Level))(1)).toBe(1)
+    expect(fastParser(z.enum(Level))('High')).toBe(NO)
+    expect(z.enum(Level).safeParse('High').success).toBe(false)
   })
 
   it('gives what Zod gives for component runs, and takes the runs pipelines send', () => {

@@ -34,6 +34,8 @@ interface ZodInternals {
   readonly optin?: 'optional' | 'defaulted'
   readonly optout?: 'optional'
   readonly traits: ReadonlySet<string>
+  /** The values an enum or literal accepts, as Zod works them out (a numeric enum's names are not among them). */
+  readonly values?: ReadonlySet<unknown>
 }
 
 const cache = new WeakMap<object, Parser>()
@@ -72,7 +74,7 @@ function compile(schema: z.ZodType): Parser {
   if (checks === undefined) return never
   // Coercing schemas and Zod subclasses that share a type name with another behaviour.
   if (def.coerce || internals(schema).traits.has('$ZodExactOptional')) return never
-  const base = compileType(def)
+  const base = compileType(schema)
   if (base === never || checks.length === 0) return base
   const checked: Parser = (value) => {
     const parsed = base(value)
@@ -84,7 +86,8 @@ function compile(schema: z.ZodType): Parser {
 }
 
 /** The type itself, before its checks. */
-function compileType(def: ZodInternals['def']): Parser {
+function compileType(schema: z.ZodType): Parser {
+  const { def, values } = internals(schema)
   switch (def.type) {
     case 'string':
       // A format on the schema itself (email, datetime …) is a check this module does not repeat.
@@ -103,14 +106,10 @@ function compileType(def: ZodInternals['def']): Parser {
       return (value) => value
     case 'null':
       return (value) => (value === null ? null : NO)
-    case 'enum': {
-      const values = new Set(Object.values(def.entries as Record<string, unknown>))
+    case 'enum':
+    case 'literal':
+      if (!values) return never
       return (value) => (values.has(value) ? value : NO)
-    }
-    case 'literal': {
-      const values = new Set(def.values as unknown[])
-      return (value) => (values.has(value) ? value : NO)
-    }
     case 'optional': {
       const inner = compiled(def.innerType)
       // `undefined` reaches the inner schema only when that fills in a default.
