@@ -38,7 +38,17 @@ interface ZodInternals {
   readonly values?: ReadonlySet<unknown>
 }
 
-const cache = new WeakMap<object, Parser>()
+let cache = new WeakMap<object, Parser>()
+let generateCode = true
+
+/**
+ * Turns generated object code off (the closures a Content-Security-Policy leaves) or back
+ * on, and forgets every compiled parser. @internal for the test of both paths
+ */
+export function useCodeGeneration(enabled: boolean): void {
+  generateCode = enabled
+  cache = new WeakMap()
+}
 const never: Parser = () => NO
 /**
  * Parsers that may say `NO` to a value Zod accepts (they hold `never` somewhere). A union
@@ -217,7 +227,7 @@ function compileObject(def: ZodInternals['def']): Parser {
   })
   const catchall = def.catchall === undefined ? 'strip' : internals(def.catchall).def.type
   if (catchall !== 'strip' && catchall !== 'never' && catchall !== 'unknown') return never
-  const parser = generatedObjectParser(properties, catchall) ?? objectParser(properties, catchall)
+  const parser = (generateCode ? generatedObjectParser(properties, catchall) : undefined) ?? objectParser(properties, catchall)
   return madeOf(parser, properties.map((property) => property.parse))
 }
 
