@@ -15,6 +15,9 @@ import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedul
 import type { StoreContext } from '../store.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
+/** Deadlocks between concurrent schedulers are expected: `due` retries more than the default 3. */
+const DUE_RETRIES = { retries: 10 }
+
 /** What `list(query)` may filter and sort schedules by. */
 const scheduleEntity: QueryEntity = {
   name: 'schedules',
@@ -168,7 +171,9 @@ export class ScheduleRepository {
    * advances to its next occurrence in the same transaction. On PostgreSQL and MySQL
    * the rows are locked `FOR UPDATE SKIP LOCKED`, so concurrent schedulers split them;
    * on SQLite the write transaction itself serializes callers. A schedule that missed
-   * several occurrences yields one per call, in order.
+   * several occurrences yields one per call, in order. Schedulers running at once can
+   * deadlock on MariaDB's index locks; the call only hands out rows once it commits, so it
+   * is retried up to 10 times (a CI run saw 4 deadlocks in a row between two schedulers).
    */
   async due(now: Date = this.#context.now(), options: { limit?: number } = {}): Promise<DueFire[]> {
     const limit = options.limit ?? 100
@@ -203,7 +208,7 @@ export class ScheduleRepository {
         fires.push({ schedule: { ...schedule, last_fired_at: occurrence, next_fire_at: decodeNullable(adapter, next.next_fire_at) }, fire_at: occurrence })
       }
       return fires
-    })
+    }, DUE_RETRIES)
   }
 
   #nextFire(trigger: Trigger, after: Date): { next_fire_at: unknown; next_occurrence_at: unknown } {
