@@ -5,6 +5,7 @@ import { executionMetadata } from './0003-execution-metadata.js'
 import { secretsAndSchedules } from './0004-secrets-and-schedules.js'
 import { declarativeModels } from './0005-declarative-models.js'
 import { auditTrail } from './0006-audit-trail.js'
+import { executionJobStatusIndex } from './0007-execution-job-status-index.js'
 
 /** Every core migration, in order. Append only: an applied migration is never edited. */
-export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, executionMetadata, secretsAndSchedules, declarativeModels, auditTrail]
+export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, executionMetadata, secretsAndSchedules, declarativeModels, auditTrail, executionJobStatusIndex]

@@ -10,6 +10,8 @@ export interface MigrationContext {
   readonly adapter: DialectAdapter
   /** Compiles raw SQL for this engine. */
   readonly raw: (statement: RawBuilder<unknown>) => CompiledQuery
+  /** `DROP INDEX name` (MySQL: `… ON table`). */
+  readonly dropIndex: (table: string, name: string) => CompiledQuery
 }
 
 /**

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { CompiledQuery, Kysely } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
+import { createSchemaDialect } from '../db/schema-dialect.js'
+import { dropIndexStatement } from '../models/model-ddl.js'
 import { MigrationError, PersistenceError } from '../errors.js'
 import type { Migration, MigrationContext } from './migration.js'
 
@@ -268,6 +270,7 @@ export class Migrator {
       types: this.#adapter.types,
       adapter: this.#adapter,
       raw: (statement) => statement.compile(db),
+      dropIndex: (table, name) => dropIndexStatement(table, name, { db, adapter: this.#adapter, dialect: createSchemaDialect(this.#adapter) }),
     }
   }
 }

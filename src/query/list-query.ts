@@ -52,7 +52,7 @@
  * `ValidationError`s with paths like `where.rules[1].column`, `order_by[0].column`, `cursor`.
  * Rows must carry the sort columns under their bare names (`selectAll()` does).
  */
-import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
+import type { AliasedSelectQueryBuilder, Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
 import { sql } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { ValidationError } from '../errors.js'
@@ -82,6 +82,19 @@ export interface ListSource<T> {
   readonly decode?: (row: Record<string, unknown>) => T
   /** Turns a page of rows into items at once (e.g. to load relations in one batch). */
   readonly decodeAll?: (rows: Record<string, unknown>[]) => T[] | Promise<T[]>
+  /**
+   * Offset pages in two steps within one statement (a deferred join): the page's keys are
+   * found first, on an index alone where one covers the filter and order, and only the
+   * page's rows are then read in full. The engines otherwise read every skipped row
+   * (PostgreSQL and MySQL from the table, with their select list). `keys()` selects the
+   * row's key as `page_key` from the same rows as `base` (listQuery adds the filter,
+   * order, limit and offset); `rows(page, slots)` joins `page` to the rows with `base`'s
+   * select list (listQuery adds the order).
+   */
+  readonly byKeys?: {
+    readonly keys: () => SelectQueryBuilder<any, any, any>
+    readonly rows: (page: AliasedSelectQueryBuilder<any, 'page'>, slots: readonly unknown[]) => SelectQueryBuilder<any, any, any>
+  }
 }
 
 interface SortKey {
@@ -106,10 +119,7 @@ export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapte
   const values = new ShapedValues()
   const slots = (source.values ?? []).map((value) => values.bind(value))
   const filter = checked && bindFilterValues(checked, (value) => values.bind(value))
-  const filtered = () => {
-    const base = source.base(slots)
-    return filter ? base.where((eb) => filterExpression(eb, filter)) : base
-  }
+  const filtered = (base = source.base(slots)) => (filter ? base.where((eb) => filterExpression(eb, filter)) : base)
   const filterKey = `${entity.name}|${source.key}|${filter ? filterShapeKey(filter) : ''}`
 
   // Made only for a cursor given or a next page to sign, and once.
@@ -126,6 +136,12 @@ export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapte
   const offsetSlot = parsed.offset === undefined ? undefined : values.bind(parsed.offset)
   const pageKey = `${filterKey}|${order.map((k) => `${k.name} ${k.direction}`).join(',')}|${keys ? keys.map((k) => (k === null ? 'n' : 'v')).join('') : '-'}|${offsetSlot === undefined ? '' : 'o'}`
   const { rows } = await runShaped(context, pageKey, values, () => {
+    if (offsetSlot !== undefined && source.byKeys) {
+      const keys = orderByKeys(filtered(source.byKeys.keys()), order)
+        .limit(limitSlot as number)
+        .offset(offsetSlot as number)
+      return orderByKeys(source.byKeys.rows(keys.as('page'), slots), order)
+    }
     let page = filtered()
     if (keys) page = page.where((eb) => afterKeys(eb, order, keys))
     page = orderByKeys(page, order).limit(limitSlot as number)

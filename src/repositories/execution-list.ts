@@ -1,3 +1,4 @@
+import type { SelectQueryBuilder } from 'kysely'
 import { ValidationError } from '../errors.js'
 import { checkFilter, filterExpression, listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 import { executionStatuses, triggerSchema, type Execution } from '../schema/execution-schemas.js'
@@ -11,9 +12,9 @@ import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './executio
  * MariaDB sort the whole table, and PostgreSQL walk it). Each row's job name comes from a
  * scalar subquery on the jobs primary key in the select list: evaluated for the page's
  * rows only (once per page when the filter pins the job), it leaves the driving index
- * alone and the page is one statement (an offset page loads the names with a second,
- * `IN` query: see `skips`). `executions.stream` (execution-stream.ts) reads the same
- * entity in one query. `test/execution-explain` proves the plans.
+ * alone and the page is one statement (an offset page finds its keys first and joins
+ * the rows to them: see `byKeys`). `executions.stream` (execution-stream.ts) reads the
+ * same entity in one query. `test/execution-explain` proves the plans.
  * @internal
  */
 export const executionEntity: QueryEntity = {
@@ -43,15 +44,16 @@ export const executionEntity: QueryEntity = {
 const jobNameEntity: QueryEntity = { name: 'jobs', columns: { id: { column: 'id', type: 'string' }, name: { column: 'name', type: 'string' } } }
 
 /**
- * The indexes (migration 0003) that serve the default order, `queued_at desc, id desc`,
- * after an equality on their first column.
+ * The indexes (migrations 0003 and 0007) that serve the default order, `queued_at desc,
+ * id desc`, after equalities on all of their leading columns.
  */
-const ORDER_INDEXES: Readonly<Record<string, string>> = {
-  job_id: 'job_queued_idx',
-  status: 'status_queued_idx',
-  environment: 'environment_queued_idx',
-  trigger: 'trigger_queued_idx',
-}
+const ORDER_INDEXES: readonly { readonly columns: readonly string[]; readonly name: string }[] = [
+  { columns: ['job_id', 'status'], name: 'job_status_queued_idx' },
+  { columns: ['job_id'], name: 'job_queued_idx' },
+  { columns: ['status'], name: 'status_queued_idx' },
+  { columns: ['environment'], name: 'environment_queued_idx' },
+  { columns: ['trigger'], name: 'trigger_queued_idx' },
+]
 /** Columns with a unique index: an equality on one finds its row without any order index. */
 const UNIQUE_COLUMNS = new Set(['id', 'idempotency_key'])
 
@@ -70,29 +72,26 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
   // `etl_executions force index (…)`: the table keeps its name, so the subquery's reference holds.
   const from = context.adapter.fromWithIndexes(executions, forced)
   const base = () => context.db.selectFrom(from as typeof executions)
-  // An offset page skips rows, and PostgreSQL computes the select list of every skipped
-  // row too (page 180: 8,951 job lookups, 75 ms instead of 9): its names come afterwards.
-  const skips = isRecord(query) && typeof query.offset === 'number' && query.offset > 0
-  if (skips) {
-    return listQuery(context, executionEntity, resolved, {
-      key: `executions ${from}`,
-      base: () => base().select([...EXECUTION_COLUMNS]),
-      decodeAll: async (rows) => {
-        const names = await jobNames(context, [...new Set(rows.map((row) => String(row.job_id)))])
-        return rows.map((row) => listedExecution(context, row, names.get(String(row.job_id))))
-      },
-    })
-  }
   // One job for every row (the usual "runs of this job"): its name is looked up once per
   // page, not once per row (PostgreSQL, 50 rows: 0.18 ms of execution per page vs 0.05).
   const job = pinnedJob(where)
+  const listed = <Q extends SelectQueryBuilder<any, any, any>>(query: Q, [jobSlot]: readonly unknown[]) => {
+    const names = context.db.selectFrom(jobs).select('name')
+    const jobName = jobSlot === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', jobSlot)
+    return query.select([...EXECUTION_COLUMNS, jobName.as('job_name')])
+  }
   return listQuery(context, executionEntity, resolved, {
     key: `executions ${from} with ${job === undefined ? 'each' : 'one'} job name`,
     values: job === undefined ? [] : [job],
-    base: ([jobSlot]) => {
-      const names = context.db.selectFrom(jobs).select('name')
-      const jobName = jobSlot === undefined ? names.whereRef(`${jobs}.id`, '=', `${executions}.job_id`) : names.where(`${jobs}.id`, '=', jobSlot)
-      return base().select([...EXECUTION_COLUMNS, jobName.as('job_name')])
+    base: (slots) => listed(base(), slots),
+    // An offset page skips on the index and reads the page's rows only: the engines read
+    // every skipped row otherwise, and PostgreSQL computed each one's job name too (page
+    // 180: 8,951 job lookups, 75 ms instead of 9).
+    byKeys: {
+      keys: () => base().select('id as page_key'),
+      // CROSS JOIN: SQLite then keeps the page as the outer loop (with an inner join it
+      // walked the whole table in index order to spare itself sorting the page).
+      rows: (page, slots) => listed(context.db.selectFrom(page).crossJoin(executions).whereRef(`${executions}.id`, '=', 'page.page_key'), slots),
     },
     decode: (row) => listedExecution(context, row, row.job_name),
   })
@@ -109,13 +108,6 @@ function listedExecution(context: StoreContext, row: Record<string, unknown>, jo
   const execution = executionFromRow(context.adapter, row) as Execution & { job_name: string }
   execution.job_name = String(jobName ?? '')
   return execution
-}
-
-async function jobNames(context: StoreContext, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map()
-  const { jobs } = executionTables(context)
-  const rows = await context.db.selectFrom(jobs).select(['id', 'name']).where('id', 'in', ids).execute()
-  return new Map(rows.map((row) => [String(row.id), String(row.name)]))
 }
 
 /** The job id every matching row has, when a top-level rule of the filter pins it. */
@@ -150,14 +142,20 @@ function singleValue(rule: Record<string, unknown>): unknown {
  */
 function orderIndexesFor(query: unknown, where: unknown): string[] {
   if (!isRecord(query) || query.order_by !== undefined || where === undefined) return []
-  const indexes = new Set<string>()
+  const pinned = new Set<string>()
   for (const rule of topLevelRules(where)) {
     if (typeof rule.column !== 'string' || singleValue(rule) === undefined) continue
     if (UNIQUE_COLUMNS.has(rule.column)) return []
-    const index = Object.hasOwn(ORDER_INDEXES, rule.column) ? ORDER_INDEXES[rule.column] : undefined
-    if (index !== undefined) indexes.add(index)
+    pinned.add(rule.column)
   }
-  return [...indexes].sort()
+  const usable = ORDER_INDEXES.filter((index) => index.columns.every((column) => pinned.has(column)))
+  // An index whose columns another usable index also leads with is never the better entry.
+  const covers = (wider: (typeof usable)[number], narrower: (typeof usable)[number]) =>
+    wider !== narrower && narrower.columns.every((column) => wider.columns.includes(column))
+  return usable
+    .filter((index) => !usable.some((other) => covers(other, index)))
+    .map((index) => index.name)
+    .sort()
 }
 
 /** Replaces every `job_name` leaf of the tree by `job_id in (ids of the matching jobs)`. */
