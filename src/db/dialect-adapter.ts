@@ -61,8 +61,9 @@ export interface DialectAdapter {
   reclaimSpace(db: Kysely<any>): Promise<void>
   /**
    * `table` for a FROM clause, told to use one of `indexes` (full index names) where the
-   * engine's planner needs telling: MySQL/MariaDB may walk an equality's index and filter
-   * away rows instead of entering an order index at a keyset cursor. Others ignore it.
+   * engine's planner needs telling: MySQL/MariaDB and SQLite may walk an equality's index
+   * and filter away rows instead of entering the order index that serves every equality
+   * at a keyset cursor. PostgreSQL ignores it.
    */
   fromWithIndexes(table: string, indexes: readonly string[]): string | RawBuilder<unknown>
 

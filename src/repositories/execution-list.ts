@@ -137,8 +137,9 @@ function singleValue(rule: Record<string, unknown>): unknown {
  * the job's index entries from the newest and filters out every row before the cursor
  * (a page 30,000 rows deep read 33,000 entries, 370 ms). Forcing the order indexes that
  * match the filter's top-level equalities makes it enter the index at the cursor (0.3 ms);
- * among several it still picks by its estimates. Only for the default order, and never
- * when an equality on a unique column finds the row by itself.
+ * among several it still picks by its estimates. SQLite is told too when one index
+ * serves (see its adapter). Only for the default order, and never when an equality on a
+ * unique column finds the row by itself.
  */
 function orderIndexesFor(query: unknown, where: unknown): string[] {
   if (!isRecord(query) || query.order_by !== undefined || where === undefined) return []
