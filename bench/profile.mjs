@@ -23,7 +23,7 @@ if (workload.startsWith('W4')) {
   const floor = implName === 'floor' ? impl : (seeder = await openImplementation('floor', target))
   const others = [await floor.saveJob(jobConfig('profile_other'))]
   await seedExecutions(floor.client, { count: 50_000, jobIds: [jobId, ...others], newId })
-  await floor.client.query(engine === 'mysql' ? 'analyze table "etl_executions"' : 'analyze')
+  await floor.client.query({ mysql: 'analyze table "etl_executions"', postgres: 'vacuum analyze' }[engine] ?? 'analyze')
   if (workload === 'W4deep') {
     if (impl.pageCursor) w4.cursor = await impl.pageCursor(w4, 100)
     else {
