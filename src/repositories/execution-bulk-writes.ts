@@ -3,7 +3,7 @@ import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventIn
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store.js'
-import { insertRows, prepare } from '../db/prepared-statement.js'
+import { insertEach, prepare } from '../db/prepared-statement.js'
 import { executionTables } from './execution-rows.js'
 
 const RUN_COLUMNS = [
@@ -55,20 +55,21 @@ export async function recordComponentRuns(
         tableName: attempts,
       })
     }
-    const rows = parsed.map((run) => [
-      attemptId,
-      run.component_name,
-      attempt.execution_id,
-      run.status,
-      run.started_at === undefined ? null : adapter.encodeTimestamp(run.started_at),
-      run.finished_at === undefined ? null : adapter.encodeTimestamp(run.finished_at),
-      run.lines_received,
-      run.lines_forwarded,
-      run.error_count,
-      run.processing_ms,
-      run.metrics === undefined ? null : adapter.encodeJson(run.metrics),
-    ])
-    return insertRows(tx, table, RUN_COLUMNS, rows)
+    const executionId = attempt.execution_id
+    // In RUN_COLUMNS order.
+    return insertEach(tx, table, RUN_COLUMNS, parsed, (run, out, at) => {
+      out[at] = attemptId
+      out[at + 1] = run.component_name
+      out[at + 2] = executionId
+      out[at + 3] = run.status
+      out[at + 4] = run.started_at === undefined ? null : adapter.encodeTimestamp(run.started_at)
+      out[at + 5] = run.finished_at === undefined ? null : adapter.encodeTimestamp(run.finished_at)
+      out[at + 6] = run.lines_received
+      out[at + 7] = run.lines_forwarded
+      out[at + 8] = run.error_count
+      out[at + 9] = run.processing_ms
+      out[at + 10] = run.metrics === undefined ? null : adapter.encodeJson(run.metrics)
+    })
   })
   return { written }
 }
@@ -86,17 +87,17 @@ export async function appendEvents(
   const written = await context.transaction(async (tx) => {
     const execution = await tx.db.selectFrom(executions).select('id').where('id', '=', executionId).executeTakeFirst()
     if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: executions })
-    const rows = parsed.map((event) => [
+    // In EVENT_COLUMNS order.
+    return insertEach(tx, table, EVENT_COLUMNS, parsed, (event, out, at) => {
       // UUIDv7 ids keep the log in append order for keyset paging.
-      uuidv7(),
-      executionId,
-      adapter.encodeTimestamp(event.at ?? now),
-      event.level,
-      event.component_name ?? null,
-      event.message,
-      event.data === undefined ? null : adapter.encodeJson(event.data),
-    ])
-    return insertRows(tx, table, EVENT_COLUMNS, rows)
+      out[at] = uuidv7()
+      out[at + 1] = executionId
+      out[at + 2] = adapter.encodeTimestamp(event.at ?? now)
+      out[at + 3] = event.level
+      out[at + 4] = event.component_name ?? null
+      out[at + 5] = event.message
+      out[at + 6] = event.data === undefined ? null : adapter.encodeJson(event.data)
+    })
   })
   return { written }
 }
