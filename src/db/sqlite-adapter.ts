@@ -120,7 +120,6 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   /** Fixed-width ISO-8601 text sorts in time order. */
-
   encodeTimestamp(date: Date): unknown {
     return isoText(date)
   }

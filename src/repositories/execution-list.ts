@@ -81,7 +81,8 @@ export async function listExecutions(context: StoreContext, query: unknown = {})
     return query.select([...EXECUTION_COLUMNS, jobName.as('job_name')])
   }
   return listQuery(context, executionEntity, resolved, {
-    key: `executions ${from} with ${job === undefined ? 'each' : 'one'} job name`,
+    // `from` may be SQL (a forced index): the key names the indexes instead.
+    key: `executions [${forced.join()}] with ${job === undefined ? 'each' : 'one'} job name`,
     values: job === undefined ? [] : [job],
     base: (slots) => listed(base(), slots),
     // An offset page skips on the index and reads the page's rows only: the engines read
