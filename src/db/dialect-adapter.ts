@@ -33,6 +33,12 @@ export interface DialectAdapter {
   readonly supportsTransactionalDdl: boolean
   /** `SELECT … FOR UPDATE SKIP LOCKED`. */
   readonly supportsSkipLocked: boolean
+  /**
+   * A keyset cursor is written as one row-value comparison, `(a, b) < (?, ?)`, which the
+   * planner reads as a single index range (PostgreSQL). Elsewhere it is spelled out with
+   * `OR`, which the planners of SQLite and MariaDB were tuned and tested against.
+   */
+  readonly rowValueKeyset: boolean
   /** The migration lock is itself a write transaction (SQLite): migrations run inside it. */
   readonly migrationLockIsTransaction: boolean
   /** Most bound parameters one statement may carry. */

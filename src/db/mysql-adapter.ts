@@ -12,6 +12,7 @@ export class MysqlAdapter implements DialectAdapter {
   readonly supportsReturning = false
   readonly supportsTransactionalDdl = false
   readonly supportsSkipLocked = true
+  readonly rowValueKeyset = false
   readonly migrationLockIsTransaction = false
   /** The protocol allows 65,535 placeholders per prepared statement. */
   readonly maxParameters = 65_535

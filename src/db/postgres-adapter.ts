@@ -33,6 +33,7 @@ export class PostgresAdapter implements DialectAdapter {
   readonly supportsReturning = true
   readonly supportsTransactionalDdl = true
   readonly supportsSkipLocked = true
+  readonly rowValueKeyset = true
   readonly migrationLockIsTransaction = false
   readonly maxParameters = 65_535
   readonly types = {

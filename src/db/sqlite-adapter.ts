@@ -21,6 +21,7 @@ export class SqliteAdapter implements DialectAdapter {
   readonly supportsReturning = true
   readonly supportsTransactionalDdl = true
   readonly supportsSkipLocked = false
+  readonly rowValueKeyset = false
   readonly migrationLockIsTransaction = true
   readonly maxParameters = SQLITE_MAX_PARAMETERS
   readonly types = {

@@ -143,7 +143,7 @@ export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapte
       return orderByKeys(source.byKeys.rows(keys.as('page'), slots), order)
     }
     let page = filtered()
-    if (keys) page = page.where((eb) => afterKeys(eb, order, keys))
+    if (keys) page = page.where((eb) => afterKeys(eb, adapter, order, keys))
     page = orderByKeys(page, order).limit(limitSlot as number)
     return offsetSlot === undefined ? page : page.offset(offsetSlot as number)
   })
@@ -194,7 +194,7 @@ export function streamWindow<Q extends SelectQueryBuilder<any, any, any>>(
   let window = filter ? (base.where((eb) => filterExpression(eb, filter)) as Q) : base
   if (last) {
     const keys = order.map((key) => cursorKey(adapter, key, rowKey(adapter, key, last)))
-    window = window.where((eb) => afterKeys(eb, order, keys)) as Q
+    window = window.where((eb) => afterKeys(eb, adapter, order, keys)) as Q
   }
   return orderByKeys(window, order).limit(size) as Q
 }
@@ -270,9 +270,20 @@ function cursorKey(adapter: DialectAdapter, key: SortKey, value: CursorValue): u
 
 /**
  * Rows strictly after the cursor row in the order `keys` (NULLs last in both
- * directions): OR over i of (keys before i equal AND key i after).
+ * directions): OR over i of (keys before i equal AND key i after). Where the adapter
+ * prefers it and every key runs the same way with no NULL in play, one row-value
+ * comparison says the same.
  */
-function afterKeys(eb: ExpressionBuilder<any, any>, keys: readonly SortKey[], values: readonly unknown[]): Expression<SqlBool> {
+function afterKeys(eb: ExpressionBuilder<any, any>, adapter: DialectAdapter, keys: readonly SortKey[], values: readonly unknown[]): Expression<SqlBool> {
+  const direction = keys[0]?.direction
+  const rowValue =
+    adapter.rowValueKeyset &&
+    keys.length > 1 &&
+    keys.every((key, i) => key.direction === direction && !key.column.nullable && values[i] !== null)
+  if (rowValue) {
+    const columns = sql.join(keys.map((key) => sql.ref(key.column.column)))
+    return sql<SqlBool>`(${columns}) ${sql.raw(direction === 'asc' ? '>' : '<')} (${sql.join(values)})`
+  }
   const branches: Expression<SqlBool>[] = []
   const equal: Expression<SqlBool>[] = []
   keys.forEach((key, i) => {
