@@ -36,7 +36,8 @@ export interface DialectAdapter {
   /**
    * A keyset cursor is written as one row-value comparison, `(a, b) < (?, ?)`, which the
    * planner reads as a single index range (PostgreSQL). Elsewhere it is spelled out with
-   * `OR`, which the planners of SQLite and MariaDB were tuned and tested against.
+   * `OR`: MariaDB read the row value as an equality lookup on the leading columns and
+   * walked them all (a deep page of 1,000,000 executions: 72 ms against 0.34).
    */
   readonly rowValueKeyset: boolean
   /** The migration lock is itself a write transaction (SQLite): migrations run inside it. */
