@@ -136,16 +136,15 @@ export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapte
   const offsetSlot = parsed.offset === undefined ? undefined : values.bind(parsed.offset)
   const pageKey = `${filterKey}|${order.map((k) => `${k.name} ${k.direction}`).join(',')}|${keys ? keys.map((k) => (k === null ? 'n' : 'v')).join('') : '-'}|${offsetSlot === undefined ? '' : 'o'}`
   const { rows } = await runShaped(context, pageKey, values, () => {
-    if (offsetSlot !== undefined && source.byKeys) {
-      const keys = orderByKeys(filtered(source.byKeys.keys()), order)
-        .limit(limitSlot as number)
-        .offset(offsetSlot as number)
-      return orderByKeys(source.byKeys.rows(keys.as('page'), slots), order)
+    const paged = <Q extends SelectQueryBuilder<any, any, any>>(query: Q) => {
+      const limited = orderByKeys(query, order).limit(limitSlot as number)
+      return offsetSlot === undefined ? limited : limited.offset(offsetSlot as number)
     }
-    let page = filtered()
-    if (keys) page = page.where((eb) => afterKeys(eb, adapter, order, keys))
-    page = orderByKeys(page, order).limit(limitSlot as number)
-    return offsetSlot === undefined ? page : page.offset(offsetSlot as number)
+    if (offsetSlot !== undefined && source.byKeys) {
+      return orderByKeys(source.byKeys.rows(paged(filtered(source.byKeys.keys())).as('page'), slots), order)
+    }
+    const page = filtered()
+    return paged(keys ? page.where((eb) => afterKeys(eb, adapter, order, keys)) : page)
   })
   const more = rows.length > limit
   const pageRows = more ? rows.slice(0, limit) : rows
