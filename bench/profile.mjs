@@ -2,7 +2,7 @@
 // A development aid for the performance work; the benchmark itself is run.mjs.
 import { provisionEngine } from './lib/engines.mjs'
 import { jobConfig } from './lib/job-graph.mjs'
-import { componentRuns, seedExecutions } from './lib/seed.mjs'
+import { analyzeSeeded, componentRuns, seedExecutions } from './lib/seed.mjs'
 import { newId, openImplementation } from './impls/index.mjs'
 import { lifecycle } from './workloads/execution-lifecycle.mjs'
 
@@ -23,7 +23,7 @@ if (workload.startsWith('W4')) {
   const floor = implName === 'floor' ? impl : (seeder = await openImplementation('floor', target))
   const others = [await floor.saveJob(jobConfig('profile_other'))]
   await seedExecutions(floor.client, { count: 50_000, jobIds: [jobId, ...others], newId })
-  await floor.client.query({ mysql: 'analyze table "etl_executions"', postgres: 'vacuum analyze' }[engine] ?? 'analyze')
+  await analyzeSeeded(floor.client)
   if (workload === 'W4deep') {
     if (impl.pageCursor) w4.cursor = await impl.pageCursor(w4, 100)
     else {

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { printTable, withRatios } from './lib/harness.mjs'
 import { provisionEngine } from './lib/engines.mjs'
 import { jobConfig } from './lib/job-graph.mjs'
-import { seedExecutions } from './lib/seed.mjs'
+import { analyzeSeeded, seedExecutions } from './lib/seed.mjs'
 import { IMPLEMENTATIONS, newId, openImplementation } from './impls/index.mjs'
 import { loadJobGraph, saveJobGraph } from './workloads/job-graph.mjs'
 import { bulkComponentRuns, executionLifecycle } from './workloads/execution-lifecycle.mjs'
@@ -107,11 +107,7 @@ for (const engine of engines) {
       log(`    seeded ${sizes.executions.toLocaleString('en-US')} executions in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`)
       const { rows } = await floor.client.query(`select count(*) as n from "etl_executions" where "job_id" = ? and "status" = 'SUCCEEDED'`, [jobIds[0]])
       context.seeded = { count: sizes.executions, targetJobId: jobIds[0], targetMatches: Number(rows[0].n) }
-      // As autovacuum leaves a table a minute after a bulk load: statistics, and the
-      // visibility map that lets index-only scans skip the table (run at once, not by chance).
-      if (engine === 'postgres') await floor.client.query('vacuum analyze')
-      if (engine === 'mysql') await floor.client.query('analyze table "etl_executions"')
-      if (engine === 'sqlite') await floor.client.query('analyze')
+      await analyzeSeeded(floor.client)
     }
     if (wanted('W4')) {
       log('  W4…')
