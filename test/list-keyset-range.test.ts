@@ -7,8 +7,9 @@ import { createJob, openExecutionStore } from './helpers/execution-store.js'
 
 /**
  * Keyset pages seek: the cursor condition carries a range bound on the first sort key
- * (PostgreSQL: a row-value comparison on all of them), so the index is entered at the cursor (a deep page costs what page 1 costs) instead
- * of being filtered from its start, and paging stays exact when sort keys tie.
+ * (PostgreSQL: a row-value comparison on all of them), so the index is entered at the
+ * cursor (a deep page costs what page 1 costs) instead of being filtered from its start,
+ * and paging stays exact when sort keys tie.
  */
 
 const ROWS = 3_000
