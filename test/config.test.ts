@@ -13,6 +13,7 @@ describe('configuration', () => {
     expect(config.database.url).toBe('sqlite://./.etlp/etl.db')
     expect(config.target).toEqual({ engine: 'sqlite', filename: './.etlp/etl.db' })
     expect(config.database).toMatchObject({ pool_size: 5, max_overflow: 10, pool_timeout: 30, pool_recycle: 3600, table_prefix: 'etl_' })
+    expect(config.database).toMatchObject({ busy_timeout: 10_000, wal_checkpoint_mb: 4 })
   })
 
   it('accepts the seed’s database JSON', () => {
@@ -28,6 +29,7 @@ describe('configuration', () => {
     expect(validationIssues(() => resolveConfig({ database: { url: 'sqlite://:memory:', pol_size: 3 } as never }, {}))[0]?.path).toBe('database')
     expect(validationIssues(() => resolveConfig({ database: { pool_size: -1 } }, {})).map((issue) => issue.path)).toEqual(['database.pool_size'])
     expect(validationIssues(() => resolveConfig({ database: { pool_timeout: 'soon' as never } }, {}))[0]?.path).toBe('database.pool_timeout')
+    expect(validationIssues(() => resolveConfig({ database: { wal_checkpoint_mb: 0 } }, {}))[0]?.path).toBe('database.wal_checkpoint_mb')
     expect(validationIssues(() => resolveConfig({ databse: {} } as never, {}))[0]?.message).toMatch(/databse/)
   })
 

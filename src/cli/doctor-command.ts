@@ -54,7 +54,7 @@ export async function runChecks(store: Store): Promise<DoctorCheck[]> {
     checks.push({
       check: 'sqlite journal',
       state: journal === 'wal' || context.config.target.filename === ':memory:' ? 'ok' : 'warn',
-      detail: `journal_mode=${journal}, busy_timeout=${database.busy_timeout} ms`,
+      detail: `journal_mode=${journal}, busy_timeout=${database.busy_timeout} ms, wal_checkpoint_mb=${database.wal_checkpoint_mb}`,
     })
     checks.push({
       check: 'sqlite vacuum',

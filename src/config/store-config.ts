@@ -21,6 +21,8 @@ export const databaseConfigSchema = z.strictObject({
   schema: z.string().regex(identifier, 'a plain identifier').max(63).optional(),
   /** SQLite only: milliseconds a writer waits for the file lock. */
   busy_timeout: z.int().min(0).max(600_000).default(10_000),
+  /** SQLite only: the size in MiB of the write-ahead log at which the writer that passes it checkpoints and empties it. */
+  wal_checkpoint_mb: z.number().min(1).max(4096).default(4),
 })
 
 /** Where the master key of envelope encryption comes from (`ETLP_MASTER_KEY` wins over the file). */

@@ -4,7 +4,7 @@ import type { DialectAdapter } from './dialect-adapter.js'
 import { InstrumentedDialect } from './instrumented-dialect.js'
 import { MysqlAdapter } from './mysql-adapter.js'
 import { PostgresAdapter } from './postgres-adapter.js'
-import { SqliteAdapter, sqliteBeginStatement } from './sqlite-adapter.js'
+import { SqliteAdapter } from './sqlite-adapter.js'
 
 export function createAdapter(config: ResolvedConfig): DialectAdapter {
   const { target } = config
@@ -24,13 +24,7 @@ export function createDatabase(config: ResolvedConfig, adapter: DialectAdapter):
     mapError: (error, statement) => adapter.mapError(error, statement),
     onQuery: config.onQuery,
     acquireTimeoutMs: Math.ceil(config.database.pool_timeout * 1000),
-    ...(adapter.engine === 'sqlite'
-      ? {
-          beginTransaction: async (connection, settings) => {
-            await connection.executeQuery(sqliteBeginStatement(settings.accessMode === 'read only'))
-          },
-        }
-      : {}),
+    ...(adapter instanceof SqliteAdapter ? adapter.transactionHooks() : {}),
   })
   return new Kysely<any>({ dialect })
 }

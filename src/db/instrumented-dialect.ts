@@ -19,6 +19,8 @@ export interface InstrumentationOptions {
   readonly acquireTimeoutMs: number
   /** Replaces the driver's own `begin` (SQLite uses `begin immediate`). */
   readonly beginTransaction?: (connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>
+  /** Runs on the connection after each commit (SQLite: the WAL checkpoint). */
+  readonly afterCommit?: (connection: DatabaseConnection) => Promise<void>
 }
 
 /**
@@ -107,8 +109,9 @@ class InstrumentedDriver implements Driver {
     if (this.#options.beginTransaction) return this.#options.beginTransaction(connection, settings)
     return this.#inner.beginTransaction(connection, settings)
   }
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#mapped(() => this.#inner.commitTransaction(connection))
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.#mapped(() => this.#inner.commitTransaction(connection))
+    await this.#options.afterCommit?.(connection)
   }
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     return this.#mapped(() => this.#inner.rollbackTransaction(connection))

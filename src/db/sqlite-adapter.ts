@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type Kysely, type RawBuilder } from 'kysely'
+import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type DatabaseConnection, type Kysely, type RawBuilder, type TransactionSettings } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
 import { decodeJsonText, decodeTimestampValue, isoText, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
+import { WalCheckpointer } from './sqlite-checkpoint.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
@@ -14,7 +15,8 @@ const SQLITE_MAX_PARAMETERS = 32_766
  * The embedded default. One connection per process (SQLite has one writer at a time);
  * several processes share the file through WAL, `busy_timeout` and short
  * `BEGIN IMMEDIATE` write transactions, so a writer waits for the lock at the start of
- * its transaction instead of failing in the middle of it.
+ * its transaction instead of failing in the middle of it. The writer whose commit takes
+ * the log past `wal_checkpoint_mb` checkpoints it (see `WalCheckpointer`).
  */
 export class SqliteAdapter implements DialectAdapter {
   readonly engine = 'sqlite' as const
@@ -37,6 +39,7 @@ export class SqliteAdapter implements DialectAdapter {
   readonly #filename: string
   /** The one connection this adapter's dialect opened (reclaimSpace needs the driver's `exec`). */
   #handle: Database.Database | undefined
+  #checkpointer: WalCheckpointer | undefined
 
   constructor(filename: string) {
     this.#filename = filename
@@ -47,7 +50,20 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   createDialect({ config }: AdapterHooks) {
+    if (this.#filename !== ':memory:') {
+      this.#checkpointer = new WalCheckpointer(resolve(this.#filename), config.wal_checkpoint_mb * 1024 * 1024, config.busy_timeout)
+    }
     return new SqliteDialect({ database: async () => this.#open(config) })
+  }
+
+  /** `begin immediate` for writes, a deferred `begin` for read-only ones; the checkpoint after a commit. */
+  transactionHooks() {
+    return {
+      beginTransaction: async (connection: DatabaseConnection, settings: TransactionSettings) => {
+        await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'))
+      },
+      afterCommit: async (connection: DatabaseConnection) => this.#checkpointer?.afterCommit(connection),
+    }
   }
 
   #open(config: DatabaseConfig): Database.Database {
@@ -62,6 +78,10 @@ export class SqliteAdapter implements DialectAdapter {
     // auto_vacuum only takes effect before the first table is created: new files get it.
     database.pragma('auto_vacuum = INCREMENTAL')
     if (!inMemory) database.pragma('journal_mode = WAL')
+    if (this.#checkpointer) {
+      database.pragma(`journal_size_limit = ${this.#checkpointer.limitBytes}`)
+      database.pragma(`wal_autocheckpoint = ${this.#checkpointer.backstopPages}`)
+    }
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma(`busy_timeout = ${config.busy_timeout}`)
@@ -139,9 +159,4 @@ export class SqliteAdapter implements DialectAdapter {
   decodeBoolean(value: unknown): boolean {
     return value === 1 || value === true || value === 1n
   }
-}
-
-/** `begin immediate` for writes, a deferred `begin` for read-only transactions. */
-export function sqliteBeginStatement(readOnly: boolean): CompiledQuery {
-  return CompiledQuery.raw(readOnly ? 'begin' : 'begin immediate')
 }
