@@ -16,10 +16,14 @@ export function checkTargets(results) {
     if (w2) add('W2 ≤ 4 statements', w2.statementsPerOp <= 4, `${fmt(w2.statementsPerOp, 1)} statements`)
     const page1 = lib('W4 page 1')
     if (page1) add('W4 page 1 within 1.5× floor latency', page1.value <= 1.5 * (page1.value * page1.vsFloor), `${fmt(1 / page1.vsFloor)}× floor`)
-    const cursor = rows.find((row) => /^W4 page \d+ by cursor/.test(row.workload) && row.name === 'library')
+    // The deepest cursor page measured (page 2 by cursor is there as a reference).
+    const pageNumber = (row) => Number(/^W4 page (\d+) by cursor/.exec(row.workload)?.[1] ?? 0)
+    const cursor = rows.filter((row) => row.name === 'library' && pageNumber(row) > 2).sort((a, b) => pageNumber(b) - pageNumber(a))[0]
     if (page1 && cursor) {
       const ratio = cursor.value / page1.value
-      add('W4 deep page by cursor no slower than page 1 (10 % noise margin)', ratio <= 1.1, `${fmt(cursor.value)} ms vs ${fmt(page1.value)} ms (×${fmt(ratio)})`)
+      const second = rows.find((row) => row.name === 'library' && pageNumber(row) === 2)
+      const reference = second ? `; page 2 by cursor ${fmt(second.value)} ms` : ''
+      add('W4 deep page by cursor no slower than page 1 (10 % noise margin)', ratio <= 1.1, `${fmt(cursor.value)} ms vs ${fmt(page1.value)} ms (×${fmt(ratio)})${reference}`)
     }
     const w6 = lib('W6')
     if (w6) add('W6 peak RSS < 200 MB', w6.value < 200, `${fmt(w6.value, 0)} MB`)
