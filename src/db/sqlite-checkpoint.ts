@@ -53,7 +53,10 @@ export class WalCheckpointer {
     this.#busyTimeoutMs = busyTimeoutMs
   }
 
-  /** SQLite's automatic checkpoint stays, at four limits (of 4 KiB pages), for writes outside a transaction. */
+  /**
+   * SQLite's automatic checkpoint stays, at four limits (of 4 KiB pages), for writes
+   * outside a transaction and for a big one between two looks.
+   */
   get backstopPages(): number {
     return Math.ceil((4 * this.limitBytes) / 4096)
   }
