@@ -21,7 +21,7 @@ export const databaseConfigSchema = z.strictObject({
   schema: z.string().regex(identifier, 'a plain identifier').max(63).optional(),
   /** SQLite only: milliseconds a writer waits for the file lock. */
   busy_timeout: z.int().min(0).max(600_000).default(10_000),
-  /** SQLite only: the size in MiB of the write-ahead log at which the writer that passes it checkpoints and empties it. */
+  /** SQLite only: the size in MiB of the write-ahead log at which the writer that passes it checkpoints it, so it starts over. */
   wal_checkpoint_mb: z.number().min(1).max(4096).default(4),
 })
 
