@@ -109,9 +109,10 @@ class InstrumentedDriver implements Driver {
     if (this.#options.beginTransaction) return this.#options.beginTransaction(connection, settings)
     return this.#inner.beginTransaction(connection, settings)
   }
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.#mapped(() => this.#inner.commitTransaction(connection))
-    await this.#options.afterCommit?.(connection)
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const committed = this.#mapped(() => this.#inner.commitTransaction(connection))
+    const { afterCommit } = this.#options
+    return afterCommit ? committed.then(() => afterCommit(connection)) : committed
   }
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     return this.#mapped(() => this.#inner.rollbackTransaction(connection))

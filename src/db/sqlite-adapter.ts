@@ -78,10 +78,7 @@ export class SqliteAdapter implements DialectAdapter {
     // auto_vacuum only takes effect before the first table is created: new files get it.
     database.pragma('auto_vacuum = INCREMENTAL')
     if (!inMemory) database.pragma('journal_mode = WAL')
-    if (this.#checkpointer) {
-      database.pragma(`journal_size_limit = ${this.#checkpointer.limitBytes}`)
-      database.pragma(`wal_autocheckpoint = ${this.#checkpointer.backstopPages}`)
-    }
+    this.#checkpointer?.configure(database)
     database.pragma('synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma(`busy_timeout = ${config.busy_timeout}`)

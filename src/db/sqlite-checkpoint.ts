@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import type Database from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection } from 'kysely'
 
 /**
@@ -41,7 +42,7 @@ interface CheckpointResult {
  */
 export class WalCheckpointer {
   readonly #walFile: string
-  readonly limitBytes: number
+  readonly #limitBytes: number
   readonly #busyTimeoutMs: number
   /** The log's size after this connection's last checkpoint that could not start it over. */
   #floor = 0
@@ -49,16 +50,18 @@ export class WalCheckpointer {
 
   constructor(databaseFile: string, limitBytes: number, busyTimeoutMs: number) {
     this.#walFile = `${databaseFile}-wal`
-    this.limitBytes = limitBytes
+    this.#limitBytes = limitBytes
     this.#busyTimeoutMs = busyTimeoutMs
   }
 
   /**
-   * SQLite's automatic checkpoint stays, at four limits (of 4 KiB pages), for writes
-   * outside a transaction and for a big one between two looks.
+   * Sets the connection up for this policy: `journal_size_limit` cuts the file back when
+   * the log starts over, and SQLite's automatic checkpoint stays, at four limits (of 4 KiB
+   * pages), for writes outside a transaction and for a big one between two looks.
    */
-  get backstopPages(): number {
-    return Math.ceil((4 * this.limitBytes) / 4096)
+  configure(database: Pick<Database.Database, 'pragma'>): void {
+    database.pragma(`journal_size_limit = ${this.#limitBytes}`)
+    database.pragma(`wal_autocheckpoint = ${Math.ceil((4 * this.#limitBytes) / 4096)}`)
   }
 
   /**
@@ -73,7 +76,7 @@ export class WalCheckpointer {
     const size = this.#walSize()
     // The log was started over and its file cut back since: count from the start again.
     if (size < this.#floor) this.#floor = 0
-    if (size - this.#floor <= this.limitBytes) return
+    if (size - this.#floor <= this.#limitBytes) return
     try {
       await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${CHECKPOINT_WAIT_MS}`))
       const { rows } = await connection.executeQuery<CheckpointResult>(CompiledQuery.raw('pragma wal_checkpoint(RESTART)'))
