@@ -151,13 +151,16 @@ describeEngines(
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirst()
       expect(Number(runs?.n)).toBe(acknowledged.length * 50)
-      // SQLite's own passive checkpoint let these writers grow the log to 35 MB in 6 s.
+      // SQLite's own passive checkpoint let these writers grow the log to 35 MB in 6 s, and
+      // on a loaded machine the checkpoint after a commit alone let it reach 28.9 MiB. The
+      // hard bound holds whatever the load: four limits, plus the one transaction (an
+      // execution's 50 runs, well under 1 MiB) that crossed it. How often the log sits near
+      // the 1 MiB limit depends on the machine's load, so it is printed, not asserted.
       const mib = (bytes: number) => bytes / 1024 / 1024
       logSizes.sort((a, b) => a - b)
       const usual = mib(logSizes[Math.floor(logSizes.length * 0.9)] ?? 0)
       const largest = mib(logSizes.at(-1) ?? 0)
-      expect(usual).toBeLessThanOrEqual(2)
-      expect(largest).toBeLessThanOrEqual(16)
+      expect(largest).toBeLessThanOrEqual(5)
       console.log(
         `4 SQLite writers, ${writeForMs} ms: ${acknowledged.length} executions acknowledged, all stored, 0 errors; log ≤ ${usual.toFixed(1)} MiB 90 % of the time, at most ${largest.toFixed(1)} MiB`,
       )

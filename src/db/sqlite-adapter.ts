@@ -60,7 +60,17 @@ export class SqliteAdapter implements DialectAdapter {
   transactionHooks() {
     return {
       beginTransaction: async (connection: DatabaseConnection, settings: TransactionSettings) => {
-        await connection.executeQuery(CompiledQuery.raw(settings.accessMode === 'read only' ? 'begin' : 'begin immediate'))
+        if (settings.accessMode === 'read only') {
+          await connection.executeQuery(CompiledQuery.raw('begin'))
+          return
+        }
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+        const checkpointer = this.#checkpointer
+        if (!checkpointer?.pastHardBound()) return
+        // The log is past its hard bound: give the lock back until a checkpoint has run.
+        await connection.executeQuery(CompiledQuery.raw('rollback'))
+        await checkpointer.waitForRestart(connection)
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'))
       },
       afterCommit: async (connection: DatabaseConnection) => this.#checkpointer?.afterCommit(connection),
     }

@@ -15,6 +15,17 @@ const CHECKPOINT_WAIT_MS = 100
  */
 const LOOK_EVERY_MS = 2
 
+/**
+ * How far past the limit the log may grow before writers stop for a checkpoint. Under load
+ * the checkpoint after a commit often cannot get the writer lock or outwait a reader in
+ * 100 ms (a fresh-clone CI run saw four writers grow a 1 MiB-limit log to 28.9 MiB), so
+ * past this many limits writers wait for one instead of writing.
+ */
+const HARD_LIMITS = 4
+
+/** How long a writer sleeps while another process's checkpoint runs. */
+const OTHER_CHECKPOINT_SLEEP_MS = 5
+
 /** The row of `pragma wal_checkpoint`: frames in the log and frames copied back, -1 when it could not start. */
 interface CheckpointResult {
   readonly busy: number
@@ -36,6 +47,15 @@ interface CheckpointResult {
  * starts the log over, and `journal_size_limit` cuts the file back to the limit then. So
  * the file grows past the limit only by what was written since.
  *
+ * That checkpoint gives up after 100 ms, and under load it can lose that race again and
+ * again. So the log also has a hard bound, `HARD_LIMITS` limits: a writer that finds it
+ * past that once it holds the writer lock rolls its empty transaction back and waits, up
+ * to `busy_timeout`, for a checkpoint to finish before it begins again. No writer writes
+ * meanwhile, so the checkpoint gets the lock, and the log exceeds the bound by at most
+ * the one transaction that crossed it. Only a reader that holds one snapshot for longer
+ * than `busy_timeout` (a long stream) defeats it; the log may then grow by another bound
+ * before writers wait again.
+ *
  * The size is read with `stat`, never by opening the file: closing any descriptor of a
  * database file drops the process's POSIX locks on it.
  * @internal
@@ -46,6 +66,8 @@ export class WalCheckpointer {
   readonly #busyTimeoutMs: number
   /** The log's size after this connection's last checkpoint that could not start it over. */
   #floor = 0
+  /** The same for the hard bound: the log's size when this connection last waited in vain. */
+  #hardFloor = 0
   #nextLook = 0
 
   constructor(databaseFile: string, limitBytes: number, busyTimeoutMs: number) {
@@ -90,6 +112,49 @@ export class WalCheckpointer {
     } finally {
       await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${this.#busyTimeoutMs}`)).catch(() => {})
     }
+  }
+
+  /**
+   * Called right after `begin immediate`, with the writer lock held and nothing written:
+   * true when the log is past the hard bound, so the writer should roll back and call
+   * `waitForRestart` before it begins again. A `stat` (about 5 µs) on every write.
+   */
+  pastHardBound(): boolean {
+    const size = this.#walSize()
+    if (size < this.#hardFloor) this.#hardFloor = 0
+    return size - this.#hardFloor > HARD_LIMITS * this.#limitBytes
+  }
+
+  /**
+   * Runs `RESTART` checkpoints, without a transaction open on this connection, until one
+   * has copied the whole log back with no reader left in it (the next write then starts
+   * it over), or `busy_timeout` has passed. When another process's checkpoint is running,
+   * it sleeps a little and tries again. Never fails: a writer that waited in vain writes
+   * anyway, and waits again only after another bound of growth.
+   */
+  async waitForRestart(connection: DatabaseConnection): Promise<void> {
+    const deadline = performance.now() + this.#busyTimeoutMs
+    try {
+      for (;;) {
+        const left = Math.ceil(deadline - performance.now())
+        if (left <= 0) break
+        await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${left}`))
+        const { rows } = await connection.executeQuery<CheckpointResult>(CompiledQuery.raw('pragma wal_checkpoint(RESTART)'))
+        const [result] = rows
+        if (!result?.busy) {
+          this.#floor = 0
+          this.#hardFloor = 0
+          return
+        }
+        if (result.log !== -1) break
+        await new Promise((resolve) => setTimeout(resolve, OTHER_CHECKPOINT_SLEEP_MS))
+      }
+    } catch {
+      // Left to the next bound, like a checkpoint that timed out.
+    } finally {
+      await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${this.#busyTimeoutMs}`)).catch(() => {})
+    }
+    this.#hardFloor = this.#walSize()
   }
 
   /** 0 when there is no log or it cannot be read: nothing to do then. */
