@@ -62,11 +62,13 @@ export {
   type StartExecutionInput,
 } from './schema/execution-schemas.js'
 // Job configurations and the shared query language (issue 3).
-export type { JobRepository, Job, GetJobOptions, SaveJobOptions, UpdateJobOptions, DeleteJobOptions } from './repositories/job-repository.js'
+export type { JobRepository, Job, SavedJob, GetJobOptions, SaveJobOptions, UpdateJobOptions, DeleteJobOptions } from './repositories/job-repository.js'
 export type { JobHeader, Component, ComponentLink, JobVersion, JobVersionSummary } from './repositories/job-rows.js'
-export { jobConfigSchema, jobConfigJsonSchema, type JobConfig, type ComponentConfig, type RouteTarget } from './schema/job-config-schema.js'
-export { validateJobConfig, type ValidatedJob, type GraphLink } from './schema/job-graph-validation.js'
-export { ComponentTypeRegistry, type ComponentTypeDefinition, type PortSpec, type Fan } from './schema/component-type-registry.js'
+export { jobConfigSchema, type JobConfig, type ComponentConfig, type RouteTarget } from './schema/job-config-schema.js'
+export { jobConfigJsonSchema, payloadJsonSchema } from './schema/json-schemas.js'
+export { DATA_TYPES, type DataType, type FieldDef, type PortSchema } from './schema/port-schemas.js'
+export { validateJobConfig, type ValidatedJob, type ValidatedComponent, type ValidateJobOptions, type GraphLink } from './schema/job-graph-validation.js'
+export { ComponentTypeRegistry, type ComponentTypeDefinition, type ComponentView, type PortSpec, type Fan } from './schema/component-type-registry.js'
 export { registerComponentType, defaultComponentTypes, builtinComponentTypes } from './schema/builtin-component-types.js'
 export {
   listQuerySchema,

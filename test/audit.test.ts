@@ -108,9 +108,9 @@ describeEngines('audit trail', (target) => {
   })
 
   it('writes no audit row for a change that fails', async () => {
-    await store.jobs.create(job('unique-name'))
+    const { id } = await store.jobs.create(job('stale-update'))
     const before = await count()
-    await expect(store.jobs.create(job('unique-name'))).rejects.toMatchObject({ error_type: expect.stringMatching(/constraint_error|conflict|validation_error/) })
+    await expect(store.jobs.update(id, job('stale-update', 'other.csv'), { expectedVersion: 7 })).rejects.toMatchObject({ error_type: 'conflict' })
     await expect(store.jobs.create({ name: 'broken', components: [{ comp_type: 'nope', name: 'x' }] })).rejects.toMatchObject({
       error_type: 'validation_error',
     })

@@ -5,7 +5,9 @@ import { builtinComponentTypes } from '../src/schema/builtin-component-types.js'
 import { componentRunsSchema, finishResultSchema, startExecutionSchema } from '../src/schema/execution-schemas.js'
 import { fastParser, fastSafeParse, NO, useCodeGeneration } from '../src/schema/fast-parse.js'
 import { COMMON_COMPONENT_KEYS, jobConfigSchema } from '../src/schema/job-config-schema.js'
+import { triggerSchema } from '../src/schedules/trigger-schema.js'
 import { exampleJobs, largeJob } from './helpers/job-graphs.js'
+import { originFixture, originFixtureNames } from './helpers/origin-fixtures.js'
 
 type Random = () => number
 
@@ -251,11 +253,20 @@ describe('fast parse', () => {
     expect(fastParser(SYNTHETIC.dates)([new Date(0)])).toEqual([new Date(0)])
     expect(fastParser(SYNTHETIC.dates)(['2024-01-01T00:00:00Z'])).toBe(NO)
     expect(fastParser(SYNTHETIC.routeTargets)(['a', { to: 'b' }])).toEqual(['a', { to: 'b' }])
-    expect(fastParser(recursive)({ name: 'a', children: [{ name: 'b' }] })).toBe(NO)
     // A numeric enum's object also maps names to numbers: only the numbers are its values.
     expect(fastParser(z.enum(Level))(1)).toBe(1)
     expect(fastParser(z.enum(Level))('High')).toBe(NO)
     expect(z.enum(Level).safeParse('High').success).toBe(false)
+  })
+
+  it('takes a schema that contains itself, and leaves a union around it to Zod when it refuses', () => {
+    const tree = { name: 'a', children: [{ name: 'b', children: [{ name: 'c' }] }] }
+    expect(fastParser(recursive)(tree)).toStrictEqual(recursive.parse(tree))
+    expect(fastParser(recursive)({ name: 'a', children: [{ name: 1 }] })).toBe(NO)
+    const either = z.union([recursive, z.object({ name: z.string(), children: z.number() })])
+    expect(fastParser(either)(tree)).toStrictEqual(either.parse(tree))
+    expect(fastParser(either)({ name: 'a', children: 5 })).toBe(NO)
+    expect(either.parse({ name: 'a', children: 5 })).toEqual({ name: 'a', children: 5 })
   })
 
   it('gives what Zod gives for component runs, and takes the runs pipelines send', () => {
@@ -292,8 +303,18 @@ describe('fast parse', () => {
     expect(fastParser(finishResultSchema)(finish)).toStrictEqual(finishResultSchema.parse(finish))
   })
 
+  it('leaves a superRefine to Zod: schedule triggers parse as Zod parses them, valid or not', () => {
+    // A superRefine keeps no predicate for the fast path to call; it threw a TypeError here.
+    for (const trigger of [{ cron: { hour: 3, timezone: 'UTC' } }, { interval: {} }, { interval: { minutes: 15 } }, { cron: { hour: 99 } }]) {
+      const zod = triggerSchema.safeParse(trigger)
+      const fast = fastSafeParse(triggerSchema, trigger)
+      expect(fast.success).toBe(zod.success)
+      if (zod.success && fast.success) expect(fast.data).toStrictEqual(zod.data)
+    }
+  })
+
   it('gives what Zod gives for job configs and component payloads', () => {
-    const jobs = [...exampleJobs().map(({ config }) => config), largeJob('large', 20, 5)]
+    const jobs = [...exampleJobs().map(({ config }) => config), ...originFixtureNames().map(originFixture), largeJob('large', 20, 5)]
     const configs = [...samples(1500, (next, i) => (i % 10 === 0 ? clone(jobs[i % jobs.length]) : mutate(jobs[i % jobs.length], next)), 8)]
     const tally = holdsToZod(jobConfigSchema, configs)
     expect(tally.valid).toBeGreaterThan(150)

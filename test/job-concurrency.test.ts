@@ -80,7 +80,9 @@ describeEngines('job saves across processes', (target) => {
     expect(await exec(db, "select id from etl_jobs where name = 'killed_mid_save'")).toEqual([])
     expect(await count('etl_components')).toBe(before)
     expect(await count('etl_job_versions')).toBe(versionsBefore)
-    const components = Array.from({ length: 10 }, (_, i) => ({ comp_type: 'read_csv', name: `r${i}`, filepath: 'in.csv' }))
+    const components = Array.from({ length: 10 }, (_, i) =>
+      i < 5 ? { comp_type: 'read_csv', name: `r${i}`, filepath: 'in.csv', routes: { out: [`w${i}`] } } : { comp_type: 'write_csv', name: `w${i - 5}`, filepath: 'out.csv' },
+    )
     const saved = await store.jobs.create({ name: 'killed_mid_save', components })
     expect(saved.component_count).toBe(10)
   }, 180_000)

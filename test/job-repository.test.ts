@@ -41,7 +41,8 @@ describeEngines('job repository', (target) => {
     const again = await store.jobs.get(job.id)
     expect(again.created_at).toEqual(job.created_at)
     // create returns what it wrote without reading it back: it must equal a read.
-    const { loadComponents: _c, loadLinks: _l, ...created } = job
+    const { loadComponents: _c, loadLinks: _l, warnings, ...created } = job
+    expect(warnings).toEqual([])
     const { loadComponents: _c2, loadLinks: _l2, ...read } = again
     expect(created).toEqual(read)
     expect((await store.jobs.versions(job.id))[0]?.created_at).toEqual(job.created_at)
@@ -105,16 +106,48 @@ describeEngines('job repository', (target) => {
   })
 
   it('leaves nothing behind when a save fails half-way', async () => {
-    const config = simple('half_way')
-    await store.jobs.create(config)
-    // The same component names for another job are fine; the same job name is not.
-    const error = await failure(store.jobs.create({ ...config, components: largeJob('x', 20, 5).components }))
-    expect(error).toBeInstanceOf(ConstraintError)
-    expect((error as ConstraintError).constraint_kind).toBe('unique')
-    const counts = await exec(target().raw().db, `select count(*) as n from etl_components`)
+    const { db } = target().raw()
+    // A probe only this job breaks: two of its components share a place, and the
+    // component rows come after the job and version rows in the same transaction.
+    await db.schema.createIndex('half_way_probe').unique().on('etl_components').columns(['job_id', 'x_coord', 'y_coord']).execute()
+    try {
+      const components = largeJob('x', 20, 5).components as Array<Record<string, unknown>>
+      components[1] = { ...components[1], layout: { x_coord: 0, y_coord: 0 } }
+      const error = await failure(store.jobs.create({ name: 'half_way', components }))
+      expect(error).toBeInstanceOf(ConstraintError)
+      expect((error as ConstraintError).constraint_kind).toBe('unique')
+    } finally {
+      const drop = db.schema.dropIndex('half_way_probe')
+      await (target().engine === 'mysql' ? drop.on('etl_components') : drop).execute()
+    }
+    expect(await failure(store.jobs.getByName('half_way'))).toBeInstanceOf(NotFoundError)
+    const counts = await exec(db, `select count(*) as n from etl_components`)
     const jobs = await store.jobs.list({ limit: 1000 })
     const expected = jobs.items.reduce((sum, job) => sum + job.component_count, 0)
     expect(Number((counts[0] as { n: unknown }).n)).toBe(expected)
+  })
+
+  it('keeps jobs of the same name apart, as the origin does, and refuses to guess one by name', async () => {
+    const first = await store.jobs.create(simple('shared_name'))
+    const second = await store.jobs.create(simple('shared_name', 'other.csv'))
+    expect(second.id).not.toBe(first.id)
+    const error = await failure(store.jobs.getByName('shared_name'))
+    expect(error).toBeInstanceOf(ConflictError)
+    expect((error as ConflictError).message).toContain(first.id)
+    expect((error as ConflictError).message).toContain(second.id)
+    expect((await store.jobs.export(second.id)).components).toEqual(simple('shared_name', 'other.csv').components)
+    const page = await store.jobs.list({ where: { column: 'name', operator: '==', value: 'shared_name' }, limit: 1 })
+    const next = await store.jobs.list({ where: { column: 'name', operator: '==', value: 'shared_name' }, limit: 1, cursor: page.next_cursor! })
+    expect([...page.items, ...next.items].map((job) => job.id).sort()).toEqual([first.id, second.id].sort())
+  })
+
+  it('keeps the job name as given and refuses a blank one with its path', async () => {
+    const job = await store.jobs.create(simple('  padded_name  '))
+    expect(job.name).toBe('  padded_name  ')
+    expect((await store.jobs.getByName('  padded_name  ')).id).toBe(job.id)
+    const error = await failure(store.jobs.create(simple('   ')))
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual(['name'])
   })
 
   it('rejects an invalid config with validation_error and writes nothing', async () => {

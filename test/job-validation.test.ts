@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { ValidationError } from '../src/errors.js'
 import { defaultComponentTypes } from '../src/schema/builtin-component-types.js'
 import { ComponentTypeRegistry } from '../src/schema/component-type-registry.js'
-import { jobConfigJsonSchema } from '../src/schema/job-config-schema.js'
+import { jobConfigJsonSchema } from '../src/schema/json-schemas.js'
 import { validateJobConfig } from '../src/schema/job-graph-validation.js'
 
 function job(components: unknown[]) {
@@ -67,19 +67,31 @@ describe('job graph validation', () => {
     ])
   })
 
+  it('takes in_port null as left out (the origin writes it so)', () => {
+    expect(validateJobConfig(job([reader('read', { out: [{ to: 'write', in_port: null }] }), writer()]), defaultComponentTypes).links).toHaveLength(1)
+  })
+
   it('requires in_port when the target has several inputs', () => {
     const many = { comp_type: 'write_csv', name: 'write', filepath: 'o.csv', extra_input_ports: ['audit'] }
     expect(issuesOf(job([reader('read', { out: ['write'] }), many])).map((i) => i.path)).toContain('components[0].routes.out[0]')
   })
 
-  it('rejects a required port left unwired and a component with no inputs', () => {
+  it('rejects a required port left unwired and a component with no input ports', () => {
     const filter = { comp_type: 'filter', name: 'f', rule: { column: 'a', operator: '==', value: 1 } }
     expect(issuesOf(job([reader('read', { out: ['f'] }), filter])).map((i) => i.path)).toEqual(['components[1].routes.pass'])
-    expect(issuesOf(job([reader('read', {}), writer()])).map((i) => i.path)).toEqual(['components[1]'])
+    expect(issuesOf(job([reader('read', {}), writer()])).map((i) => i.path)).toEqual(['components[0].routes.out', 'components[1]'])
+    const mapping = { comp_type: 'schema_mapping', name: 'm', extra_output_ports: ['out'], routes: { out: ['write'] } }
+    expect(issuesOf(job([reader('read', { out: [{ to: 'm', in_port: 'in' }] }), mapping, writer()])).map((i) => i.path)).toEqual([
+      'components[1].extra_input_ports',
+      'components[0].routes.out[0].in_port',
+    ])
   })
 
   it('rejects a broken fan-in one and fan-out one', () => {
-    const twoIntoOne = job([reader('a', { out: ['write'] }), reader('b', { out: ['write'] }), writer()])
+    // A writer's in takes many links (fan-in many); a split's takes exactly one.
+    expect(validateJobConfig(job([reader('a', { out: ['write'] }), reader('b', { out: ['write'] }), writer()]), defaultComponentTypes).links).toHaveLength(2)
+    const split = { comp_type: 'split', name: 's', extra_output_ports: ['x'], routes: { x: ['write'] } }
+    const twoIntoOne = job([reader('a', { out: ['s'] }), reader('b', { out: ['s'] }), split, writer()])
     expect(issuesOf(twoIntoOne).map((i) => i.path)).toEqual(['components[1].routes.out[0]'])
     const merge = job([
       reader('a', { out: ['m'] }),
@@ -108,12 +120,17 @@ describe('job graph validation', () => {
     expect(issuesOf({ name: 'j', strategy_type: 'stream', num_of_retries: -1, components: [] }).map((i) => i.path)).toEqual(['strategy_type', 'num_of_retries'])
   })
 
-  it('checks user-registered types and derives split ports from the config', () => {
+  it('reports a bad job field, an unknown type and a route to nowhere in one error', () => {
+    const config = { name: 'j', num_of_retries: -1, components: [reader('read', { out: ['nowhere'] }), { comp_type: 'teleport', name: 't' }] }
+    expect(issuesOf(config).map((i) => i.path)).toEqual(['num_of_retries', 'components[1].comp_type', 'components[0].routes.out[0]'])
+  })
+
+  it('checks user-registered types and takes split ports from the config', () => {
     const registry = new ComponentTypeRegistry([...['read_csv', 'write_csv', 'split'].map((t) => defaultComponentTypes.get(t)!)])
     registry.register({ comp_type: 'dedupe', inputs: [{ name: 'in', required: true }], outputs: [{ name: 'out' }], payload: z.strictObject({ keys: z.array(z.string()).min(1) }) })
     const config = job([
       reader('read', { out: ['split'] }),
-      { comp_type: 'split', name: 'split', outputs: ['left', 'right'], routes: { left: ['d'], right: ['w2'] } },
+      { comp_type: 'split', name: 'split', extra_output_ports: ['left', 'right'], routes: { left: ['d'], right: ['w2'] } },
       { comp_type: 'dedupe', name: 'd', keys: ['id'], routes: { out: ['w1'] } },
       writer('w1'),
       writer('w2'),
@@ -123,7 +140,8 @@ describe('job graph validation', () => {
   })
 
   it('rejects a port schema for a port the component does not have', () => {
-    const config = job([reader('read', { out: ['write'] }), { ...writer(), in_port_schemas: { in: { a: 'string' }, side: {} } }])
+    const schema = { fields: [{ name: 'a', data_type: 'string' }] }
+    const config = job([reader('read', { out: ['write'] }), { ...writer(), in_port_schemas: { in: schema, side: schema } }])
     expect(issuesOf(config).map((i) => i.path)).toEqual(['components[1].in_port_schemas.side'])
   })
 
@@ -136,6 +154,7 @@ describe('job graph validation', () => {
       expect(defaultComponentTypes.payloadJsonSchema(name)?.type, name).toBe('object')
     }
     expect(defaultComponentTypes.payloadJsonSchema('read_csv')?.required).toEqual(['filepath'])
+    expect(defaultComponentTypes.payloadJsonSchema('read_csv')?.properties).toMatchObject({ separator: { enum: [',', ';', '\t'], default: ',' } })
   })
 
   it('exports the job config as JSON Schema', () => {

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { runCli } from './helpers/cli.js'
 import { describeEngines } from './helpers/engines.js'
 import { EXAMPLES_DIR, exampleJobs } from './helpers/job-graphs.js'
+import { originFixture } from './helpers/origin-fixtures.js'
 
 describeEngines('etlp jobs', (target) => {
   const cli = (config: string, ...args: string[]) => runCli(['--config', config, ...args])
@@ -47,6 +48,38 @@ describeEngines('etlp jobs', (target) => {
     const missing = await cli(config, 'jobs', 'show', 'orders_daily')
     expect(missing.code).toBe(1)
     expect(JSON.parse(missing.stderr).persistence_error.error_type).toBe('not_found')
+  }, 180_000)
+
+  it('imports files that share a name, prints unknown keys as warnings, and leaves an equal file unchanged', async () => {
+    const config = target().configFile()
+    await cli(config, 'migrate', 'up')
+    const dir = join(target().dir, 'shared-names')
+    mkdirSync(dir, { recursive: true })
+    const base = originFixture('origin-api-output.json')
+    writeFileSync(join(dir, 'a_row.json'), JSON.stringify(base))
+    writeFileSync(join(dir, 'b_bulk.json'), JSON.stringify({ ...base, strategy_type: 'bulk' }))
+    writeFileSync(join(dir, 'c_unknown.json'), JSON.stringify(originFixture('unknown-keys.json')))
+
+    const human = await cli(config, 'jobs', 'import', dir)
+    expect(human.code, human.stderr).toBe(0)
+    expect(human.stderr).toContain(`${join(dir, 'c_unknown.json')}: components[0].seperator: Unknown key \`seperator\``)
+    expect(human.stderr).toContain('did you mean `separator`?')
+    expect(human.stdout.match(/created/g)).toHaveLength(3)
+
+    const again = await cli(config, '--json', 'jobs', 'import', dir)
+    expect(again.code, again.stderr).toBe(0)
+    const results = JSON.parse(again.stdout) as Array<{ action: string; warnings: Array<{ path: string }> }>
+    expect(results.map((r) => r.action)).toEqual(['unchanged', 'unchanged', 'unchanged'])
+    expect(results[2]?.warnings.map((w) => w.path)).toContain('components[0].layout.z_coord')
+    expect(again.stderr).toBe('')
+
+    const changed = join(dir, 'd_changed.json')
+    writeFileSync(changed, JSON.stringify({ ...base, num_of_retries: 4 }))
+    const ambiguous = await cli(config, 'jobs', 'import', changed, '--update')
+    expect(ambiguous.code).toBe(1)
+    expect(JSON.parse(ambiguous.stderr).persistence_error.issues[0].message).toMatch(/2 jobs are named "as_the_origin_api_returns_it"/)
+    const shown = await cli(config, 'jobs', 'show', String(base.name))
+    expect(JSON.parse(shown.stderr).persistence_error.error_type).toBe('conflict')
   }, 180_000)
 
   it('reports an invalid job file as validation_error naming the file and path', async () => {

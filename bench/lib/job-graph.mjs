@@ -15,8 +15,7 @@ export function jobConfig(name) {
       comp_type: 'read_csv',
       name: `read_${i}`,
       filepath: `input/orders_${i}.csv`,
-      delimiter: ',',
-      header: true,
+      separator: ',',
       routes: { out: [{ to: `filter_${i}`, in_port: 'in' }, `merge_${i % 5}`] },
       layout: at(components.length),
     })
@@ -34,13 +33,21 @@ export function jobConfig(name) {
     })
   }
   for (let j = 0; j < 5; j++) {
-    components.push({ comp_type: 'merge', name: `merge_${j}`, how: 'union_all', routes: { merge: [`map_${j}`] }, layout: at(components.length) })
+    components.push({ comp_type: 'merge', name: `merge_${j}`, routes: { merge: [`map_${j}`] }, layout: at(components.length) })
   }
   for (let j = 0; j < 5; j++) {
     components.push({
       comp_type: 'schema_mapping',
       name: `map_${j}`,
-      mapping: { order_id: 'id', amount_eur: 'amount', customer: 'customer_id' },
+      extra_input_ports: ['in'],
+      extra_output_ports: ['out'],
+      rules_by_dest: {
+        out: {
+          id: { src_port: 'in', src_path: 'order_id' },
+          amount: { src_port: 'in', src_path: 'amount_eur' },
+          customer_id: { src_port: 'in', src_path: 'customer' },
+        },
+      },
       routes: { out: [`write_a_${j}`, `write_b_${j}`] },
       layout: at(components.length),
     })

@@ -1,11 +1,13 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Command } from 'commander'
-import { NotFoundError, ValidationError, isPersistenceError, type ValidationIssue } from '../errors.js'
+import { ConflictError, NotFoundError, ValidationError, isPersistenceError, type ValidationIssue } from '../errors.js'
 import type { Job } from '../repositories/job-repository.js'
+import { canonicalJson, sha256Hex } from '../schema/canonical-json.js'
 import { isUuid } from '../schema/ids.js'
+import { DEFAULT_JOB_NAME } from '../schema/job-config-schema.js'
 import type { Store } from '../store.js'
-import { emit, formatTable } from './output.js'
+import { colour, emit, formatTable } from './output.js'
 import { parseJsonOption, readJsonFile } from './json-input.js'
 import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'
@@ -16,6 +18,8 @@ interface ImportResult {
   readonly name: string
   readonly version: number
   readonly action: 'created' | 'updated' | 'unchanged'
+  /** Keys of the file no schema declares (kept as given): see `SavedJob.warnings`. */
+  readonly warnings: readonly ValidationIssue[]
 }
 
 export function registerJobsCommand(program: Command): void {
@@ -26,8 +30,10 @@ export function registerJobsCommand(program: Command): void {
 
   jobs
     .command('import <path>')
-    .description('import a job file, or every *.json file of a directory (one transaction per job)')
-    .option('--update', 'save a new version of jobs that already exist (by name)')
+    .description(
+      'import a job file, or every *.json file of a directory (one transaction per job); a file equal to a job of its name is left as it is, and keys no schema declares are kept and printed as warnings (stderr)',
+    )
+    .option('--update', 'save a new version of the job of the same name instead of creating another (names need not be unique)')
     .addHelpText('after', '\nExamples:\n  etlp jobs import orders_daily.json\n  etlp jobs import ./jobs --update')
     .action(async (path: string, options: { update?: boolean }, command: Command) => {
       await withStore(command, async (store, { json }) => {
@@ -47,6 +53,12 @@ export function registerJobsCommand(program: Command): void {
         }
         bar.update(files.length, files.length)
         bar.done()
+        // With --json the warnings are part of the results on stdout.
+        if (json !== true) {
+          for (const { file, warnings } of results) {
+            for (const warning of warnings) process.stderr.write(`${colour('warning', 'yellow', process.stderr)} ${file}: ${warning.path}: ${warning.message}\n`)
+          }
+        }
         emit(json === true, results, () => (results.length ? formatTable(results, [
           { header: 'ACTION', value: (r) => r.action },
           { header: 'NAME', value: (r) => r.name },
@@ -163,19 +175,30 @@ export function registerJobsCommand(program: Command): void {
     })
 }
 
+/**
+ * Names are not unique (the origin's are not): a file equal to a job of its name is that
+ * job, unchanged; otherwise a new job, or with `--update` a new version of the one job
+ * of that name (several of that name are a `conflict`: the file cannot tell which).
+ */
 async function importOne(store: Store, file: string, update: boolean): Promise<ImportResult> {
   const config = readJsonFile(file, 'file')
-  const name = typeof config === 'object' && config !== null ? (config as { name?: unknown }).name : undefined
-  const existing = update && typeof name === 'string' ? await store.jobs.getByName(name).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return undefined
-    throw error
-  }) : undefined
+  const given = typeof config === 'object' && config !== null ? (config as { name?: unknown }).name : undefined
+  const name = typeof given === 'string' ? given : given === undefined ? DEFAULT_JOB_NAME : undefined
+  const named = name === undefined || name.trim() === '' ? [] : await jobsNamed(store, name)
+  const hash = sha256Hex(canonicalJson(config))
+  const existing = named.find((job) => job.content_hash === hash) ?? (update && named.length === 1 ? named[0] : undefined)
   if (!existing) {
+    if (update && named.length > 1) throw new ConflictError(`${named.length} jobs are named ${JSON.stringify(name)}: --update cannot tell which to update`)
     const job = await store.jobs.create(config)
-    return { file, id: job.id, name: job.name, version: job.current_version, action: 'created' }
+    return { file, id: job.id, name: job.name, version: job.current_version, action: 'created', warnings: job.warnings }
   }
   const job = await store.jobs.update(existing.id, config)
-  return { file, id: job.id, name: job.name, version: job.current_version, action: job.current_version === existing.current_version ? 'unchanged' : 'updated' }
+  const action = job.current_version === existing.current_version ? 'unchanged' : 'updated'
+  return { file, id: job.id, name: job.name, version: job.current_version, action, warnings: job.warnings }
+}
+
+async function jobsNamed(store: Store, name: string): Promise<Job[]> {
+  return (await store.jobs.list({ where: { column: 'name', operator: '==', value: name }, limit: 1000 })).items
 }
 
 /** A job by id, or else by name. */

@@ -8,7 +8,7 @@ export interface Column<Row> {
 
 const useColour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR
 
-export function colour(text: string, code: 'green' | 'red' | 'yellow' | 'dim' | 'bold', stream = process.stdout): string {
+export function colour(text: string, code: 'green' | 'red' | 'yellow' | 'dim' | 'bold', stream: NodeJS.WriteStream = process.stdout): string {
   if (!useColour(stream)) return text
   const codes = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1 } as const
   return `\u001b[${codes[code]}m${text}\u001b[0m`

@@ -37,12 +37,22 @@ export const retentionConfigSchema = z.strictObject({
   execution_days: z.number().positive().max(36_500).optional(),
 })
 
+/** How job configs are checked. */
+export const jobsConfigSchema = z.strictObject({
+  /**
+   * Refuse keys no schema declares (a `validation_error` with their paths) instead of
+   * keeping them and returning them as warnings, as the origin would ignore them.
+   */
+  strict: z.boolean().default(false),
+})
+
 export const storeConfigSchema = z.strictObject({
   database: databaseConfigSchema.default(databaseConfigSchema.parse({})),
   security: securityConfigSchema.default({}),
   access_control: accessControlConfigSchema.default({ enabled: false, roles: {} }),
   audit: auditConfigSchema.default({ executions: false }),
   retention: retentionConfigSchema.default({}),
+  jobs: jobsConfigSchema.default({ strict: false }),
 })
 
 export type DatabaseConfigInput = z.input<typeof databaseConfigSchema>
@@ -71,6 +81,7 @@ export interface ResolvedConfig {
   readonly accessControl: AccessControlConfig
   readonly audit: AuditConfig
   readonly retention: z.output<typeof retentionConfigSchema>
+  readonly jobs: z.output<typeof jobsConfigSchema>
   readonly target: ParsedDatabaseUrl
   readonly onQuery: ((event: QueryEvent) => void) | undefined
   readonly clock: () => Date
@@ -110,6 +121,7 @@ export function resolveConfig(
     accessControl: parsed.access_control,
     audit: parsed.audit,
     retention: parsed.retention,
+    jobs: parsed.jobs,
     target,
     onQuery: onQuery as ResolvedConfig['onQuery'],
     clock: (clock as ResolvedConfig['clock'] | undefined) ?? (() => new Date()),

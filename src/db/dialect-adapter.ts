@@ -20,6 +20,17 @@ export interface ColumnTypes {
   readonly double: RawBuilder<unknown>
 }
 
+/** How a migration run changes the schema. */
+export interface MigrationLockOptions {
+  /**
+   * The work may rebuild tables that others reference (SQLite changes a table's
+   * constraints by building a new table, copying the rows, dropping the old one and
+   * renaming the new one): foreign keys are not enforced while it runs, and are checked
+   * before it commits. The servers change constraints in place and ignore this.
+   */
+  readonly rebuildsTables?: boolean
+}
+
 /**
  * Everything that differs between SQLite, PostgreSQL and MySQL lives behind this
  * interface, as capability flags and a few small methods. Repositories ask the
@@ -56,7 +67,7 @@ export interface DialectAdapter {
   tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B
 
   /** Runs `work` on one connection while holding the store-wide migration lock. */
-  withMigrationLock<T>(db: Kysely<any>, key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T>
+  withMigrationLock<T>(db: Kysely<any>, key: string, work: (db: Kysely<any>) => Promise<T>, options?: MigrationLockOptions): Promise<T>
   tableExists(db: Kysely<any>, table: string): Promise<boolean>
   /** Statements that prepare the namespace before the first migration (PostgreSQL: the schema). */
   prepareNamespace(db: Kysely<any>): Promise<void>

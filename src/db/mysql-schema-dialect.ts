@@ -7,6 +7,7 @@ export class MysqlSchemaDialect implements SchemaDialect {
   readonly alterColumn = 'modify' as const
   readonly foreignKeyOnAddColumn = 'constraint' as const
   readonly dropIndexNamesTable = true
+  readonly uniqueConstraintChange = 'index' as const
   readonly enforcesLength = true
 
   charLength(column: string): RawBuilder<number> {

@@ -7,6 +7,7 @@ export class PostgresSchemaDialect implements SchemaDialect {
   readonly alterColumn = 'alter' as const
   readonly foreignKeyOnAddColumn = 'constraint' as const
   readonly dropIndexNamesTable = false
+  readonly uniqueConstraintChange = 'constraint' as const
   readonly enforcesLength = true
 
   charLength(column: string): RawBuilder<number> {

@@ -32,6 +32,12 @@ export interface SchemaDialect {
   readonly foreignKeyOnAddColumn: 'inline' | 'constraint'
   /** `DROP INDEX` names its table (MySQL). */
   readonly dropIndexNamesTable: boolean
+  /**
+   * How a table's unique constraint is dropped or added: `ALTER TABLE … DROP
+   * CONSTRAINT` (PostgreSQL), `… DROP INDEX` (MySQL: the constraint is its index), or by
+   * rebuilding the table (SQLite cannot change a table's constraints in place).
+   */
+  readonly uniqueConstraintChange: 'constraint' | 'index' | 'rebuild'
   /** Whether varchar lengths are enforced by the database (SQLite stores text). */
   readonly enforcesLength: boolean
   /** The character count of a column's value. */

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type DatabaseConnection, type Kysely, type RawBuilder, type TransactionSettings } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
-import { decodeJsonText, decodeTimestampValue, isoText, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import { MigrationError } from '../errors.js'
+import { decodeJsonText, decodeTimestampValue, isoText, type AdapterHooks, type DialectAdapter, type MigrationLockOptions } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { WalCheckpointer } from './sqlite-checkpoint.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
@@ -106,9 +107,29 @@ export class SqliteAdapter implements DialectAdapter {
     return builder
   }
 
-  /** The lock is a `BEGIN IMMEDIATE` transaction: one writer, and DDL rolls back with it. */
-  withMigrationLock<T>(db: Kysely<any>, _key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    return db.transaction().execute((trx) => work(trx))
+  /**
+   * The lock is a `BEGIN IMMEDIATE` transaction: one writer, and DDL rolls back with it.
+   * With `rebuildsTables`, foreign keys are off for the run (SQLite ignores the pragma
+   * inside a transaction, so it is set before it): dropping a table that others
+   * reference would otherwise delete their rows first. `foreign_key_check` must find
+   * nothing before the commit.
+   */
+  withMigrationLock<T>(db: Kysely<any>, _key: string, work: (db: Kysely<any>) => Promise<T>, options: MigrationLockOptions = {}): Promise<T> {
+    if (!options.rebuildsTables) return db.transaction().execute((trx) => work(trx))
+    return db.connection().execute(async (connection) => {
+      await sql`pragma foreign_keys = off`.execute(connection)
+      try {
+        return await connection.transaction().execute(async (trx) => {
+          const result = await work(trx)
+          const broken = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(trx)
+          const [first] = broken.rows
+          if (first) throw new MigrationError(`${broken.rows.length} rows of ${first.table} lost their ${first.parent} row in the migration`, { tableName: first.table })
+          return result
+        })
+      } finally {
+        await sql`pragma foreign_keys = on`.execute(connection)
+      }
+    })
   }
 
   async tableExists(db: Kysely<any>, table: string): Promise<boolean> {

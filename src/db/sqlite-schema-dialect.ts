@@ -7,6 +7,7 @@ export class SqliteSchemaDialect implements SchemaDialect {
   readonly alterColumn = 'none' as const
   readonly foreignKeyOnAddColumn = 'inline' as const
   readonly dropIndexNamesTable = false
+  readonly uniqueConstraintChange = 'rebuild' as const
   readonly enforcesLength = false
 
   charLength(column: string): RawBuilder<number> {

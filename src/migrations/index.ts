@@ -6,6 +6,7 @@ import { secretsAndSchedules } from './0004-secrets-and-schedules.js'
 import { declarativeModels } from './0005-declarative-models.js'
 import { auditTrail } from './0006-audit-trail.js'
 import { executionJobStatusIndex } from './0007-execution-job-status-index.js'
+import { jobNamesNotUnique } from './0008-job-names-not-unique.js'
 
 /** Every core migration, in order. Append only: an applied migration is never edited. */
-export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, executionMetadata, secretsAndSchedules, declarativeModels, auditTrail, executionJobStatusIndex]
+export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, executionMetadata, secretsAndSchedules, declarativeModels, auditTrail, executionJobStatusIndex, jobNamesNotUnique]

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { CompiledQuery, Kysely } from 'kysely'
-import type { DialectAdapter } from '../db/dialect-adapter.js'
+import type { DialectAdapter, MigrationLockOptions } from '../db/dialect-adapter.js'
 import { createSchemaDialect } from '../db/schema-dialect.js'
 import { dropIndexStatement } from '../models/model-ddl.js'
 import { MigrationError, PersistenceError } from '../errors.js'
@@ -15,6 +15,9 @@ export interface MigrationStatus {
   readonly applied_at: Date | null
   readonly duration_ms: number | null
 }
+
+/** Core migrations may rebuild tables (0008 on SQLite). */
+const CORE_LOCK: MigrationLockOptions = { rebuildsTables: true }
 
 /** The store-wide lock that core migrations and declarative model changes share. */
 export function migrationLockKey(tablePrefix: string): string {
@@ -139,7 +142,7 @@ export class Migrator {
         )
       }
       return results
-    })
+    }, CORE_LOCK)
   }
 
   /** Reverts the last applied migration, or every one after `to` (`'0'`: all). */
@@ -157,7 +160,7 @@ export class Migrator {
         )
       }
       return results
-    })
+    }, CORE_LOCK)
   }
 
   async #run(

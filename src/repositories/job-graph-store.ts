@@ -19,11 +19,13 @@ export async function insertGraph(context: StoreContext, jobId: string, job: Val
   const { adapter } = context
   const tables = jobTables(context)
   const ids = new Map<string, string>()
-  const componentRows = job.components.map(({ config }, position) => {
+  const componentRows = job.components.map(({ config, raw }, position) => {
     const id = uuidv7()
     ids.set(config.name, id)
+    // The type's own fields and the rest of the keys exactly as given (unknown ones too).
     const payload: Record<string, unknown> = {}
-    for (const key in config) if (!PAYLOAD_EXCLUDED.has(key)) payload[key] = config[key as keyof typeof config]
+    for (const key in raw) if (!PAYLOAD_EXCLUDED.has(key)) payload[key] = raw[key]
+    const { layout } = config
     return [
       id,
       jobId,
@@ -32,8 +34,8 @@ export async function insertGraph(context: StoreContext, jobId: string, job: Val
       position,
       config.description ?? null,
       adapter.encodeJson(payload),
-      config.layout?.x_coord ?? null,
-      config.layout?.y_coord ?? null,
+      layout === undefined ? null : (layout.x_coord ?? layout.x_coordinate ?? 0),
+      layout === undefined ? null : (layout.y_coord ?? layout.y_coordinate ?? 0),
       config.metadata === undefined ? null : adapter.encodeJson(config.metadata),
     ]
   })

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { prepare, prepareInsert } from '../db/prepared-statement.js'
-import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
+import { ConflictError, ConstraintError, NotFoundError, type ValidationIssue } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'
 import { defaultComponentTypes } from '../schema/builtin-component-types.js'
@@ -30,6 +30,16 @@ export interface Job extends JobHeader {
   readonly links?: readonly ComponentLink[]
   loadComponents(): Promise<readonly Component[]>
   loadLinks(): Promise<readonly ComponentLink[]>
+}
+
+/** What `create` and `update` return: the job, and the warnings of its config. */
+export interface SavedJob extends Job {
+  /**
+   * Keys of the config that no schema declares, each with its path and, for a near miss
+   * of a known key, the key it may mean. They are kept as given (an export gives them
+   * back) and not used; with `jobs.strict: true` they are refused instead.
+   */
+  readonly warnings: readonly ValidationIssue[]
 }
 
 export interface GetJobOptions {
@@ -82,21 +92,23 @@ export class JobRepository {
   }
 
   /**
-   * Validates and saves a new job (version 1) in one transaction.
+   * Validates and saves a new job (version 1) in one transaction. The config is kept as
+   * given (an export gives it back); keys no schema declares come back as `warnings`.
+   * Names need not be unique.
    * @example
    * const job = await store.jobs.create(JSON.parse(readFileSync('orders_daily.json', 'utf8')))
+   * for (const { path, message } of job.warnings) console.warn(`${path}: ${message}`)
    */
-  async create(config: unknown, options: SaveJobOptions = {}): Promise<Job> {
-    const validated = validateJobConfig(config, this.#registry)
+  async create(config: unknown, options: SaveJobOptions = {}): Promise<SavedJob> {
+    const validated = this.#validate(config)
     const canonical = canonicalJson(config)
     const hash = sha256Hex(canonical)
     const id = uuidv7()
     const now = this.#context.now()
     const { adapter } = this.#context
-    const { config: parsed } = validated
     const row = {
       id,
-      ...headerColumns(adapter, parsed),
+      ...headerColumns(adapter, validated),
       current_version: 1,
       content_hash: hash,
       created_at: adapter.encodeTimestamp(now),
@@ -110,7 +122,7 @@ export class JobRepository {
       await insertGraph(context, id, validated)
     })
     // What was just written, decoded as a read would decode it.
-    return this.#withRelations(decodeJobHeader(adapter, row), {})
+    return { ...(await this.#withRelations(decodeJobHeader(adapter, row), {})), warnings: validated.warnings }
   }
 
   /** The job's header; with `include`, its components and/or links too (at most 3 statements). */
@@ -120,9 +132,19 @@ export class JobRepository {
     return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
   }
 
+  /**
+   * The job of that name. Names need not be unique (the origin's are not): when several
+   * jobs share it, this is a `conflict` that lists their ids, and `get(id)` picks one.
+   */
   async getByName(name: string, options: GetJobOptions = {}): Promise<Job> {
-    const row = await jobByName.first(this.#context, { name })
-    if (!row) throw new NotFoundError(`Job named ${JSON.stringify(name)} not found`, { tableName: jobTables(this.#context).jobs })
+    const rows = await jobsByName.rows(this.#context, { name })
+    const tableName = jobTables(this.#context).jobs
+    const [row, other] = rows
+    if (!row) throw new NotFoundError(`Job named ${JSON.stringify(name)} not found`, { tableName })
+    if (other) {
+      const ids = rows.map((found) => String(found.id)).sort()
+      throw new ConflictError(`${ids.length} jobs are named ${JSON.stringify(name)} (${ids.join(', ')}): use an id`, { tableName })
+    }
     return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
   }
 
@@ -130,8 +152,8 @@ export class JobRepository {
    * Saves a new version. An identical config (same canonical JSON) makes no new version.
    * With `expectedVersion`, a job that has moved on is a `conflict` and nothing is written.
    */
-  async update(id: string, config: unknown, options: UpdateJobOptions = {}): Promise<Job> {
-    const validated = validateJobConfig(config, this.#registry)
+  async update(id: string, config: unknown, options: UpdateJobOptions = {}): Promise<SavedJob> {
+    const validated = this.#validate(config)
     const canonical = canonicalJson(config)
     const hash = sha256Hex(canonical)
     const now = this.#context.now()
@@ -149,14 +171,13 @@ export class JobRepository {
         throw stale(id, expectedVersion, Number(current.current_version))
       }
       if (current.content_hash === hash) return
-      const { config: parsed } = validated
       // The UPDATE comes before the new version is known: it takes the row lock and bumps the
       // latest committed version, so concurrent writers queue up instead of both reading N.
       // With expectedVersion the check is part of the UPDATE, so only one of them can win.
       let update = context.db
         .updateTable(tables.jobs)
         .set({
-          ...headerColumns(adapter, parsed),
+          ...headerColumns(adapter, validated),
           current_version: sql`current_version + 1`,
           content_hash: hash,
           updated_at: adapter.encodeTimestamp(now),
@@ -176,7 +197,7 @@ export class JobRepository {
       await insertGraph(context, id, validated)
     })
     this.#cache.invalidate(id)
-    return this.get(id)
+    return { ...(await this.get(id)), warnings: validated.warnings }
   }
 
   /**
@@ -228,6 +249,10 @@ export class JobRepository {
     return exportCurrent(this.#context, id)
   }
 
+  #validate(config: unknown): ValidatedJob {
+    return validateJobConfig(config, this.#registry, { strict: this.#context.config.jobs.strict })
+  }
+
   async #withRelations(header: JobHeader, options: GetJobOptions): Promise<Job> {
     const job = this.#withLoaders(header)
     const { components = false, links = false } = options.include ?? {}
@@ -261,7 +286,7 @@ function stale(id: string, expected: number, actual: number | undefined): Confli
 }
 
 /** The job row's columns that come from its config. */
-function headerColumns(adapter: DialectAdapter, parsed: ValidatedJob['config']) {
+function headerColumns(adapter: DialectAdapter, { config: parsed, components }: ValidatedJob) {
   return {
     name: parsed.name,
     description: parsed.description ?? null,
@@ -269,7 +294,7 @@ function headerColumns(adapter: DialectAdapter, parsed: ValidatedJob['config']) 
     num_of_retries: parsed.num_of_retries,
     file_logging: adapter.encodeBoolean(parsed.file_logging),
     tags: parsed.tags === undefined ? null : adapter.encodeJson(parsed.tags),
-    component_count: parsed.components.length,
+    component_count: components.length,
   }
 }
 
@@ -292,5 +317,5 @@ const JOB_COLUMNS = [
 // Named columns, not `*`: PostgreSQL refuses a prepared `select *` once a later migration
 // adds a column ("cached plan must not change result type").
 const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('id', '=', value('id')))
-const jobByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('name', '=', value('name')))
+const jobsByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('name', '=', value('name')))
 const insertJob = prepareInsert('jobs', JOB_COLUMNS)

@@ -74,7 +74,8 @@ export const jobQueryEntity: QueryEntity = {
   name: 'jobs',
   columns: {
     id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string', unique: true },
+    // Not unique (0008): pages ordered by name take the id as the tie-breaker, on the (name, id) index.
+    name: { column: 'name', type: 'string' },
     description: { column: 'description', type: 'string', nullable: true },
     strategy_type: { column: 'strategy_type', type: 'string', values: ['row', 'bulk', 'bigdata'] },
     num_of_retries: { column: 'num_of_retries', type: 'integer' },

@@ -61,9 +61,15 @@ const inexact = new WeakSet<Parser>([never])
 function compiled(schema: z.ZodType): Parser {
   let parser = cache.get(schema)
   if (!parser) {
-    // A schema that contains itself (through a getter) is left to Zod.
-    cache.set(schema, never)
+    // A schema that contains itself (through a getter: a field's children, a rule's
+    // rules) meets itself while it compiles: the inner use calls the finished parser.
+    // Its exactness is not known yet, so it counts as inexact (a union then asks Zod).
+    let finished: Parser = never
+    const recursive: Parser = (value) => finished(value)
+    inexact.add(recursive)
+    cache.set(schema, recursive)
     parser = compile(schema)
+    finished = parser
     cache.set(schema, parser)
   }
   return parser
@@ -185,6 +191,8 @@ function compileChecks(def: ZodInternals['def']): Check[] | undefined {
         break
       }
       case 'custom':
+        // A `superRefine` (or `check`) keeps no predicate, only code that adds issues: Zod's.
+        if (typeof check.fn !== 'function') return undefined
         // A refinement: its predicate, as Zod reads it (an asynchronous one makes Zod throw).
         checks.push((value) => {
           const result: unknown = check.fn(value)

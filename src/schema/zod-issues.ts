@@ -14,7 +14,30 @@ export function formatPath(segments: readonly PropertyKey[], root = ''): string 
 }
 
 export function toValidationIssues(error: z.ZodError, root = ''): ValidationIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path, root), message: issue.message }))
+  return flatten(error.issues, [], root)
+}
+
+type Issue = z.core.$ZodIssue
+
+/**
+ * A union that refused a value names the problem inside the one option of the value's
+ * kind (`{to: 5}` as a route target: `…[0].to`, not "no option matched" at `…[0]`);
+ * where more than one or none is of its kind, the union's own issue stands.
+ */
+function flatten(issues: readonly Issue[], prefix: readonly PropertyKey[], root: string): ValidationIssue[] {
+  const out: ValidationIssue[] = []
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path]
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const ofItsKind = issue.errors.filter((option) => !option.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0))
+      if (ofItsKind.length === 1) {
+        out.push(...flatten(ofItsKind[0] as Issue[], path, root))
+        continue
+      }
+    }
+    out.push({ path: formatPath(path, root), message: issue.message })
+  }
+  return out
 }
 
 /**

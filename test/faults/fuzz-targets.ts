@@ -26,7 +26,14 @@ export const validJob = fc
       { comp_type: source, name: names[0], filepath, routes: { out: [names[1]] }, layout: { x_coord: x, y_coord: 0 } },
     ]
     for (let i = 1; i <= middle; i++) {
-      components.push({ comp_type: 'schema_mapping', name: names[i], mapping: { a: 'b' }, routes: { out: [{ to: names[i + 1], in_port: 'in' }] } })
+      components.push({
+        comp_type: 'schema_mapping',
+        name: names[i],
+        extra_input_ports: ['in'],
+        extra_output_ports: ['out'],
+        rules_by_dest: { out: { a: { src_port: 'in', src_path: 'b' } } },
+        routes: { out: [{ to: names[i + 1], in_port: 'in' }] },
+      })
     }
     components.push({ comp_type: sink, name: names[middle + 1], filepath: 'out' })
     return {

@@ -20,7 +20,10 @@ export async function createJob(store: Store, numOfRetries = 0): Promise<string>
       name,
       strategy_type: 'row',
       num_of_retries: numOfRetries,
-      components: [{ comp_type: 'read_csv', name: 'read', filepath: 'in.csv' }],
+      components: [
+        { comp_type: 'read_csv', name: 'read', filepath: 'in.csv', routes: { out: ['write'] } },
+        { comp_type: 'write_csv', name: 'write', filepath: 'out.csv' },
+      ],
     })
     return job.id
   }

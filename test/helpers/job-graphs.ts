@@ -13,7 +13,7 @@ export function exampleJobs(): Array<{ file: string; config: Record<string, unkn
 
 /**
  * A job of `2 * pairs` components and `2 * pairs + chained` links: each reader feeds two
- * merges, and the first `chained` merges feed the next one.
+ * writers, and the first `chained` writers pass what they wrote on to the next one.
  */
 export function largeJob(name: string, pairs = 250, chained = 100): Record<string, unknown> {
   const components: Record<string, unknown>[] = []
@@ -22,15 +22,16 @@ export function largeJob(name: string, pairs = 250, chained = 100): Record<strin
       comp_type: 'read_csv',
       name: `read_${i}`,
       filepath: `in/${i}.csv`,
-      routes: { out: [`merge_${i}`, { to: `merge_${(i + 1) % pairs}`, in_port: 'in' }] },
+      routes: { out: [`write_${i}`, { to: `write_${(i + 1) % pairs}`, in_port: 'in' }] },
       layout: { x_coord: i, y_coord: 0 },
     })
   }
   for (let i = 0; i < pairs; i++) {
     components.push({
-      comp_type: 'merge',
-      name: `merge_${i}`,
-      ...(i < chained ? { routes: { merge: [`merge_${i + 1}`] } } : {}),
+      comp_type: 'write_csv',
+      name: `write_${i}`,
+      filepath: `out/${i}.csv`,
+      ...(i < chained ? { routes: { out: [`write_${i + 1}`] } } : {}),
       layout: { x_coord: i, y_coord: 100 },
     })
   }
