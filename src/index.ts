@@ -114,6 +114,10 @@ export {
   type FieldType,
   type OnDeleteAction,
 } from './models/model-config-schema.js'
+// Switching from etl-core: importing its database (issue 18).
+export type { OriginImportOptions, OriginImportProgress } from './origin/origin-import.js'
+export type { OriginImportReport, OriginTableCount, MissingSecret, OriginImportWarning } from './origin/origin-import-report.js'
+export { OriginRowError, ORIGIN_TABLES, type OriginTable } from './origin/origin-row-error.js'
 // Access control and the audit trail (issue 7).
 export { BUILT_IN_ROLES, SYSTEM_PRINCIPAL, type Principal } from './security/access-policy.js'
 export { ENVIRONMENTS, type AccessControlConfig, type AuditConfig, type RoleDefinition } from './config/access-control-config.js'

@@ -20,6 +20,8 @@ import { AccessPolicy, SYSTEM_PRINCIPAL, type Principal } from './security/acces
 import { AuditRepository } from './security/audit-repository.js'
 import { guardRepository } from './security/guarded-repository.js'
 import { OPERATIONS } from './security/operation-table.js'
+import { importOriginDatabase, type OriginImportOptions } from './origin/origin-import.js'
+import type { OriginImportReport } from './origin/origin-import-report.js'
 
 /**
  * What every repository is built on: the executor (the root database or the current
@@ -174,6 +176,21 @@ export class Store {
     const results = await this.#core.migrator.up()
     await this.#ensureStoreId()
     return results
+  }
+
+  /**
+   * Copies an etl-core database (its SQLite file) into this store: jobs with their
+   * graphs, contexts, credentials, schedules, executions and attempts, ids and times
+   * kept, one transaction per job. Running it again imports nothing twice. Rows it
+   * cannot take are in `report.errors`, each naming its table and id; passwords etl-core
+   * kept outside its database are in `report.missing_secrets`. Needs the five `*:write`
+   * permissions in every environment.
+   *
+   * @example
+   * const report = await store.importOrigin('./etl_core.db', { timeZone: 'Europe/Berlin' })
+   */
+  importOrigin(path: string, options?: OriginImportOptions): Promise<OriginImportReport> {
+    return importOriginDatabase(this.#context, path, options, { principal: this.#principal, policy: this.#core.policy })
   }
 
   /**

@@ -6,6 +6,7 @@ import { expect, it } from 'vitest'
 import { buildProgram } from '../src/cli/program.js'
 import type { Command } from 'commander'
 import { runCli } from './helpers/cli.js'
+import { writeOriginDatabase } from './helpers/origin-database.js'
 import { describeEngines } from './helpers/engines.js'
 
 const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url))
@@ -32,7 +33,7 @@ describeEngines(
       const json = async (command: string, ...args: string[]): Promise<any> => {
         covered.add(command)
         const result = await runCli(['--config', config, '--json', ...command.split(' '), ...args], env)
-        expect(result.code, `${command}: ${result.stderr}`).toBe(0)
+        expect(result.code, `${command}: ${result.stderr}${result.code === 0 ? "" : result.stdout.slice(0, 2000)}`).toBe(0)
         return JSON.parse(result.stdout)
       }
       const records = join(target().dir, 'checks.jsonl')
@@ -75,6 +76,9 @@ describeEngines(
       await json('audit head')
       await json('audit verify')
       await json('doctor')
+      // Its credentials are named like the ones above: names are unique here, not in etl-core.
+      const origin = writeOriginDatabase(join(target().dir, 'etl_core.db'), { jobs: 2, contexts: 1, credentials: 1, schedules: 1, executions: 5 })
+      expect(await json('import origin', origin.path, '--time-zone', 'UTC', '--rename-duplicates')).toBeTruthy()
       await json('jobs delete', 'customers_split_merge', '--force')
       await json('credentials add', 'spare', '--password-env', 'WAREHOUSE_PASSWORD')
       await json('credentials delete', 'spare')

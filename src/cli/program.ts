@@ -7,6 +7,7 @@ import { registerCredentialsCommand } from './credentials-command.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerDoctorCommand } from './doctor-command.js'
 import { registerExecutionsCommand } from './executions-command.js'
+import { registerImportCommand } from './import-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
 import { registerJobsCommand } from './jobs-command.js'
 import { registerKeysCommand } from './keys-command.js'
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRecordsCommand(program)
   registerAuditCommand(program)
   registerDoctorCommand(program)
+  registerImportCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }
