@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { insertRows } from '../db/prepared-statement.js'
 import { ConstraintError, ValidationError, type ValidationIssue } from '../errors.js'
 import { JobRepository } from '../repositories/job-repository.js'
@@ -136,15 +135,14 @@ async function saveJob(context: StoreContext, job: OriginJobConfig, options: Uni
 }
 
 /**
- * Saves the config through the job repository (validation, version 1, graph rows) and
- * then moves it onto the origin's id and creation time, in the caller's transaction:
- * `jobs.create` picks its own id and time. With an `{id, at}` option on `jobs.create`
- * this becomes one call. Warnings of the config (keys no schema knows) go to the tally.
+ * Saves the config through the job repository (validation, version 1, graph rows) under
+ * the origin's id and creation time, in the caller's transaction. Warnings of the config
+ * (keys no schema knows) go to the tally.
  */
 async function createWithOriginId(context: StoreContext, job: OriginJobConfig, name: string, tally: UnitTally): Promise<void> {
   let created: { id: string; warnings?: readonly ValidationIssue[] }
   try {
-    created = await new JobRepository(context).create({ ...job.config, name })
+    created = await JobRepository.createImported(new JobRepository(context), { ...job.config, name }, { id: job.id, at: job.createdAt ?? context.now() })
   } catch (error) {
     if (error instanceof ValidationError) throw new OriginUnitErrors(configErrors(error, job))
     throw error
@@ -152,31 +150,6 @@ async function createWithOriginId(context: StoreContext, job: OriginJobConfig, n
   for (const { table, id, issue } of byOriginRow(created.warnings ?? [], job)) {
     tally.warn(table, id, `${issue.path ? `${issue.path}: ` : ''}${issue.message}`)
   }
-  const { db, adapter } = context
-  const jobs = context.table('jobs')
-  const temporary = created.id
-  // Free the name, copy the row under the origin's id, move the version and graph rows
-  // over, drop the temporary row and give the copy its name and times back.
-  await db.updateTable(jobs).set({ name: temporary }).where('id', '=', temporary).execute()
-  const row = await db.selectFrom(jobs).selectAll().where('id', '=', temporary).executeTakeFirstOrThrow()
-  const columns = Object.keys(row)
-  await db
-    .insertInto(jobs)
-    .columns(columns)
-    .expression(
-      db
-        .selectFrom(jobs)
-        .select(columns.map((column) => (column === 'id' || column === 'name' ? sql<string>`${job.id}`.as(column) : sql.ref(column).as(column))))
-        .where('id', '=', temporary),
-    )
-    .execute()
-  for (const child of ['job_versions', 'components', 'component_links']) {
-    await db.updateTable(context.table(child)).set({ job_id: job.id }).where('job_id', '=', temporary).execute()
-  }
-  await db.deleteFrom(jobs).where('id', '=', temporary).execute()
-  const at = adapter.encodeTimestamp(job.createdAt ?? context.now())
-  await db.updateTable(jobs).set({ name, created_at: at, updated_at: at }).where('id', '=', job.id).execute()
-  await db.updateTable(context.table('job_versions')).set({ created_at: at }).where('job_id', '=', job.id).execute()
 }
 
 /** A validation error of the rebuilt config, as errors of the origin rows behind it. */

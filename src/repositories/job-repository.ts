@@ -99,12 +99,23 @@ export class JobRepository {
    * const job = await store.jobs.create(JSON.parse(readFileSync('orders_daily.json', 'utf8')))
    * for (const { path, message } of job.warnings) console.warn(`${path}: ${message}`)
    */
-  async create(config: unknown, options: SaveJobOptions = {}): Promise<SavedJob> {
+  create(config: unknown, options: SaveJobOptions = {}): Promise<SavedJob> {
+    return this.#create(config, uuidv7(), this.#context.now(), options.actor)
+  }
+
+  /**
+   * `create` under an id and creation time from elsewhere (an etl-core import keeps its
+   * job's). Static, so no repository instance, and so no `store.jobs`, offers it.
+   * @internal
+   */
+  static createImported(repository: JobRepository, config: unknown, imported: { readonly id: string; readonly at: Date }): Promise<SavedJob> {
+    return repository.#create(config, imported.id, imported.at, undefined)
+  }
+
+  async #create(config: unknown, id: string, now: Date, actor: string | undefined): Promise<SavedJob> {
     const validated = this.#validate(config)
     const canonical = canonicalJson(config)
     const hash = sha256Hex(canonical)
-    const id = uuidv7()
-    const now = this.#context.now()
     const { adapter } = this.#context
     const row = {
       id,
@@ -113,12 +124,12 @@ export class JobRepository {
       content_hash: hash,
       created_at: adapter.encodeTimestamp(now),
       updated_at: adapter.encodeTimestamp(now),
-      created_by: options.actor ?? null,
-      updated_by: options.actor ?? null,
+      created_by: actor ?? null,
+      updated_by: actor ?? null,
     }
     await this.#context.transaction(async (context) => {
       await insertJob.run(context, row)
-      await insertVersion(context, id, 1, hash, canonical, now, options.actor)
+      await insertVersion(context, id, 1, hash, canonical, now, actor)
       await insertGraph(context, id, validated)
     })
     // What was just written, decoded as a read would decode it.
