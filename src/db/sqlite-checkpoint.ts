@@ -100,17 +100,13 @@ export class WalCheckpointer {
     if (size < this.#floor) this.#floor = 0
     if (size - this.#floor <= this.#limitBytes) return
     try {
-      await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${CHECKPOINT_WAIT_MS}`))
-      const { rows } = await connection.executeQuery<CheckpointResult>(CompiledQuery.raw('pragma wal_checkpoint(RESTART)'))
-      const [result] = rows
+      const result = await this.#restart(connection, CHECKPOINT_WAIT_MS)
       if (!result?.busy) this.#floor = 0
       // Readers or writers held it off: try again once the log has grown by another limit.
       // (`log` is -1 when another process's checkpoint is running: look again next time.)
       else if (result.log !== -1) this.#floor = this.#walSize()
     } catch {
       this.#floor = this.#walSize()
-    } finally {
-      await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${this.#busyTimeoutMs}`)).catch(() => {})
     }
   }
 
@@ -135,12 +131,8 @@ export class WalCheckpointer {
   async waitForRestart(connection: DatabaseConnection): Promise<void> {
     const deadline = performance.now() + this.#busyTimeoutMs
     try {
-      for (;;) {
-        const left = Math.ceil(deadline - performance.now())
-        if (left <= 0) break
-        await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${left}`))
-        const { rows } = await connection.executeQuery<CheckpointResult>(CompiledQuery.raw('pragma wal_checkpoint(RESTART)'))
-        const [result] = rows
+      for (let left = this.#busyTimeoutMs; left > 0; left = Math.ceil(deadline - performance.now())) {
+        const result = await this.#restart(connection, left)
         if (!result?.busy) {
           this.#floor = 0
           this.#hardFloor = 0
@@ -151,10 +143,19 @@ export class WalCheckpointer {
       }
     } catch {
       // Left to the next bound, like a checkpoint that timed out.
+    }
+    this.#hardFloor = this.#walSize()
+  }
+
+  /** One `RESTART` checkpoint that waits at most `waitMs`; the connection's busy timeout is put back after. */
+  async #restart(connection: DatabaseConnection, waitMs: number): Promise<CheckpointResult | undefined> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${waitMs}`))
+      const { rows } = await connection.executeQuery<CheckpointResult>(CompiledQuery.raw('pragma wal_checkpoint(RESTART)'))
+      return rows[0]
     } finally {
       await connection.executeQuery(CompiledQuery.raw(`pragma busy_timeout = ${this.#busyTimeoutMs}`)).catch(() => {})
     }
-    this.#hardFloor = this.#walSize()
   }
 
   /** 0 when there is no log or it cannot be read: nothing to do then. */
