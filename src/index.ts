@@ -123,3 +123,7 @@ export { BUILT_IN_ROLES, SYSTEM_PRINCIPAL, type Principal } from './security/acc
 export { ENVIRONMENTS, type AccessControlConfig, type AuditConfig, type RoleDefinition } from './config/access-control-config.js'
 export type { AuditRepository, AuditVerification } from './security/audit-repository.js'
 export type { AuditEntry, AuditHead, AuditOutcome } from './security/audit-chain.js'
+// The HTTP server (issue 19).
+export { serve, type RunningServer } from './server/serve.js'
+export { buildServer } from './server/app.js'
+export type { ServeOptions } from './server/server-options.js'
