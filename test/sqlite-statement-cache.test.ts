@@ -38,6 +38,18 @@ describe('SQLite statement cache', () => {
     expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 3 })
   })
 
+  it('evicts the least recently used statement, not the least recently prepared', () => {
+    const db = database()
+    const first = db.prepare('select 0 as n')
+    const second = db.prepare('select 1 as n')
+    db.prepare('select 2 as n')
+    db.prepare('select 3 as n')
+    expect(db.prepare('select 0 as n')).toBe(first) // a hit makes it the most recent
+    db.prepare('select 4 as n') // one past the capacity of 4: 'select 1' is the least recent
+    expect(db.prepare('select 0 as n')).toBe(first)
+    expect(db.prepare('select 1 as n')).not.toBe(second)
+  })
+
   it('passes every other call through to the database', () => {
     const db = database()
     db.exec("insert into t (name) values ('d')")
