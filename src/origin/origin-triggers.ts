@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../errors.js'
 import { triggerSchema, type Trigger } from '../schedules/trigger-schema.js'
-import { formatPath } from '../schema/zod-issues.js'
+import { formatPath } from '../schema/json-path.js'
 import { ianaZone, isOriginTimeZone, originInstant, type OriginTimeZone } from './origin-time.js'
 
 const INTERVAL_KEYS = ['weeks', 'days', 'hours', 'minutes', 'seconds', 'start_date', 'end_date', 'timezone', 'jitter']

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '../errors.js'
-import { formatPath } from './zod-issues.js'
+import { formatPath } from './json-path.js'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 /** A NUL or any surrogate: one quick scan, so the precise checks run only on the rare text that has one. */

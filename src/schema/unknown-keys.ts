@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { ValidationIssue } from '../errors.js'
 import { fastParser, NO } from './fast-parse.js'
-import { formatPath } from './zod-issues.js'
+import { formatPath } from './json-path.js'
 
 /**
  * Keys a config has that its schema does not declare. The origin ignores them

@@ -2,16 +2,7 @@ import type { z } from 'zod'
 import { ValidationError, type ValidationIssue } from '../errors.js'
 import { fastSafeParse } from './fast-parse.js'
 import { unstorableValues } from './storable-values.js'
-
-/** Formats a path the way users write it: `components[2].routes.out[0].to`. */
-export function formatPath(segments: readonly PropertyKey[], root = ''): string {
-  let out = root
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`
-    else out += out === '' ? String(segment) : `.${String(segment)}`
-  }
-  return out
-}
+import { formatPath } from './json-path.js'
 
 export function toValidationIssues(error: z.ZodError, root = ''): ValidationIssue[] {
   return flatten(error.issues, [], root)
