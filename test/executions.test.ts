@@ -272,6 +272,24 @@ describeEngines('executions', (target) => {
     expect(stats.last_failure_at).toBeInstanceOf(Date)
   })
 
+  it('narrows stats to an environment, a status and a time window', async () => {
+    const jobId = await createJob(store)
+    const finish = async (environment: 'DEV' | 'PROD', status: 'SUCCEEDED' | 'FAILED') => {
+      const execution = await store.executions.start({ jobId, environment })
+      await store.executions.finishAttempt((await store.executions.startAttempt(execution.id)).id, { status, error: { message: 'x' } })
+      return execution
+    }
+    const first = await finish('DEV', 'SUCCEEDED')
+    await finish('PROD', 'FAILED')
+    const last = await finish('PROD', 'SUCCEEDED')
+    expect((await store.executions.stats({ jobId, environment: 'PROD' })).by_status).toMatchObject({ SUCCEEDED: 1, FAILED: 1 })
+    expect((await store.executions.stats({ jobId, status: 'FAILED' })).total).toBe(1)
+    // `until` is exclusive: nothing of this job was queued before its first execution.
+    expect((await store.executions.stats({ jobId, until: first.queued_at })).total).toBe(0)
+    expect((await store.executions.stats({ jobId, until: new Date(last.queued_at.getTime() + 1) })).total).toBe(3)
+    await expect(store.executions.stats({ jobId, status: 'DONE' as never })).rejects.toMatchObject({ error_type: 'validation_error', issues: [{ path: 'query.status' }] })
+  })
+
   it('purges finished history in batches, reports it, and leaves no orphans', async () => {
     const jobId = await createJob(store)
     const keep = await store.executions.start({ jobId })

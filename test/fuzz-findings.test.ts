@@ -31,6 +31,22 @@ describeEngines('inputs found by fuzzing', (target) => {
     expect(issues[0]?.path).toBe('trigger.interval')
   })
 
+  it('refuses a job config nested 5,000 levels deep at its 101st level, and stores nothing', async () => {
+    // Found by the HTTP fuzzer: it passed validation, then overflowed the stack while hashing.
+    let deep: unknown = 'bottom'
+    for (let i = 0; i < 5_000; i++) deep = { down: deep }
+    const issues = await rejectedIssues(store.jobs.create({ name: 'deep', metadata: deep, components: [] }))
+    // The job is level 1, metadata level 2: the 101st object is where it stops.
+    expect(issues[0]).toMatchObject({ path: `metadata${'.down'.repeat(99)}`, message: 'Values may not be nested deeper than 100 levels' })
+    await expect(store.jobs.getByName('deep')).rejects.toMatchObject({ error_type: 'not_found' })
+  })
+
+  it('answers a lookup by a name with a NUL as not found or a validation error, never a query error', async () => {
+    // PostgreSQL cannot even compare such a text; found by the HTTP fuzzer (GET /jobs/%00).
+    const error = await store.jobs.getByName('a\u0000b').catch((caught: unknown) => caught)
+    expect(['not_found', 'validation_error']).toContain((error as { error_type?: string }).error_type)
+  })
+
   it('refuses a BigInt in a job config at its path', async () => {
     const issues = await rejectedIssues(
       store.jobs.create({

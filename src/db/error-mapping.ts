@@ -4,6 +4,7 @@ import {
   PersistenceError,
   QueryError,
   TransactionError,
+  ValidationError,
   type ConstraintKind,
 } from '../errors.js'
 import type { EngineName } from '../config/database-url.js'
@@ -26,6 +27,8 @@ interface DriverErrorShape {
 
 /** PostgreSQL SQLSTATE codes we act on. */
 const PG = {
+  /** A NUL byte in text: PostgreSQL cannot store it (`invalid byte sequence … 0x00`). */
+  characterNotInRepertoire: '22021',
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
   notNullViolation: '23502',
@@ -120,6 +123,10 @@ function mapPostgres(code: string | undefined, shape: DriverErrorShape, message:
       return constraint('not_null')
     case PG.checkViolation:
       return constraint('check')
+    case PG.characterNotInRepertoire:
+      // Values the store writes are checked before (storable-values); this is a lookup
+      // by a text no row can hold, e.g. a job name with a NUL in a URL.
+      return new ValidationError([{ path: '', message: 'Text may not contain NUL characters' }], { ...base })
     case PG.serializationFailure:
     case PG.deadlockDetected:
     case PG.lockNotAvailable:

@@ -10,6 +10,10 @@ const statsQuerySchema = z.strictObject({
   jobId: z.string().refine(isUuid, 'Expected a UUID').optional(),
   /** Executions queued at or after this time. */
   since: z.date().optional(),
+  /** Executions queued before this time. */
+  until: z.date().optional(),
+  environment: z.string().min(1).max(50).optional(),
+  status: z.enum(executionStatuses).optional(),
   /** How many components `slowest_components` lists. */
   slowest: z.int().min(1).max(100).default(5),
 })
@@ -41,6 +45,9 @@ export async function executionStats(context: StoreContext, query: StatsQuery = 
     let scopedBuilder = builder
     if (filter.jobId !== undefined) scopedBuilder = scopedBuilder.where(`${table}.job_id`, '=', filter.jobId) as Q
     if (filter.since !== undefined) scopedBuilder = scopedBuilder.where(`${table}.queued_at`, '>=', adapter.encodeTimestamp(filter.since)) as Q
+    if (filter.until !== undefined) scopedBuilder = scopedBuilder.where(`${table}.queued_at`, '<', adapter.encodeTimestamp(filter.until)) as Q
+    if (filter.environment !== undefined) scopedBuilder = scopedBuilder.where(`${table}.environment`, '=', filter.environment) as Q
+    if (filter.status !== undefined) scopedBuilder = scopedBuilder.where(`${table}.status`, '=', filter.status) as Q
     return scopedBuilder
   }
 

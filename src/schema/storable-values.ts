@@ -7,12 +7,15 @@ const SUSPECT = /[\u0000\uD800-\uDFFF]/
 const MIN_TIME = Date.UTC(1000, 0, 1)
 const MAX_TIME = Date.UTC(10000, 0, 1) - 1
 const MAX_ISSUES = 20
+/** MySQL refuses JSON nested deeper than 100 levels; deeper still overflows recursive code. */
+export const MAX_NESTING = 100
 
 /**
  * What one of the engines cannot store, with its path, so every engine refuses it alike
  * instead of one failing with a driver error: NUL characters and unpaired surrogates
  * (PostgreSQL text and jsonb), values that are not JSON (BigInt, symbols, non-finite
- * numbers), and times outside the years 1000–9999 (MySQL `datetime`). Functions pass:
+ * numbers), times outside the years 1000–9999 (MySQL `datetime`), and nesting deeper
+ * than MySQL's JSON allows. Functions pass:
  * options carry callbacks (`onProgress`), and data schemas never accept them.
  */
 export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
@@ -37,6 +40,10 @@ export function unstorableValues(value: unknown, root = ''): ValidationIssue[] {
         return
       case 'object':
         if (item === null) return
+        if (segments.length >= MAX_NESTING) {
+          at(`Values may not be nested deeper than ${MAX_NESTING} levels`)
+          return
+        }
         if (item instanceof Date) {
           const time = item.getTime()
           if (!(time >= MIN_TIME && time <= MAX_TIME)) at('Times must lie between the years 1000 and 9999')
