@@ -127,3 +127,5 @@ export type { AuditEntry, AuditHead, AuditOutcome } from './security/audit-chain
 export { serve, type RunningServer } from './server/serve.js'
 export { buildServer } from './server/app.js'
 export type { ServeOptions } from './server/server-options.js'
+export type { ApiTokenRepository } from './security/api-token-repository.js'
+export type { ApiToken, ApiTokenInput, CreatedApiToken } from './security/api-token-schema.js'

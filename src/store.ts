@@ -20,6 +20,7 @@ import { AccessPolicy, SYSTEM_PRINCIPAL, type Principal } from './security/acces
 import { AuditRepository } from './security/audit-repository.js'
 import { guardRepository } from './security/guarded-repository.js'
 import { OPERATIONS } from './security/operation-table.js'
+import { ApiTokenRepository } from './security/api-token-repository.js'
 import { importOriginDatabase, type OriginImportOptions } from './origin/origin-import.js'
 import type { OriginImportReport } from './origin/origin-import-report.js'
 
@@ -165,6 +166,11 @@ export class Store {
   /** Declarative models: users' own tables from a JSON model configuration, and their records. */
   get models(): ModelRepository {
     return this.repository('models', (context) => new ModelRepository(context))
+  }
+
+  /** API tokens for the HTTP server: created once in clear, stored as hashes, revocable. */
+  get tokens(): ApiTokenRepository {
+    return this.repository('tokens', (context) => new ApiTokenRepository(context))
   }
 
   get migrator(): Migrator {

@@ -6,6 +6,7 @@ import { JobStateRepository } from '../src/repositories/job-state-repository.js'
 import { CredentialRepository } from '../src/repositories/credential-repository.js'
 import { ContextRepository } from '../src/repositories/context-repository.js'
 import { ScheduleRepository } from '../src/repositories/schedule-repository.js'
+import { ApiTokenRepository } from '../src/security/api-token-repository.js'
 import { KeyManager } from '../src/security/key-manager.js'
 import { ModelRepository } from '../src/models/model-repository.js'
 import { RecordRepository } from '../src/models/record-repository.js'
@@ -13,6 +14,7 @@ import { AuditRepository } from '../src/security/audit-repository.js'
 import { OPERATIONS } from '../src/security/operation-table.js'
 import type { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'
+import { MASKED_SECRET } from '../src/schema/credential-schema.js'
 import { openSecretStore, writeKeyFile } from './helpers/secret-store.js'
 
 describe('operation table', () => {
@@ -27,6 +29,7 @@ describe('operation table', () => {
     models: ModelRepository,
     records: RecordRepository,
     audit: AuditRepository,
+    tokens: ApiTokenRepository,
   }
 
   it('names every public repository method, and nothing that does not exist', () => {
@@ -148,6 +151,18 @@ describeEngines('access control', (target) => {
     expect(error).toBeInstanceOf(AccessDeniedError)
     expect(error).toMatchObject({ permission: 'jobs:write', error_type: 'access_denied' })
     expect((await store.jobs.list({ total: true })).total).toBe(before)
+  })
+
+  it('resolves a context masked with contexts:read, and reveals its secrets only with credentials:reveal', async () => {
+    await store.contexts.upsert({ name: 'reveal-check', environment: 'DEV', parameters: { token: { value: 'sealed-value', is_secure: true } }, credentials: { DEV: 'matrix-cred' } })
+    const viewer = store.as({ id: 'val', roles: ['viewer'] })
+    const masked = await viewer.contexts.resolve('reveal-check', 'DEV')
+    expect(masked.parameters.token).toBe(MASKED_SECRET)
+    await expect(viewer.contexts.resolve('reveal-check', 'DEV', { reveal: true })).rejects.toMatchObject({ error_type: 'access_denied', permission: 'credentials:reveal' })
+    const denials = await store.audit.list({ where: { column: 'actor', operator: '==', value: 'val' } })
+    expect(denials.items.map((entry) => [entry.outcome, entry.after])).toContainEqual(['denied', { permission: 'credentials:reveal', environment: null }])
+    const admin = store.as({ id: 'adele', roles: ['admin'] })
+    expect((await admin.contexts.resolve('reveal-check', 'DEV', { reveal: true })).credentials).toMatchObject({ password: 'secret' })
   })
 
   it('holds environment limits: an operator limited to DEV cannot start a PROD execution', async () => {

@@ -8,6 +8,8 @@ import { appendAuditEntry } from './audit-chain.js'
 export interface OperationRule {
   /** `resource:action`, checked against the principal's roles. */
   readonly permission: string
+  /** A second permission some calls need, by their arguments (a read that reveals secrets). */
+  readonly alsoNeeds?: (args: readonly unknown[]) => string | undefined
   /** The environment the call touches, for environment-limited grants. */
   readonly environment?: (args: readonly unknown[], repository: any) => unknown
   /** A change: audited in the same transaction. Reads have none. */
@@ -162,8 +164,9 @@ async function checkOrRecordDenial(
   options: GuardOptions,
 ): Promise<void> {
   const env = typeof environment === 'string' ? environment : undefined
-  if (options.policy.allows(options.principal, rule.permission, env)) return
-  const denied = deniedError(rule.permission, env, options.principal)
+  const permission = [rule.permission, rule.alsoNeeds?.(args)].find((needed) => needed !== undefined && !options.policy.allows(options.principal, needed, env))
+  if (permission === undefined) return
+  const denied = deniedError(permission, env, options.principal)
   await options.context.transaction((context) =>
     appendAuditEntry(context, {
       actor: options.principal.id,
@@ -172,7 +175,7 @@ async function checkOrRecordDenial(
       entityId: typeof args[0] === 'string' ? args[0] : null,
       outcome: 'denied',
       before: null,
-      after: { permission: rule.permission, environment: env ?? null },
+      after: { permission, environment: env ?? null },
     }),
   )
   throw denied

@@ -1,3 +1,4 @@
+import { API_TOKEN_OPERATIONS } from './api-token-operations.js'
 import type { AuditRule, OperationRule, OperationTable } from './guarded-repository.js'
 
 /**
@@ -101,7 +102,12 @@ export const OPERATIONS: OperationTable = {
     getByName: read('contexts'),
     find: read('contexts'),
     list: read('contexts'),
-    resolve: { permission: 'contexts:read', environment: (args) => args[1] },
+    // Revealing decrypts the context's secure parameters and its credentials' passwords.
+    resolve: {
+      permission: 'contexts:read',
+      environment: (args) => args[1],
+      alsoNeeds: (args) => ((args[2] as { reveal?: unknown } | undefined)?.reveal === true ? 'credentials:reveal' : undefined),
+    },
   },
   schedules: {
     create: write('schedules', created('schedules', 'schedule'), { environment: (args) => fieldOfFirst('environment')(args) ?? 'DEV' }),
@@ -146,4 +152,5 @@ export const OPERATIONS: OperationTable = {
     verify: { permission: 'audit:read' },
     head: { permission: 'audit:read' },
   },
+  tokens: API_TOKEN_OPERATIONS,
 }
