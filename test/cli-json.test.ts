@@ -76,6 +76,9 @@ describeEngines(
       await json('audit head')
       await json('audit verify')
       await json('doctor')
+      const token = await json('tokens create', '--principal', '{"id":"ci","roles":["operator"]}', '--name', 'ci')
+      expect((await json('tokens list')).items.map((listed: { id: string }) => listed.id)).toContain(token.id)
+      await json('tokens revoke', token.id)
       // Its credentials are named like the ones above: names are unique here, not in etl-core.
       const origin = writeOriginDatabase(join(target().dir, 'etl_core.db'), { jobs: 2, contexts: 1, credentials: 1, schedules: 1, executions: 5 })
       expect(await json('import origin', origin.path, '--time-zone', 'UTC', '--rename-duplicates')).toBeTruthy()
@@ -86,6 +89,8 @@ describeEngines(
       await json('migrate down')
       await json('migrate up')
 
+      // `serve` runs until it is stopped: test/server-serve.test.ts covers it.
+      covered.add('serve')
       expect([...covered].sort()).toEqual(expect.arrayContaining(leafCommands(buildProgram())))
       // Some 45 CLI processes one after another: past a minute on two busy cores.
     }, 180_000)

@@ -6,6 +6,7 @@ import { registerContextsCommand } from './contexts-command.js'
 import { registerCredentialsCommand } from './credentials-command.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerDoctorCommand } from './doctor-command.js'
+import { writeCliError } from './error-output.js'
 import { registerExecutionsCommand } from './executions-command.js'
 import { registerImportCommand } from './import-command.js'
 import { registerMigrateCommand } from './migrate-command.js'
@@ -14,8 +15,10 @@ import { registerKeysCommand } from './keys-command.js'
 import { registerModelsCommand } from './models-command.js'
 import { registerRecordsCommand } from './records-command.js'
 import { registerSchedulesCommand } from './schedules-command.js'
+import { registerServeCommand } from './serve-command.js'
+import { registerTokensCommand } from './tokens-command.js'
 
-/** Exit codes: 0 success, 1 a persistence error (its JSON on stderr), 2 a usage error. */
+/** Exit codes: 0 success, 1 a persistence error (on stderr: a line and its details on a terminal, its JSON otherwise), 2 a usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
 
 export function buildProgram(): Command {
@@ -40,6 +43,8 @@ export function buildProgram(): Command {
   registerAuditCommand(program)
   registerDoctorCommand(program)
   registerImportCommand(program)
+  registerServeCommand(program)
+  registerTokensCommand(program)
   for (const command of program.commands) applyExitOverride(command)
   return program
 }
@@ -58,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     if (isPersistenceError(error)) {
-      process.stderr.write(`${JSON.stringify(error.toJSON())}\n`)
+      writeCliError(error, { json: program.opts().json === true, stream: process.stderr })
       return EXIT.failure
     }
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

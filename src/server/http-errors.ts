@@ -1,5 +1,6 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { isPersistenceError, ValidationError, type ErrorType, type PersistenceError } from '../errors.js'
+import { formatPath } from '../schema/json-path.js'
 
 /**
  * One mapping from a persistence error's `error_type` to an HTTP status, used by every
@@ -41,11 +42,22 @@ export class HttpProblem extends Error {
 /** The status and body for anything a handler threw. Unknown errors never show their text. */
 export function problemFor(error: unknown): { status: number; body: unknown } {
   if (hasZodFastifySchemaValidationErrors(error)) error = requestValidationError(error)
+  if (isServerConfigurationError(error)) {
+    return { status: 503, body: { persistence_error: { error_type: 'server_configuration', message: 'The server is not configured for this request (its log says what is missing).' } } }
+  }
   if (isPersistenceError(error)) return { status: statusOf(error), body: error.toJSON() }
   if (error instanceof HttpProblem) return { status: error.statusCode, body: error.toJSON() }
   const fastify = fastifyClientError(error)
   if (fastify) return { status: fastify.status, body: new HttpProblem(fastify.status, 'bad_request', fastify.message).toJSON() }
   return { status: 500, body: { persistence_error: { error_type: 'internal_error', message: 'The server failed to answer this request; its log has the details.' } } }
+}
+
+/**
+ * A problem with the server's own configuration (no master key, an unreadable key file):
+ * the client can do nothing about it and must not see the server's paths.
+ */
+function isServerConfigurationError(error: unknown): boolean {
+  return error instanceof ValidationError && error.issues.length > 0 && error.issues.every((issue) => /^(security|database)\./.test(issue.path))
 }
 
 /** Fastify's own 4xx errors (body too large, bad JSON, unsupported media type): their messages are safe. */
@@ -63,7 +75,13 @@ function fastifyClientError(error: unknown): { status: number; message: string }
 function requestValidationError(error: { validation: readonly { instancePath: string; message?: string }[]; validationContext?: string }): ValidationError {
   const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
   const issues = error.validation.map((issue) => ({
-    path: [where, ...issue.instancePath.split('/').filter((part) => part !== '')].map((part, i) => (i > 0 && /^\d+$/.test(part) ? `[${part}]` : i > 0 ? `.${part}` : part)).join(''),
+    path: formatPath(
+      issue.instancePath
+        .split('/')
+        .filter((part) => part !== '')
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+      where,
+    ),
     message: issue.message ?? 'Invalid value',
   }))
   return new ValidationError(issues)

@@ -1,4 +1,5 @@
 import type { Principal } from '../security/access-policy.js'
+import type { Store } from '../store.js'
 
 export interface ServeOptions {
   /** Default `127.0.0.1`: listening beyond the host is a choice, not a default. */
@@ -21,3 +22,13 @@ export interface ServeOptions {
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8080
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
+
+/** The cookie the dashboard's sign-in sets; honoured only on reads, so a forged form cannot write. */
+export const TOKEN_COOKIE = 'etlp_token'
+
+/** What every route plugin gets. */
+export interface ServerDeps {
+  /** The store as the system principal: only for what no principal owns (readiness). */
+  readonly store: Store
+  readonly options: ServeOptions
+}
