@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3]`
 // Also: --impl library,floor (a subset), --executions N / --rows N (sizes), --out file.json,
 // --merge a.json,b.json (one table from engines run as separate processes), --markdown.
-// Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle,
+// Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle
+// (W8, the HTTP server, against a plain Fastify app on the floor's SQL only),
 // prints the table and writes bench/results/latest.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -16,13 +17,15 @@ import { loadJobGraph, saveJobGraph } from './workloads/job-graph.mjs'
 import { bulkComponentRuns, executionLifecycle } from './workloads/execution-lifecycle.mjs'
 import { listPage } from './workloads/list-page.mjs'
 import { concurrentWorkers, streamExecutions } from './workloads/processes.mjs'
+import { httpApi } from './workloads/http-api.mjs'
 import { checkTargets } from './lib/targets.mjs'
 import { markdownTable } from './lib/markdown.mjs'
 
 // Quick keeps every workload but scales the big tables down (50,000 executions, 20,000 runs).
+// W8: rounds of w8Seconds per server and route, after one warm-up round each.
 const SIZES = {
-  full: { rounds: 5, roundMs: 1000, w1: 30, w2: 150, w2Jobs: 1000, w3: 20, w4Offset: 10, w5Rows: 100_000, w5Rounds: 2, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 6, w7Rounds: 1, w7Workers: 8 },
-  quick: { rounds: 5, roundMs: 300, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4Offset: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8 },
+  full: { rounds: 5, roundMs: 1000, w1: 30, w2: 150, w2Jobs: 1000, w3: 20, w4Offset: 10, w5Rows: 100_000, w5Rounds: 2, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 6, w7Rounds: 1, w7Workers: 8, w8Seconds: 5, w8Rounds: 5 },
+  quick: { rounds: 5, roundMs: 300, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4Offset: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8, w8Seconds: 2, w8Rounds: 3 },
 }
 
 const { values: args } = parseArgs({
@@ -94,7 +97,7 @@ for (const engine of engines) {
       log(`  ${id}…`)
       await guarded(id, () => step(context))
     }
-    if (wanted('W4') || wanted('W6')) {
+    if (wanted('W4') || wanted('W6') || wanted('W8')) {
       const jobIds = []
       for (let i = 0; i < 10; i++) jobIds.push(await floor.saveJob(jobConfig(`seed_${i}`)))
       const seedStarted = performance.now()
@@ -120,6 +123,10 @@ for (const engine of engines) {
     if (wanted('W7')) {
       log('  W7…')
       await guarded('W7', () => concurrentWorkers(context))
+    }
+    if (wanted('W8')) {
+      log('  W8…')
+      await guarded('W8', () => httpApi(context))
     }
   } finally {
     for (const impl of new Set([...impls, floor])) await impl.close()

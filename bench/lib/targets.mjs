@@ -30,6 +30,9 @@ export function checkTargets(results) {
     const w7 = lib('W7')
     if (w7 && engine === 'postgres') add('W7 8 processes ≥ 3× one', w7.scale >= 3, `×${fmt(w7.scale)}`)
     else if (w7) add('W7 scaling (target only on PostgreSQL)', true, `×${fmt(w7.scale)}`)
+    for (const row of rows.filter((r) => r.name === 'library' && r.workload.startsWith('W8') && r.unit === 'req/s')) {
+      add(`${row.workload.split(' (')[0]} ≥ 0.8× floor requests/s`, row.vsFloor >= 0.8, `×${fmt(row.vsFloor)}`)
+    }
     for (const row of rows.filter((r) => r.name === 'library' && r.vsBestPeer != null)) {
       add(`${row.workload.split(' ')[0]} beats TypeORM and Drizzle`, row.vsBestPeer > 1, `×${fmt(row.vsBestPeer)} vs ${row.bestPeer} (${row.workload})`)
     }
