@@ -20,7 +20,7 @@ function dependenciesWork() {
     const require = createRequire(join(root, 'package.json'))
     const Database = require('better-sqlite3')
     new Database(':memory:').close()
-    for (const name of ['kysely', 'pg', 'mysql2', 'zod', 'commander', 'typescript', 'vitest', 'fast-check']) require.resolve(name)
+    for (const name of ['kysely', 'pg', 'mysql2', 'zod', 'commander', 'fastify', 'uplot', 'typescript', 'vitest', 'fast-check', 'puppeteer-core']) require.resolve(name)
     return true
   } catch {
     return false

@@ -7,6 +7,7 @@ export {
   type DatabaseConfig,
   type DatabaseConfigInput,
   type QueryEvent,
+  type ResolvedConfig,
   type StoreConfigInput,
 } from './config/store-config.js'
 export { DEFAULT_DATABASE_URL, redactUrl, type EngineName } from './config/database-url.js'
@@ -16,6 +17,7 @@ export {
   type MigrationResult,
   type MigrationState,
   type MigrationStatus,
+  type MigrationTarget,
   type PlannedMigration,
 } from './migrations/migrator.js'
 export type { Migration, MigrationContext } from './migrations/migration.js'
@@ -35,6 +37,7 @@ export {
   type ErrorType,
   type ConstraintKind,
   type ValidationIssue,
+  type PersistenceErrorOptions,
 } from './errors.js'
 export { uuidv7 } from './schema/ids.js'
 export type { ExecutionRepository } from './repositories/execution-repository.js'
@@ -81,6 +84,7 @@ export {
   type FilterGroup,
   type FilterOperator,
   type OrderBy,
+  type OrderByEntry,
 } from './query/query-schema.js'
 // Environment and secrets (issue 5).
 export type { CredentialRepository } from './repositories/credential-repository.js'
