@@ -13,7 +13,7 @@ describe('configuration', () => {
     expect(config.database.url).toBe('sqlite://./.etlp/etl.db')
     expect(config.target).toEqual({ engine: 'sqlite', filename: './.etlp/etl.db' })
     expect(config.database).toMatchObject({ pool_size: 5, max_overflow: 10, pool_timeout: 30, pool_recycle: 3600, table_prefix: 'etl_' })
-    expect(config.database).toMatchObject({ busy_timeout: 10_000, wal_checkpoint_mb: 4 })
+    expect(config.database).toMatchObject({ busy_timeout: 10_000, wal_checkpoint_mb: 16 })
   })
 
   it('accepts the seed’s database JSON', () => {

