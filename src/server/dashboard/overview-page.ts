@@ -1,4 +1,4 @@
-import type { ExecutionStats } from '../../repositories/execution-stats.js'
+import type { ExecutionStats, StatsQuery } from '../../repositories/execution-stats.js'
 import type { ListedExecution } from '../../repositories/execution-list.js'
 import type { JobHeader } from '../../repositories/job-rows.js'
 import type { Store } from '../../store.js'
@@ -18,13 +18,13 @@ interface JobRow {
 
 /**
  * The jobs overview at /: totals, then each job with its success rate, p50/p95 duration
- * and last run. The aggregates come from `executions.stats`, which takes the job and the
- * start of the range (`from`).
+ * and last run. The aggregates come from `executions.stats`, narrowed by every filter the
+ * other pages have: job, status, environment and the time range.
  */
 export async function overviewPage(store: Store, filter: ExecutionFilter, signedIn: boolean): Promise<string> {
   const jobs = await jobChoices(store)
   const shown = (filter.job === undefined ? jobs : jobs.filter((job) => job.id === filter.job)).slice(0, OVERVIEW_JOBS)
-  const scope = { ...(filter.job !== undefined ? { jobId: filter.job } : {}), ...(filter.from !== undefined ? { since: filter.from } : {}) }
+  const scope = statsScope(filter)
   const overall = await store.executions.stats(scope)
   const rows: JobRow[] = []
   for (const job of shown) {
@@ -32,9 +32,9 @@ export async function overviewPage(store: Store, filter: ExecutionFilter, signed
     const lastRun = await lastRunOf(store, job.id, filter)
     rows.push({ job, stats, lastRun })
   }
-  const kept = { job: filter.job, from: filter.from }
+  const kept = filter
   const body = html`
-    ${filterForm({ action: DASHBOARD_PATHS.overview, filter, jobs, fields: ['job', 'from'] })}
+    ${filterForm({ action: DASHBOARD_PATHS.overview, filter, jobs, fields: ['job', 'status', 'environment', 'from', 'to'] })}
     ${summaryCards(overall)}
     <h2>Jobs</h2>
     ${rows.length === 0 ? html`<p class="muted" id="no-jobs">No jobs match.</p>` : jobTable(rows, kept)}
@@ -42,8 +42,19 @@ export async function overviewPage(store: Store, filter: ExecutionFilter, signed
   return page({ title: 'Jobs', section: 'overview', body, navQuery: navQuery(kept), signedIn })
 }
 
+/** The dashboard's filter as an `executions.stats` query. */
+function statsScope(filter: ExecutionFilter): StatsQuery {
+  return {
+    ...(filter.job !== undefined ? { jobId: filter.job } : {}),
+    ...(filter.status !== undefined ? { status: filter.status } : {}),
+    ...(filter.environment !== undefined ? { environment: filter.environment } : {}),
+    ...(filter.from !== undefined ? { since: filter.from } : {}),
+    ...(filter.to !== undefined ? { until: filter.to } : {}),
+  }
+}
+
 async function lastRunOf(store: Store, jobId: string, filter: ExecutionFilter): Promise<ListedExecution | undefined> {
-  const [latest] = (await filteredExecutions(store, { job: jobId, from: filter.from }, { limit: 1 })).items
+  const [latest] = (await filteredExecutions(store, { ...filter, job: jobId }, { limit: 1 })).items
   return latest
 }
 
