@@ -24,22 +24,9 @@ import { ApiTokenRepository } from './security/api-token-repository.js'
 import { importOriginDatabase, type OriginImportOptions } from './origin/origin-import.js'
 import type { OriginImportReport } from './origin/origin-import-report.js'
 
-/**
- * What every repository is built on: the executor (the root database or the current
- * transaction) and the engine's adapter. Repositories get nothing else.
- * @internal
- */
-export interface StoreContext {
-  readonly db: Kysely<any>
-  readonly adapter: DialectAdapter
-  readonly config: ResolvedConfig
-  /** The prefixed name of a core table: `table('jobs')` → `etl_jobs`. */
-  readonly table: (name: string) => string
-  /** The store's clock: use it instead of `new Date()` for every stored time. */
-  readonly now: () => Date
-  /** Runs `work` atomically: a transaction at the top level, a savepoint inside one. */
-  transaction<T>(work: (context: StoreContext) => Promise<T>, options?: TransactionOptions): Promise<T>
-}
+import type { StoreContext } from './store-context.js'
+
+export type { StoreContext } from './store-context.js'
 
 /** Shared by a store and every transaction-bound copy of it. */
 interface StoreCore {

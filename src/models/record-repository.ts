@@ -4,7 +4,7 @@ import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { checkFilter, filterExpression, listQuery, type CompiledFilter, type ListResult } from '../query/index.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import type { ModelDefinition, ReferenceDefinition } from './model-definition.js'
 import { decodeRecord, encodeRecord, modelQueryEntity, recordSchemas, type ModelRecord, type RecordSchemas } from './record-codec.js'
 

@@ -2,7 +2,7 @@ import { AccessDeniedError, ConnectionError, ValidationError, isPersistenceError
 import type { AccessPolicy, Principal } from '../security/access-policy.js'
 import { appendAuditEntry } from '../security/audit-chain.js'
 import { MissingMasterKeyError } from '../security/secret-errors.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { OriginDatabase, groupRows, type OriginRow } from './origin-database.js'
 import { importContext, importCredential } from './origin-environment-import.js'
 import { ImportLedger, type OriginImportReport, type UnitTally } from './origin-import-report.js'

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { OriginRowError, type OriginTable } from './origin-row-error.js'
 import type { OriginTimeZone } from './origin-time.js'
 

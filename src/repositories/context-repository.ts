@@ -4,7 +4,7 @@ import { MASKED_SECRET, environmentSchema, type Environment } from '../schema/cr
 import { isUuid, uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import { SecretCipher } from '../security/secret-cipher.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { CredentialRepository } from './credential-repository.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 

@@ -10,7 +10,7 @@ import {
 } from '../schema/credential-schema.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import { SecretCipher, type SecretBinding } from '../security/secret-cipher.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
 /** What `list(query)` may filter and sort credentials by. */

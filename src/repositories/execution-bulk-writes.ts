@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventInput } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { insertEach, prepare } from '../db/prepared-statement.js'
 import { executionTables } from './execution-rows.js'
 

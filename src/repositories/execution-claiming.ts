@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors.js'
 import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
 import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution } from './execution-transitions.js'
 

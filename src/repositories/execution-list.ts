@@ -2,7 +2,7 @@ import type { SelectQueryBuilder } from 'kysely'
 import { ValidationError } from '../errors.js'
 import { checkFilter, filterExpression, listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 import { executionStatuses, triggerSchema, type Execution } from '../schema/execution-schemas.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
 
 /**

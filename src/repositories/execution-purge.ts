@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js'
 import { finishedStatusSchema } from '../schema/execution-schemas.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { executionTables } from './execution-rows.js'
 
 const purgeSchema = z.strictObject({

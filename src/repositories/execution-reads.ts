@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { NotFoundError } from '../errors.js'
 import type { Attempt, ComponentRun, Execution, ExecutionEvent } from '../schema/execution-schemas.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import {
   EXECUTION_COLUMNS,
   attemptFromRow,

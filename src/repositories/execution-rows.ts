@@ -8,7 +8,7 @@ import type {
   ExecutionStatus,
   ExecutionTrigger,
 } from '../schema/execution-schemas.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 
 /** The prefixed names of the execution tables. @internal */
 export function executionTables(context: StoreContext) {

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { executionStatuses, type ExecutionStatus } from '../schema/execution-schemas.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { executionTables } from './execution-rows.js'
 
 const statsQuerySchema = z.strictObject({

@@ -1,6 +1,6 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
 import { planStream, streamWindow, type StreamQuery } from '../query/index.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { executionEntity, withJobIds, type ListedExecution } from './execution-list.js'
 import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
 

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../errors.js'
 import { prepare, prepareEach } from '../db/prepared-statement.js'
 import type { Attempt, ErrorInfo, Execution, ExecutionStatus, FinishedStatus } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
 import { discardPendingState, promotePendingState } from './job-state-repository.js'
 

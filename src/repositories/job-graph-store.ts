@@ -1,7 +1,7 @@
 import { insertRows, prepare } from '../db/prepared-statement.js'
 import type { ValidatedJob } from '../schema/job-graph-validation.js'
 import { uuidv7 } from '../schema/ids.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { decodeComponent, jobTables, type Component, type ComponentLink } from './job-rows.js'
 
 /** Keeps one statement a sensible size even where the parameter limit would allow more. */

@@ -1,6 +1,6 @@
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import type { QueryEntity } from '../query/query-entity.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 
 /** A job's header, as `get`, `getByName` and `list` return it. */
 export interface JobHeader {

@@ -3,7 +3,7 @@ import { prepare } from '../db/prepared-statement.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { executionTables } from './execution-rows.js'
 
 const keySchema = z.string().min(1).max(200)

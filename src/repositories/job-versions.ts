@@ -1,7 +1,7 @@
 import { prepareInsert } from '../db/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalValue } from '../schema/canonical-json.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { decodeVersionSummary, jobTables, type JobVersion, type JobVersionSummary } from './job-rows.js'
 
 // The immutable, content-hashed versions of a job (used by JobRepository). @internal

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { prepare } from '../db/prepared-statement.js'
 
 export interface PinnedJob {

@@ -12,7 +12,7 @@ import {
   type SchedulePatch,
 } from '../schedules/schedule-schema.js'
 import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedules/trigger-schema.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 
 /** Deadlocks between concurrent schedulers are expected: `due` retries more than the default 3. */

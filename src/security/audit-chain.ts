@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { prepare, prepareInsert } from '../db/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalJson } from '../schema/canonical-json.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 
 /**
  * The tamper-evident audit chain. Each row's hash covers its own fields and the

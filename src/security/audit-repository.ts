@@ -1,5 +1,5 @@
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { auditTables, ENTRY_COLUMNS, GENESIS_HASH, hashEntry, type AuditEntry, type AuditHead } from './audit-chain.js'
 
 const auditEntity: QueryEntity = {

@@ -1,5 +1,5 @@
 import { AccessDeniedError } from '../errors.js'
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { SYSTEM_PRINCIPAL, type AccessPolicy, type Principal } from './access-policy.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import { appendAuditEntry } from './audit-chain.js'

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { rotateKeys, type RotateOptions, type RotationResult } from './key-rotation.js'
 import { Keyring } from './keyring.js'
 

@@ -1,4 +1,4 @@
-import type { StoreContext } from '../store.js'
+import type { StoreContext } from '../store-context.js'
 import { open, seal } from './aes-gcm.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'

@@ -25,7 +25,6 @@ declare module 'fastify' {
   }
 }
 
-export type { ServerDeps } from './server-options.js'
 
 /**
  * The HTTP server, not yet listening. Every request runs as its token's principal

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { ServerDeps } from './app.js'
+import type { ServerDeps } from './server-options.js'
 
 /** Liveness and readiness, for a load balancer or an orchestrator's probes. No token needed. */
 export async function registerHealthRoutes(app: FastifyInstance, { store }: ServerDeps): Promise<void> {

@@ -4,7 +4,7 @@ import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import { $ZodType } from 'zod/v4/core'
-import type { ServerDeps } from './app.js'
+import type { ServerDeps } from './server-options.js'
 import { openApiComponents } from './openapi-components.js'
 
 /** The path of the OpenAPI document. */

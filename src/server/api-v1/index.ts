@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { ValidationError } from '../../errors.js'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { registerAuditRoutes } from './audit-routes.js'
 import { registerContextRoutes } from './context-routes.js'
 import { registerCredentialRoutes } from './credential-routes.js'

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { TOKEN_COOKIE } from '../server-options.js'
 import { principalForToken } from '../token-auth.js'
 import { html } from './html-template.js'

@@ -4,7 +4,7 @@ import { ConstraintError, LinkageError, NotFoundError } from '../../errors.js'
 import { contextInputSchema, type ContextInput } from '../../schema/context-schema.js'
 import { credentialInputSchema } from '../../schema/credential-schema.js'
 import type { Store } from '../../store.js'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { originError } from './origin-errors.js'
 import { everyItem } from './context-pages.js'
 import {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { NotFoundError } from '../../errors.js'
 import { isUuid } from '../../schema/ids.js'
 import type { Store } from '../../store.js'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { originError } from './origin-errors.js'
 import {
   executionDetailSchema,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { originProblemFor } from './origin-errors.js'
 import { registerOriginJobRoutes } from './jobs.js'
 import { registerOriginConfigRoutes } from './configs.js'

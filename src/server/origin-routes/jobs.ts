@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ConstraintError, isPersistenceError, NotFoundError, ValidationError, type ErrorType } from '../../errors.js'
 import { statusOf } from '../http-errors.js'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { originJob, originJobBriefSchema, originJobList, originJobSchema } from './job-origin-view.js'
 import { originError, originValidationError, pythonRepr } from './origin-errors.js'
 

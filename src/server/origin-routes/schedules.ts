@@ -5,7 +5,7 @@ import { ConstraintError, NotFoundError, ValidationError } from '../../errors.js
 import type { Schedule, SchedulePatch } from '../../schedules/schedule-schema.js'
 import { triggerType } from '../../schedules/trigger-schema.js'
 import type { Store } from '../../store.js'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { everyItem } from './context-pages.js'
 import { originError, originValidationError } from './origin-errors.js'
 import {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { ServerDeps } from '../app.js'
+import type { ServerDeps } from '../server-options.js'
 import { principalForToken } from '../token-auth.js'
 
 const setupQuerySchema = z.object({ key: z.string().max(1000).describe('The key the GUI\'s setup page asks for: an API token') })
