@@ -100,6 +100,7 @@ export function renderReport(report: DemoReport, url: string): string {
     '  npx etlp executions stats',
     '  npx etlp audit verify',
     '  npx etlp doctor',
+    `  npx etlp serve --anonymous '{"id":"me","roles":["viewer"]}'   # then open http://127.0.0.1:8080/`,
     '  npm start            # adds another day',
   ]
   return lines.join('\n')
