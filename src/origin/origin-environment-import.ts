@@ -11,6 +11,19 @@ import { OriginRowReader } from './origin-row-reader.js'
 import { OriginUnitErrors, freeName, type UnitOptions } from './origin-unit.js'
 
 /**
+ * The origin's pool fields as this store's `pool`, or null when it has none:
+ * `pool_max_size` (the most connections) is `pool_size` with no overflow, `pool_timeout_s`
+ * is `pool_timeout`, except 0 (do not wait), which this store's pools cannot do: left out.
+ * Used by the import and by the origin's HTTP routes.
+ */
+export function originCredentialPool(poolMaxSize: unknown, poolTimeoutS: unknown): Record<string, number> | null {
+  const pool: Record<string, number> = {}
+  if (typeof poolMaxSize === 'number') Object.assign(pool, { pool_size: poolMaxSize, max_overflow: 0 })
+  if (typeof poolTimeoutS === 'number' && poolTimeoutS > 0) pool.pool_timeout = poolTimeoutS
+  return Object.keys(pool).length === 0 ? null : pool
+}
+
+/**
  * Credentials from `credentialstable`, id and creation time kept. etl-core kept the
  * password in its secret store under `<id>/password`: it comes from `options.secrets`
  * or is reported missing (the credentials are imported without one). `pool_max_size`
@@ -31,9 +44,7 @@ export async function importCredential(context: StoreContext, row: OriginRow, op
   const poolMaxSize = reader.integer('pool_max_size', { nullable: true, min: 1 })
   const poolTimeout = reader.integer('pool_timeout_s', { nullable: true, min: 0 })
   const createdAt = reader.time('created_at')
-  const pool: Record<string, number> = {}
-  if (typeof poolMaxSize === 'number') Object.assign(pool, { pool_size: poolMaxSize, max_overflow: 0 })
-  if (typeof poolTimeout === 'number' && poolTimeout > 0) pool.pool_timeout = poolTimeout
+  const pool = originCredentialPool(poolMaxSize, poolTimeout) ?? {}
   if (poolTimeout === 0) tally.warn('credentialstable', id, 'pool_timeout_s 0 (do not wait) is not kept: a pool_timeout here must be positive')
   const parsedPool = credentialPoolSchema.safeParse(pool)
   if (!parsedPool.success) for (const issue of toValidationIssues(parsedPool.error, 'pool')) reader.problem(issue.path, issue.message)

@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors.js'
 import type { ContextInput } from '../../schema/context-schema.js'
 import { environmentSchema, type CredentialInput } from '../../schema/credential-schema.js'
 import { parseOrThrow } from '../../schema/zod-issues.js'
+import { originCredentialPool } from '../../origin/origin-environment-import.js'
 import { originValidationError } from './origin-errors.js'
 
 /**
@@ -97,16 +98,8 @@ export function secureParameterCount(input: ContextInput): number {
   return Object.values(input.parameters ?? {}).filter((parameter) => parameter.is_secure === true).length
 }
 
-/**
- * The store's input for origin credentials. `pool_max_size` (the most connections) is
- * `pool_size` with no overflow; `pool_timeout_s` is `pool_timeout`, except 0 (do not
- * wait), which this store's pools cannot do: left out, so the default applies. The
- * import of the origin's `credentialstable` maps them the same way.
- */
+/** The store's input for origin credentials; the pool fields map as `etlp import origin` maps them. */
 export function storeCredentialInput(credentials: CredentialsBody['credentials']): CredentialInput {
-  const pool: Record<string, number> = {}
-  if (typeof credentials.pool_max_size === 'number') Object.assign(pool, { pool_size: credentials.pool_max_size, max_overflow: 0 })
-  if (typeof credentials.pool_timeout_s === 'number' && credentials.pool_timeout_s > 0) pool.pool_timeout = credentials.pool_timeout_s
   return {
     name: credentials.name,
     user: credentials.user,
@@ -114,7 +107,7 @@ export function storeCredentialInput(credentials: CredentialsBody['credentials']
     port: credentials.port,
     database: credentials.database,
     password: credentials.password ?? null,
-    pool: Object.keys(pool).length === 0 ? null : pool,
+    pool: originCredentialPool(credentials.pool_max_size, credentials.pool_timeout_s),
   }
 }
 
