@@ -6,7 +6,7 @@ import { credentialInputSchema } from '../../schema/credential-schema.js'
 import type { Store } from '../../store.js'
 import type { ServerDeps } from '../server-options.js'
 import { originError } from './origin-errors.js'
-import { everyItem } from './context-pages.js'
+import { everyItem } from './list-pages.js'
 import {
   contextBodySchema,
   credentialsBodySchema,

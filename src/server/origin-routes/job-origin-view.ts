@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { MAX_LIMIT } from '../../query/query-schema.js'
 import type { JobHeader } from '../../repositories/job-rows.js'
 import { jobHeaderSchema } from '../../schema/job-config-schema.js'
 import type { Store } from '../../store.js'
+import { everyItem } from './list-pages.js'
 
 /**
  * A job as the origin's `GET /jobs/{id}` and `GET /jobs/` answer it. The config is the
@@ -60,14 +60,8 @@ export async function originJob(store: Store, id: string): Promise<OriginJob> {
  * creation time: a config's own `metadata_` (its `user_id`) is only in `GET /jobs/{id}`.
  */
 export async function originJobList(store: Store): Promise<OriginJobBrief[]> {
-  const briefs: OriginJobBrief[] = []
-  let cursor: string | undefined
-  do {
-    const page = await store.jobs.list({ order_by: 'created_at', limit: MAX_LIMIT, ...(cursor === undefined ? {} : { cursor }) })
-    for (const job of page.items) briefs.push({ ...topLevelFields(job), metadata_: creationMetadata(job), id: job.id })
-    cursor = page.next_cursor ?? undefined
-  } while (cursor !== undefined)
-  return briefs
+  const jobs = await everyItem((page) => store.jobs.list({ ...page, order_by: 'created_at' }))
+  return jobs.map((job) => ({ ...topLevelFields(job), metadata_: creationMetadata(job), id: job.id }))
 }
 
 /** The origin's `JobBase` fields, in its order. */

@@ -6,7 +6,7 @@ import type { Schedule, SchedulePatch } from '../../schedules/schedule-schema.js
 import { triggerType } from '../../schedules/trigger-schema.js'
 import type { Store } from '../../store.js'
 import type { ServerDeps } from '../server-options.js'
-import { everyItem } from './context-pages.js'
+import { everyItem } from './list-pages.js'
 import { originError, originValidationError } from './origin-errors.js'
 import {
   originSchedule,
