@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { ResolvedConfig } from './config/store-config.js'
 import type { DialectAdapter } from './db/dialect-adapter.js'
 import type { TransactionOptions } from './db/transaction.js'
+import type { CoreDatabase } from './tables/core-database.js'
 
 /**
  * What every repository is built on: the executor (the root database or the current
@@ -9,10 +10,11 @@ import type { TransactionOptions } from './db/transaction.js'
  * @internal
  */
 export interface StoreContext {
-  readonly db: Kysely<any>
+  /** Typed by the core tables' declarations (`src/tables/`); the prefix is added when a query compiles. */
+  readonly db: Kysely<CoreDatabase>
   readonly adapter: DialectAdapter
   readonly config: ResolvedConfig
-  /** The prefixed name of a core table: `table('jobs')` → `etl_jobs`. */
+  /** The prefixed name of a core table, for raw SQL and messages: `table('jobs')` → `etl_jobs`. */
   readonly table: (name: string) => string
   /** The store's clock: use it instead of `new Date()` for every stored time. */
   readonly now: () => Date

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import { describeConfig, resolveConfig, type ResolvedConfig, type StoreConfigInput } from './config/store-config.js'
 import { createAdapter, createDatabase } from './db/connect.js'
+import { TablePrefixPlugin } from './db/table-prefix-plugin.js'
+import { CORE_TABLES, type CoreDatabase } from './tables/core-database.js'
 import type { DialectAdapter } from './db/dialect-adapter.js'
 import { runInTransaction, type TransactionOptions } from './db/transaction.js'
 import { ConstraintError } from './errors.js'
@@ -57,7 +59,7 @@ export interface OpenStoreOptions {
 export async function openStore(config?: StoreConfigInput | string, options: OpenStoreOptions = {}): Promise<Store> {
   const resolved = resolveConfig(config)
   const adapter = createAdapter(resolved)
-  const root = createDatabase(resolved, adapter)
+  const root = createDatabase<CoreDatabase>(resolved, adapter, [new TablePrefixPlugin(resolved.database.table_prefix, CORE_TABLES.keys())])
   const migrator = new Migrator(root, adapter, options.migrations ?? coreMigrations, resolved.database.table_prefix)
   try {
     await adapter.initialize(root)

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { withStatementCache } from '../src/db/sqlite-statement-cache.js'
+import { withStatementCache } from '../src/db/speed/sqlite-statement-cache.js'
 
 function database() {
   const raw = new Database(':memory:')

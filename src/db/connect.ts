@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely'
+import { Kysely, type KyselyPlugin } from 'kysely'
 import type { ResolvedConfig } from '../config/store-config.js'
 import type { DialectAdapter } from './dialect-adapter.js'
 import { InstrumentedDialect } from './instrumented-dialect.js'
@@ -19,12 +19,12 @@ export function createAdapter(config: ResolvedConfig): DialectAdapter {
 }
 
 /** A Kysely instance whose every statement is timed for `onQuery` and error-mapped. */
-export function createDatabase(config: ResolvedConfig, adapter: DialectAdapter): Kysely<any> {
+export function createDatabase<Database>(config: ResolvedConfig, adapter: DialectAdapter, plugins: KyselyPlugin[] = []): Kysely<Database> {
   const dialect = new InstrumentedDialect(adapter.createDialect({ config: config.database }), {
     mapError: (error, statement) => adapter.mapError(error, statement),
     onQuery: config.onQuery,
     acquireTimeoutMs: Math.ceil(config.database.pool_timeout * 1000),
     ...(adapter instanceof SqliteAdapter ? adapter.transactionHooks() : {}),
   })
-  return new Kysely<any>({ dialect })
+  return new Kysely<Database>({ dialect, plugins })
 }

@@ -1,7 +1,7 @@
 import mysql from 'mysql2'
 import { MysqlDialect, sql, type CreateTableBuilder, type Kysely, type MysqlPool, type RawBuilder } from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
-import { serverStatementName } from './prepared-statement.js'
+import { serverStatementName } from './speed/prepared-statement.js'
 import { decodeJsonText, decodeTimestampValue, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { failStreamsOnDeadConnection } from './mysql-dead-connection.js'

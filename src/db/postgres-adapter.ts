@@ -3,7 +3,7 @@ import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kyse
 import { decodeTimestampValue, postgresTimestampMillis, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { PostgresCursor } from './postgres-cursor.js'
-import { serverStatementName } from './prepared-statement.js'
+import { serverStatementName } from './speed/prepared-statement.js'
 
 const INT8_OID = 20
 const TIMESTAMPTZ_OID = 1184

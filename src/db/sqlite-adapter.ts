@@ -7,7 +7,7 @@ import { MigrationError } from '../errors.js'
 import { decodeJsonText, decodeTimestampValue, isoText, type AdapterHooks, type DialectAdapter, type MigrationLockOptions } from './dialect-adapter.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { WalCheckpointer } from './sqlite-checkpoint.js'
-import { withStatementCache } from './sqlite-statement-cache.js'
+import { withStatementCache } from './speed/sqlite-statement-cache.js'
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
 const SQLITE_MAX_PARAMETERS = 32_766

@@ -1,4 +1,4 @@
-import { insertRows } from '../db/prepared-statement.js'
+import { insertRows } from '../db/speed/prepared-statement.js'
 import { ConstraintError, ValidationError, type ValidationIssue } from '../errors.js'
 import { JobRepository } from '../repositories/job-repository.js'
 import { dueTime, nextOccurrence } from '../schedules/next-fire.js'

@@ -3,7 +3,7 @@ import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventIn
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import { insertEach, prepare } from '../db/prepared-statement.js'
+import { insertEach, prepare } from '../db/speed/prepared-statement.js'
 import { executionTables } from './execution-rows.js'
 
 const RUN_COLUMNS = [

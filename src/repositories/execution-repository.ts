@@ -11,7 +11,7 @@ import {
   type FinishResult,
   type StartExecutionInput,
 } from '../schema/execution-schemas.js'
-import { prepare, prepareInsert } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StreamQuery } from '../query/index.js'

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '../errors.js'
-import { prepare, prepareEach } from '../db/prepared-statement.js'
+import { prepare, prepareEach } from '../db/speed/prepared-statement.js'
 import type { Attempt, ErrorInfo, Execution, ExecutionStatus, FinishedStatus } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store-context.js'

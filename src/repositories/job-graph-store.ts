@@ -1,4 +1,4 @@
-import { insertRows, prepare } from '../db/prepared-statement.js'
+import { insertRows, prepare } from '../db/speed/prepared-statement.js'
 import type { ValidatedJob } from '../schema/job-graph-validation.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store-context.js'

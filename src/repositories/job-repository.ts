@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
-import { prepare, prepareInsert } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
 import { ConflictError, ConstraintError, NotFoundError, type ValidationIssue } from '../errors.js'
 import { listQuery } from '../query/list-query.js'
 import type { ListResult } from '../query/query-schema.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { prepare } from '../db/prepared-statement.js'
+import { prepare } from '../db/speed/prepared-statement.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'

@@ -1,4 +1,4 @@
-import { prepareInsert } from '../db/prepared-statement.js'
+import { prepareInsert } from '../db/speed/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalValue } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store-context.js'

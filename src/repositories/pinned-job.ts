@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors.js'
 import type { StoreContext } from '../store-context.js'
-import { prepare } from '../db/prepared-statement.js'
+import { prepare } from '../db/speed/prepared-statement.js'
 
 export interface PinnedJob {
   /** The job's current version: the one a new execution runs. */

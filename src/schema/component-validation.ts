@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { ValidationIssue } from '../errors.js'
 import { portsOf, type ComponentTypeDefinition, type ComponentTypeRegistry, type PortSpec } from './component-type-registry.js'
-import { fastSafeParse } from './fast-parse.js'
+import { fastSafeParse } from '../db/speed/fast-parse.js'
 import { COMMON_COMPONENT_KEYS, componentCommonSchema, type ComponentConfig } from './job-config-schema.js'
 import { ANY_VALUE, closestKey, collectUnknownKeys, type UnknownKey } from './unknown-keys.js'
 import { toValidationIssues } from './zod-issues.js'

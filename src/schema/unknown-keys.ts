@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { ValidationIssue } from '../errors.js'
-import { fastParser, NO } from './fast-parse.js'
+import { fastParser, NO } from '../db/speed/fast-parse.js'
 import { formatPath } from './json-path.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { ValidationError, type ValidationIssue } from '../errors.js'
-import { fastSafeParse } from './fast-parse.js'
+import { fastSafeParse } from '../db/speed/fast-parse.js'
 import { unstorableValues } from './storable-values.js'
 import { formatPath } from './json-path.js'
 

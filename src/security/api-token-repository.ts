@@ -1,4 +1,4 @@
-import { prepare } from '../db/prepared-statement.js'
+import { prepare } from '../db/speed/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
 import { isUuid, uuidv7 } from '../schema/ids.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { prepare, prepareInsert } from '../db/prepared-statement.js'
+import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store-context.js'

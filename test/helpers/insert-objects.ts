@@ -1,4 +1,4 @@
-import { insertRows, type StatementTarget } from '../../src/db/prepared-statement.js'
+import { insertRows, type StatementTarget } from '../../src/db/speed/prepared-statement.js'
 
 /** Seeds `rows` (objects with the same keys) through the store's multi-row insert. */
 export function insertObjects(target: StatementTarget, table: string, rows: readonly Record<string, unknown>[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely'
-import type { DialectAdapter } from './dialect-adapter.js'
+import type { DialectAdapter } from '../dialect-adapter.js'
 
 /** What a prepared statement runs on: the store's executor (or its transaction) and adapter. */
 export interface StatementTarget {

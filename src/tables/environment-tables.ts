@@ -1,0 +1,55 @@
+import { column, declareTable } from '../db/table-declaration.js'
+
+export const contextCredentialsTable = declareTable('context_credentials', {
+  context_id: column.string(),
+  environment: column.string(),
+  credential_id: column.string(),
+})
+
+export const contextParametersTable = declareTable('context_parameters', {
+  id: column.string(),
+  context_id: column.string(),
+  param_key: column.string(),
+  position: column.integer(),
+  is_secure: column.boolean(),
+  value: column.string().orNull(),
+  value_ciphertext: column.string().orNull(),
+  value_key_id: column.string().orNull(),
+})
+
+export const contextsTable = declareTable('contexts', {
+  id: column.string(),
+  name: column.string(),
+  environment: column.string(),
+  created_at: column.timestamp(),
+  updated_at: column.timestamp(),
+})
+
+export const credentialsTable = declareTable('credentials', {
+  id: column.string(),
+  name: column.string(),
+  username: column.string().orNull(),
+  host: column.string().orNull(),
+  port: column.integer().orNull(),
+  database_name: column.string().orNull(),
+  pool: column.json().orNull(),
+  password_ciphertext: column.string().orNull(),
+  password_key_id: column.string().orNull(),
+  created_at: column.timestamp(),
+  updated_at: column.timestamp(),
+})
+
+export const schedulesTable = declareTable('schedules', {
+  id: column.string(),
+  name: column.string(),
+  job_id: column.string(),
+  environment: column.string(),
+  trigger_type: column.string(),
+  trigger: column.json(),
+  paused: column.boolean(),
+  next_fire_at: column.timestamp().orNull(),
+  next_occurrence_at: column.timestamp().orNull(),
+  last_fired_at: column.timestamp().orNull(),
+  created_at: column.timestamp(),
+  updated_at: column.timestamp(),
+})
