@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { seededRandom } from '../src/demo/simulate-day.js'
 import { builtinComponentTypes } from '../src/schema/builtin-component-types.js'
 import { componentRunsSchema, finishResultSchema, startExecutionSchema } from '../src/schema/execution-schemas.js'
-import { fastParser, fastSafeParse, NO, useCodeGeneration } from '../src/db/speed/fast-parse.js'
+import { fastParser, fastSafeParse, INSTALLED_ZOD_VERSION, NO, PINNED_ZOD_VERSION, useCodeGeneration } from '../src/db/speed/fast-parse.js'
 import { COMMON_COMPONENT_KEYS, jobConfigSchema } from '../src/schema/job-config-schema.js'
 import { triggerSchema } from '../src/schedules/trigger-schema.js'
 import { exampleJobs, largeJob } from './helpers/job-graphs.js'
@@ -222,6 +222,12 @@ const EXAMPLES: Record<keyof typeof SYNTHETIC, unknown> = {
 }
 
 describe('fast parse', () => {
+  it('is written against the installed Zod: an upgrade fails here instead of turning the fast path off unnoticed', () => {
+    // On a mismatch every parse goes to safeParse. Check the parsers against the new
+    // internals (this file's comparisons), then move PINNED_ZOD_VERSION and package.json together.
+    expect(INSTALLED_ZOD_VERSION).toBe(PINNED_ZOD_VERSION)
+  })
+
   // Object parsers are generated code where `new Function` is allowed, closures where not: both are held to Zod.
   it('gives what Zod gives with closures in place of generated code', () => {
     useCodeGeneration(false)

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { decodeTimestampValue, isoMillis, isoText, postgresTimestampMillis } from '../src/db/dialect-adapter.js'
+import { decodeTimestampValue, isoMillis, IsoTextEncoder, postgresTimestampMillis } from '../src/db/speed/timestamp-codecs.js'
 import { describeEngines } from './helpers/engines.js'
 import { seededRandom } from '../src/demo/simulate-day.js'
 
@@ -29,8 +29,20 @@ describe('timestamp decoding', () => {
       // Runs of nearby instants too, which share the cached hour.
       times.push(time, time + Math.floor(next() * 7_200_000), time - Math.floor(next() * 1000))
     }
-    for (const time of times) expect(isoText(new Date(time)), String(time)).toBe(new Date(time).toISOString())
-    expect(() => isoText(new Date(Number.NaN))).toThrow(RangeError)
+    const encoder = new IsoTextEncoder()
+    for (const time of times) expect(encoder.encode(new Date(time)), String(time)).toBe(new Date(time).toISOString())
+    expect(() => encoder.encode(new Date(Number.NaN))).toThrow(RangeError)
+  })
+
+  it('keeps the cached hour per encoder: one store writing another hour does not change what another writes', () => {
+    const first = new IsoTextEncoder()
+    const second = new IsoTextEncoder()
+    const a = Date.UTC(2024, 0, 1, 10, 5, 6, 7)
+    const b = Date.UTC(2031, 6, 2, 22, 59, 59, 999)
+    for (let i = 0; i < 3; i++) {
+      expect(first.encode(new Date(a + i))).toBe(new Date(a + i).toISOString())
+      expect(second.encode(new Date(b - i))).toBe(new Date(b - i).toISOString())
+    }
   })
 
   it("reads PostgreSQL's timestamptz text in any session time zone as the driver's parser does", async () => {

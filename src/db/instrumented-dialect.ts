@@ -3,7 +3,6 @@ import type {
   DatabaseConnection,
   Dialect,
   Driver,
-  Kysely,
   QueryResult,
   TransactionSettings,
 } from 'kysely'
@@ -46,7 +45,7 @@ export class InstrumentedDialect implements Dialect {
   createAdapter() {
     return this.#inner.createAdapter()
   }
-  createIntrospector(db: Kysely<any>) {
+  createIntrospector(db: Parameters<Dialect['createIntrospector']>[0]) {
     return this.#inner.createIntrospector(db)
   }
 }

@@ -5,7 +5,7 @@ interface Command {
 }
 
 interface QueryingConnection {
-  query: (...args: any[]) => Command
+  query: (...args: unknown[]) => Command
   readonly fatalError: Error | null
   on(event: 'error', listener: (error: Error) => void): unknown
 }
@@ -26,7 +26,7 @@ export function failStreamsOnDeadConnection(connection: QueryingConnection): voi
     streaming.clear()
   })
   const query = connection.query.bind(connection)
-  connection.query = (...args: any[]) => {
+  connection.query = (...args: unknown[]) => {
     const command = query(...args)
     if (typeof args.at(-1) === 'function') return command
     const fatal = connection.fatalError

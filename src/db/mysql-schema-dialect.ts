@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect.js'
+import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect-contract.js'
 
 /** MySQL/MariaDB: a column is changed by restating it whole (`MODIFY COLUMN`). */
 export class MysqlSchemaDialect implements SchemaDialect {
@@ -16,7 +16,7 @@ export class MysqlSchemaDialect implements SchemaDialect {
 
   async syncKeySequence(): Promise<void> {}
 
-  async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
+  async describeTable<DB>(db: Kysely<DB>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ name: string; nullable: string; max_length: number | null; data_type: string }>`
       select column_name as name, is_nullable as nullable, character_maximum_length as max_length, data_type
       from information_schema.columns where table_schema = database() and table_name = ${table}`.execute(db)

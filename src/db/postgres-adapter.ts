@@ -1,9 +1,11 @@
 import pg from 'pg'
 import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
-import { decodeTimestampValue, postgresTimestampMillis, type AdapterHooks, type DialectAdapter } from './dialect-adapter.js'
+import type { AdapterHooks, DialectAdapter } from './dialect-adapter.js'
+import { postgresDiagnostics, type ServerDiagnostics } from './adapter-diagnostics.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { PostgresCursor } from './postgres-cursor.js'
-import { serverStatementName } from './speed/prepared-statement.js'
+import { CompiledStatements } from './speed/compiled-statements.js'
+import { decodeTimestampValue, postgresTimestampMillis } from './speed/timestamp-codecs.js'
 
 const INT8_OID = 20
 const TIMESTAMPTZ_OID = 1184
@@ -33,7 +35,6 @@ export class PostgresAdapter implements DialectAdapter {
   readonly supportsReturning = true
   readonly supportsTransactionalDdl = true
   readonly supportsSkipLocked = true
-  readonly rowValueKeyset = true
   readonly migrationLockIsTransaction = false
   readonly maxParameters = 65_535
   readonly types = {
@@ -46,6 +47,7 @@ export class PostgresAdapter implements DialectAdapter {
     boolean: sql`boolean`,
     double: sql`double precision`,
   }
+  readonly statements = new CompiledStatements()
   readonly #connectionString: string
   readonly #schema: string | undefined
 
@@ -69,7 +71,7 @@ export class PostgresAdapter implements DialectAdapter {
     pool.on('error', () => {})
     pool.on('connect', (client) => {
       client.on('error', () => {})
-      prepareHotStatements(client)
+      prepareHotStatements(client, this.statements)
     })
     return new PostgresDialect({ pool, cursor: PostgresCursor })
   }
@@ -80,12 +82,12 @@ export class PostgresAdapter implements DialectAdapter {
 
   async initialize(): Promise<void> {}
 
-  tableOptions<B extends CreateTableBuilder<any, any>>(builder: B): B {
+  tableOptions<B extends CreateTableBuilder<string, string>>(builder: B): B {
     return builder
   }
 
   /** A session advisory lock, held on one connection for the whole run. */
-  withMigrationLock<T>(db: Kysely<any>, key: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  withMigrationLock<DB, T>(db: Kysely<DB>, key: string, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
     const lockKey = `${this.#schema ?? 'public'}:${key}`
     return db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(connection)
@@ -97,25 +99,29 @@ export class PostgresAdapter implements DialectAdapter {
     })
   }
 
-  async tableExists(db: Kysely<any>, table: string): Promise<boolean> {
+  async tableExists<DB>(db: Kysely<DB>, table: string): Promise<boolean> {
     const result = await sql`select 1 from information_schema.tables
       where table_schema = ${this.#schema ?? sql`current_schema()`} and table_name = ${table}`.execute(db)
     return result.rows.length > 0
   }
 
-  async prepareNamespace(db: Kysely<any>): Promise<void> {
+  async prepareNamespace<DB>(db: Kysely<DB>): Promise<void> {
     if (this.#schema) await sql`create schema if not exists ${sql.id(this.#schema)}`.execute(db)
   }
 
   /** Batched deletes leave dead tuples that autovacuum reclaims; a `VACUUM FULL` would lock the table. */
   async reclaimSpace(): Promise<void> {}
 
+  diagnostics<DB>(db: Kysely<DB>): Promise<ServerDiagnostics> {
+    return postgresDiagnostics(db)
+  }
+
   /** The planner enters the order index at the cursor by itself. */
   fromWithIndexes(table: string): string {
     return table
   }
 
-  encodeTimestamp(date: Date): unknown {
+  encodeTimestamp(date: Date): Date | string {
     return date
   }
   decodeTimestamp(value: unknown): Date {
@@ -138,13 +144,13 @@ export class PostgresAdapter implements DialectAdapter {
 
 /**
  * Kysely runs every statement unnamed, so PostgreSQL parses and plans it each time; the
- * hot statements (see prepared-statement.ts) run as named statements instead, which the
+ * hot statements (see speed/prepared-statement.ts) run as named statements instead, which the
  * connection prepares once.
  */
-function prepareHotStatements(client: pg.PoolClient): void {
+function prepareHotStatements(client: pg.PoolClient, statements: CompiledStatements): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown
   ;(client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
-    const name = typeof config === 'string' && callback === undefined ? serverStatementName(config) : undefined
+    const name = typeof config === 'string' && callback === undefined ? statements.serverStatementName(config) : undefined
     return name === undefined ? query(config, values, callback) : query({ name, text: config, values })
   }
 }

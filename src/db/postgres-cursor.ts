@@ -13,7 +13,7 @@ interface CursorConnection {
  * caller, who waited forever. This one stops waiting when the connection has ended.
  * @internal
  */
-export class PostgresCursor<Row = any> extends Cursor<Row> {
+export class PostgresCursor<Row = Record<string, unknown>> extends Cursor<Row> {
   override close(): Promise<void>
   override close(callback: (err: Error) => void): undefined
   override close(callback?: (err: Error) => void): Promise<void> | undefined {

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect.js'
+import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect-contract.js'
 
 /** PostgreSQL: the store's schema is first on the search path, so `current_schema()` is it. */
 export class PostgresSchemaDialect implements SchemaDialect {
@@ -14,14 +14,14 @@ export class PostgresSchemaDialect implements SchemaDialect {
     return sql<number>`char_length(${sql.ref(column)})`
   }
 
-  async syncKeySequence(db: Kysely<any>, table: string, column: string): Promise<void> {
+  async syncKeySequence<DB>(db: Kysely<DB>, table: string, column: string): Promise<void> {
     const sequence = sql`pg_get_serial_sequence(${table}, ${column})`
     await sql`select setval(${sequence}, greatest(
         (select coalesce(max(${sql.ref(column)}), 0) from ${sql.table(table)}),
         coalesce(pg_sequence_last_value(${sequence}::regclass), 0), 1))`.execute(db)
   }
 
-  async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
+  async describeTable<DB>(db: Kysely<DB>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ column_name: string; is_nullable: string; character_maximum_length: number | null }>`
       select column_name, is_nullable, character_maximum_length from information_schema.columns
       where table_schema = current_schema() and table_name = ${table}`.execute(db)

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect.js'
+import type { LiveColumn, LiveTable, SchemaDialect } from './schema-dialect-contract.js'
 
 /** SQLite: text has no length, and columns cannot be altered in place (only added or dropped). */
 export class SqliteSchemaDialect implements SchemaDialect {
@@ -16,7 +16,7 @@ export class SqliteSchemaDialect implements SchemaDialect {
 
   async syncKeySequence(): Promise<void> {}
 
-  async describeTable(db: Kysely<any>, table: string): Promise<LiveTable | undefined> {
+  async describeTable<DB>(db: Kysely<DB>, table: string): Promise<LiveTable | undefined> {
     const columns = await sql<{ name: string; notnull: number; pk: number }>`
       select name, "notnull", pk from pragma_table_info(${table})`.execute(db)
     if (columns.rows.length === 0) return undefined

@@ -12,7 +12,7 @@ export interface TransactionOptions {
 
 const DEFAULT_RETRIES = 3
 /** Open savepoints per transaction: names go by depth, so their SQL texts stay few (and cached). */
-const savepointDepth = new WeakMap<Kysely<any>, number>()
+const savepointDepth = new WeakMap<object, number>()
 
 /**
  * Runs `work` in a transaction on `db`: a new transaction at the top level (retried on
@@ -22,9 +22,9 @@ const savepointDepth = new WeakMap<Kysely<any>, number>()
  * builds a controllable transaction object, twice for a savepoint), so this uses the
  * callback form and writes savepoints as SQL: every engine spells them alike.
  */
-export async function runInTransaction<T>(
-  db: Kysely<any>,
-  work: (trx: Kysely<any>) => Promise<T>,
+export async function runInTransaction<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Kysely<DB>) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
   if (db.isTransaction) return runInSavepoint(db, work)
@@ -33,7 +33,7 @@ export async function runInTransaction<T>(
     // Kysely throws the rollback's error when the rollback fails too (a dead
     // connection): the caller gets the error of its work instead.
     let failure: { error: unknown } | undefined
-    const guarded = async (trx: Kysely<any>): Promise<T> => {
+    const guarded = async (trx: Kysely<DB>): Promise<T> => {
       try {
         return await work(trx)
       } catch (error) {
@@ -52,7 +52,7 @@ export async function runInTransaction<T>(
   }
 }
 
-async function runInSavepoint<T>(trx: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+async function runInSavepoint<DB, T>(trx: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   // Unique among the open ones: MySQL drops an open savepoint when another takes its name.
   const depth = (savepointDepth.get(trx) ?? 0) + 1
   const name = `etlp_sp_${depth}`

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import { ValidationError } from '../errors.js'
-import { checkValue, resolveColumn, type QueryColumn, type QueryEntity } from './query-entity.js'
+import { checkValue, resolveColumn, type AnyDatabase, type QueryColumn, type QueryEntity } from './query-entity.js'
 import { FILTER_OPERATORS, LOGICAL_OPERATORS, type FilterOperator } from './query-schema.js'
 
 const MAX_DEPTH = 8
@@ -79,7 +79,7 @@ export function encodeValue(adapter: DialectAdapter, value: string | number | bo
 }
 
 /** Turns a checked filter into a Kysely expression; every value travels as a parameter. */
-export function filterExpression(eb: ExpressionBuilder<any, any>, filter: CompiledFilter): Expression<SqlBool> {
+export function filterExpression(eb: ExpressionBuilder<AnyDatabase, string>, filter: CompiledFilter): Expression<SqlBool> {
   if (filter.kind === 'group') {
     const parts = filter.rules.map((rule) => filterExpression(eb, rule))
     if (filter.operator === 'OR') return eb.or(parts)

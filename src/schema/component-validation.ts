@@ -98,7 +98,8 @@ function parseCommon(raw: Record<string, unknown>, path: string, issues: Validat
   const config: Record<string, unknown> = {}
   const failed = new Set<string>()
   for (const [key, schema] of Object.entries(commonShape)) {
-    const field = fastSafeParse(schema, raw[key])
+    // Only after the whole failed: an error path, left to Zod.
+    const field = schema.safeParse(raw[key])
     if (field.success) {
       if (field.data !== undefined) config[key] = field.data
     } else {

@@ -19,6 +19,7 @@ type Shape = Readonly<Record<string, z.ZodType>>
 
 interface Def {
   readonly type: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Zod's private definitions are untyped
   readonly [key: string]: any
 }
 

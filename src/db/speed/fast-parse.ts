@@ -1,8 +1,23 @@
+import { createRequire } from 'node:module'
 import type { z } from 'zod'
 
 /**
- * A fast path in front of Zod for the values the store checks on every call (job
- * configs, component runs, execution inputs).
+ * The Zod version whose private internals (`_zod.def`, `optin`/`optout`, `traits`,
+ * `values`) this module reads. Any other installed version turns the fast path off
+ * (every parse goes to `safeParse`), and test/fast-parse.test.ts fails until this line
+ * and the parsers are checked against the new version: an upgrade is slower, never wrong.
+ */
+export const PINNED_ZOD_VERSION = '4.6.7'
+
+/** The installed Zod's version, from its package.json. @internal exported for its test */
+export const INSTALLED_ZOD_VERSION = (createRequire(import.meta.url)('zod/package.json') as { version: string }).version
+
+const pinned = INSTALLED_ZOD_VERSION === PINNED_ZOD_VERSION
+
+/**
+ * A fast path in front of Zod for the values the store checks on its hot paths (job
+ * graphs on save, component runs and events, execution starts and finishes, list
+ * options, declarative records); every other caller uses `safeParse` itself.
  *
  * Zod's parser is general, so its code is large; called between database round trips it
  * runs cold, and a small object took 70–100 µs in an execution's lifecycle against 2 µs
@@ -14,6 +29,7 @@ import type { z } from 'zod'
  * test/fast-parse.test.ts holds both to the same results on random values.
  */
 export function fastSafeParse<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.output<S>> {
+  if (!pinned) return schema.safeParse(value)
   const parsed = compiled(schema)(value)
   if (parsed === NO) return schema.safeParse(value)
   return { success: true, data: parsed as z.output<S> }
@@ -21,15 +37,23 @@ export function fastSafeParse<S extends z.ZodType>(schema: S, value: unknown): z
 
 /** The compiled parser alone: the parsed value, or `NO` when Zod must decide. @internal exported for its test */
 export function fastParser(schema: z.ZodType): (value: unknown) => unknown {
-  return compiled(schema)
+  return pinned ? compiled(schema) : (value) => zodParsed(schema, value)
+}
+
+function zodParsed(schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value)
+  return result.success ? result.data : NO
 }
 
 /** "Not vouched for": the value is invalid, or the schema has a part this module does not know. */
 export const NO: unique symbol = Symbol('fast-parse: ask Zod')
 
 type Parser = (value: unknown) => unknown
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a check takes the value its schema vouched for
 type Check = (value: any) => boolean
 
+// Zod's private internals are untyped (the pinned version is what makes reading them safe).
+/* eslint-disable @typescript-eslint/no-explicit-any */
 interface ZodInternals {
   readonly def: Record<string, any> & { readonly type: string; readonly checks?: readonly { _zod: { def: Record<string, any> } }[] }
   readonly optin?: 'optional' | 'defaulted'
@@ -38,7 +62,13 @@ interface ZodInternals {
   /** The values an enum or literal accepts, as Zod works them out (a numeric enum's names are not among them). */
   readonly values?: ReadonlySet<unknown>
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
+/**
+ * Compiled parsers by schema. Module-level, unlike the per-store state beside it: a
+ * parser is a pure function of its schema (no store, connection or data in it), and the
+ * schemas it sees are the module constants of the hot paths and the declarative models'.
+ */
 let cache = new WeakMap<object, Parser>()
 let generateCode = true
 

@@ -1,9 +1,11 @@
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely'
+import { CompiledQuery, sql, type Compilable, type Kysely, type QueryResult } from 'kysely'
+import type { CoreDatabase } from '../../tables/core-database.js'
 import type { DialectAdapter } from '../dialect-adapter.js'
+import type { Template } from './compiled-statements.js'
 
 /** What a prepared statement runs on: the store's executor (or its transaction) and adapter. */
 export interface StatementTarget {
-  readonly db: Kysely<any>
+  readonly db: Kysely<CoreDatabase>
   readonly adapter: DialectAdapter
   readonly table: (name: string) => string
 }
@@ -11,42 +13,6 @@ export interface StatementTarget {
 /** Marks where a named (or numbered) value goes when the statement is compiled once. */
 class Slot {
   constructor(readonly name: string | number) {}
-}
-
-/**
- * SQL texts worth preparing on the server: the drivers of PostgreSQL (a named statement)
- * and MySQL (`execute`) parse and plan them once per connection instead of every time.
- * Only texts from `prepare` and the first insert and list-page shapes are named, so a
- * connection holds a bounded number of server-side statements.
- */
-const serverPrepared = new Map<string, string>()
-
-/** The name a driver prepares `text` under, or `undefined` to run it unprepared. @internal */
-export function serverStatementName(text: string): string | undefined {
-  return serverPrepared.get(text)
-}
-
-function prepareOnServer(text: string): void {
-  if (!serverPrepared.has(text)) serverPrepared.set(text, `etlp_${serverPrepared.size + 1}`)
-}
-
-/** `prepareOnServer` for texts of unbounded variety: the first `max` new texts per process only. */
-function prepareFirstOnServer(max: number): (text: string) => void {
-  let prepared = 0
-  return (text) => {
-    if (prepared >= max || serverPrepared.has(text)) return
-    prepared++
-    prepareOnServer(text)
-  }
-}
-/** Multi-row insert shapes and list-page shapes named on the server, 64 of each per process. */
-const prepareInsertOnServer = prepareFirstOnServer(64)
-const prepareShapeOnServer = prepareFirstOnServer(64)
-
-interface Template {
-  readonly sql: string
-  /** Per parameter: the name (or index) of the value to bind, or a constant compiled into the template. */
-  readonly slots: ReadonlyArray<string | number | { readonly constant: unknown }>
 }
 
 function compileTemplate(query: Compilable): Template {
@@ -68,24 +34,16 @@ function bind(template: Template, values: Readonly<Record<string, unknown>> | re
  *
  * @example
  * const attemptStatus = prepare<'id'>((t, value) =>
- *   t.db.selectFrom(t.table('execution_attempts')).select('status').where('id', '=', value('id')))
+ *   t.db.selectFrom('execution_attempts').select('status').where('id', '=', value('id')))
  * const row = await attemptStatus.first(context, { id })
  * @internal
  */
-export function prepare<Name extends string>(build: (target: StatementTarget, value: (name: Name) => unknown) => Compilable) {
-  // Table names (prefix) and placeholders depend on the store: one template per adapter.
-  const templates = new WeakMap<DialectAdapter, Template>()
-  const template = (target: StatementTarget): Template => {
-    let found = templates.get(target.adapter)
-    if (!found) {
-      found = compileTemplate(build(target, (name) => new Slot(name)))
-      templates.set(target.adapter, found)
-      prepareOnServer(found.sql)
-    }
-    return found
-  }
+export function prepare<Name extends string>(build: (target: StatementTarget, value: (name: Name) => never) => Compilable) {
+  // Table names (prefix) and placeholders depend on the store: the template is the adapter's.
+  const definition = {}
   const run = (target: StatementTarget, values: Readonly<Record<Name, unknown>>): Promise<QueryResult<Record<string, unknown>>> => {
-    const found = template(target)
+    const { statements } = target.adapter
+    const found = statements.prepared(definition) ?? statements.keepPrepared(definition, compileTemplate(build(target, (name) => new Slot(name) as never)))
     return target.db.executeQuery(CompiledQuery.raw(found.sql, bind(found, values)))
   }
   return {
@@ -106,7 +64,16 @@ export function prepare<Name extends string>(build: (target: StatementTarget, va
  * @internal
  */
 export function prepareInsert<Column extends string>(table: string, columns: readonly Column[]) {
-  return prepare<Column>((t, value) => t.db.insertInto(t.table(table)).values(Object.fromEntries(columns.map((column) => [column, value(column)]))))
+  return prepare<Column>((t, value) => {
+    const query = insertSql(t.table(table), columns, (column) => value(column))
+    return { compile: () => query.compile(t.db) }
+  })
+}
+
+/** `insert into "table" ("a", "b") values (?, ?)` as Kysely writes it, for a table named at run time. */
+function insertSql<Column extends string>(table: string, columns: readonly Column[], value: (column: Column) => unknown) {
+  const names = sql.join(columns.map((column) => sql.ref(column)))
+  return sql`insert into ${sql.table(table)} (${names}) values (${sql.join(columns.map(value))})`
 }
 
 /**
@@ -116,7 +83,7 @@ export function prepareInsert<Column extends string>(table: string, columns: rea
  */
 export function prepareEach<Shape>(
   keyOf: (shape: Shape) => string,
-  build: (target: StatementTarget, value: (name: string) => unknown, shape: Shape) => Compilable,
+  build: (target: StatementTarget, value: (name: string) => never, shape: Shape) => Compilable,
 ) {
   const statements = new Map<string, ReturnType<typeof prepare<string>>>()
   return (shape: Shape) => {
@@ -145,10 +112,6 @@ export class ShapedValues {
   }
 }
 
-/** Shaped statements kept per store, the most recently used. */
-const MAX_SHAPED_TEMPLATES = 256
-const shapedTemplates = new WeakMap<DialectAdapter, Map<string, Template>>()
-
 /**
  * Runs a statement whose shape is named by `key`: `build` (made from placeholders that
  * `values.bind` returned) is compiled the first time a store meets the key, and later
@@ -163,27 +126,12 @@ export function runShaped(
   values: ShapedValues,
   build: () => Compilable,
 ): Promise<QueryResult<Record<string, unknown>>> {
-  let templates = shapedTemplates.get(target.adapter)
-  if (!templates) shapedTemplates.set(target.adapter, (templates = new Map()))
-  let template = templates.get(key)
-  if (template) {
-    // Map order is insertion order: moving a hit to the end keeps the eviction LRU.
-    templates.delete(key)
-  } else {
-    template = compileTemplate(build())
-    if (templates.size >= MAX_SHAPED_TEMPLATES) templates.delete(templates.keys().next().value as string)
-    prepareShapeOnServer(template.sql)
-  }
-  templates.set(key, template)
+  const template = target.adapter.statements.shaped(key, build, compileTemplate)
   return target.db.executeQuery(CompiledQuery.raw(template.sql, bind(template, values.values)))
 }
 
 /** Keeps one statement (and MySQL's packet) a sensible size even when parameters would allow more. */
 const MAX_ROWS_PER_STATEMENT = 5_000
-/** Multi-row insert texts kept per store (full chunks and recent remainders). */
-const MAX_INSERT_TEXTS = 64
-
-const insertTexts = new WeakMap<DialectAdapter, Map<string, string>>()
 
 /**
  * Inserts rows given as arrays of values in `columns` order, in as few multi-row
@@ -231,24 +179,13 @@ export async function insertEach<T>(
 }
 
 function insertText(target: StatementTarget, table: string, columns: readonly string[], rowCount: number): string {
-  let texts = insertTexts.get(target.adapter)
-  if (!texts) insertTexts.set(target.adapter, (texts = new Map()))
-  const key = `${table}(${columns.join(',')})×${rowCount}`
-  let text = texts.get(key)
-  if (text === undefined) {
+  return target.adapter.statements.insertText(`${table}(${columns.join(',')})×${rowCount}`, () => {
     // Kysely quotes the names and writes one row's placeholders; the other rows repeat it.
-    const one = target.db
-      .insertInto(table)
-      .values(Object.fromEntries(columns.map((column) => [column, null])))
-      .compile().sql
+    const one = insertSql(table, columns, () => null).compile(target.db).sql
     const at = one.lastIndexOf(' values (')
     const head = one.slice(0, at + ' values '.length)
-    text = head + Array.from({ length: rowCount }, (_, row) => placeholders(one.slice(at + ' values '.length), row * columns.length)).join(', ')
-    if (texts.size >= MAX_INSERT_TEXTS) texts.delete(texts.keys().next().value as string)
-    texts.set(key, text)
-    prepareInsertOnServer(text)
-  }
-  return text
+    return head + Array.from({ length: rowCount }, (_, row) => placeholders(one.slice(at + ' values '.length), row * columns.length)).join(', ')
+  })
 }
 
 /** One row's `(?, ?)`, or PostgreSQL's numbered `($4, $5)` shifted by `offset`. */
