@@ -4,6 +4,7 @@ import { createAdapter, createDatabase } from './db/connect.js'
 import { TablePrefixPlugin } from './db/table-prefix-plugin.js'
 import { CORE_TABLES, type CoreDatabase } from './tables/core-database.js'
 import type { DialectAdapter } from './db/dialect-adapter.js'
+import type { DatabaseDiagnostics } from './db/adapter-diagnostics.js'
 import { runInTransaction, type TransactionOptions } from './db/transaction.js'
 import { ConstraintError } from './errors.js'
 import { coreMigrations } from './migrations/index.js'
@@ -11,6 +12,7 @@ import type { Migration } from './migrations/migration.js'
 import { Migrator, type MigrationResult } from './migrations/migrator.js'
 import { uuidv7 } from './schema/ids.js'
 import { ExecutionRepository } from './repositories/execution-repository.js'
+import { deleteJobHistory } from './repositories/execution-purge.js'
 import { JobRepository } from './repositories/job-repository.js'
 import { JobStateRepository } from './repositories/job-state-repository.js'
 import { ContextRepository } from './repositories/context-repository.js'
@@ -21,7 +23,7 @@ import { ModelRepository } from './models/model-repository.js'
 import { AccessPolicy, SYSTEM_PRINCIPAL, type Principal } from './security/access-policy.js'
 import { AuditRepository } from './security/audit-repository.js'
 import { guardRepository } from './security/guarded-repository.js'
-import { OPERATIONS } from './security/operation-table.js'
+import { OPERATIONS, type GuardedRepositories } from './security/operation-table.js'
 import { ApiTokenRepository } from './security/api-token-repository.js'
 import { importOriginDatabase, type OriginImportOptions } from './origin/origin-import.js'
 import type { OriginImportReport } from './origin/origin-import-report.js'
@@ -32,7 +34,7 @@ export type { StoreContext } from './store-context.js'
 
 /** Shared by a store and every transaction-bound copy of it. */
 interface StoreCore {
-  readonly root: Kysely<any>
+  readonly root: Kysely<CoreDatabase>
   readonly adapter: DialectAdapter
   readonly config: ResolvedConfig
   readonly migrator: Migrator
@@ -80,7 +82,7 @@ export class Store {
   readonly #principal: Principal
 
   /** @internal use `openStore` */
-  constructor(core: StoreCore, executor: Kysely<any>, principal: Principal) {
+  constructor(core: StoreCore, executor: Kysely<CoreDatabase>, principal: Principal) {
     this.#core = core
     this.#context = bindContext(core, executor)
     this.#principal = principal
@@ -117,9 +119,19 @@ export class Store {
     return this.#core.adapter.engine
   }
 
+  /**
+   * What the database reports about itself: its version, one round trip's time, and the
+   * settings `etlp doctor` checks (SQLite's journal mode and log size, a server's
+   * connection limit).
+   */
+  diagnostics(): Promise<DatabaseDiagnostics> {
+    return this.#core.adapter.diagnostics(this.#context.db)
+  }
+
   /** Job configurations: validated graphs, immutable versions, import/export. */
   get jobs(): JobRepository {
-    return this.repository('jobs', (context) => new JobRepository(context))
+    // `jobs.delete(id, {force: true})` removes the job's execution history first, in its transaction.
+    return this.repository('jobs', (context) => new JobRepository(context, { deleteHistory: deleteJobHistory }))
   }
 
   /** Database credentials; passwords stored only encrypted. */
@@ -209,7 +221,7 @@ export class Store {
   /** The id this store was given when first migrated. */
   async storeId(): Promise<string | undefined> {
     const row = await this.#context.db
-      .selectFrom(this.#context.table('store_info'))
+      .selectFrom('store_info')
       .select('value')
       .where('key', '=', 'store_id')
       .executeTakeFirst()
@@ -221,13 +233,12 @@ export class Store {
    * checked against the principal and every change audited (security/operation-table.ts).
    * @internal
    */
-  protected repository<T extends object>(key: string, create: (context: StoreContext) => T): T {
-    let repository = this.#repositories.get(key) as T | undefined
+  protected repository<K extends keyof GuardedRepositories>(key: K, create: (context: StoreContext) => GuardedRepositories[K]): GuardedRepositories[K] {
+    let repository = this.#repositories.get(key) as GuardedRepositories[K] | undefined
     if (repository === undefined) {
-      repository = guardRepository(key, create(this.#context), {
+      repository = guardRepository(key, create(this.#context), OPERATIONS[key], {
         principal: this.#principal,
         policy: this.#core.policy,
-        table: OPERATIONS,
         auditExecutions: this.#core.config.audit.executions,
         context: this.#context,
         create,
@@ -243,7 +254,7 @@ export class Store {
     if ((await this.storeId()) !== undefined) return
     try {
       await this.#context.db
-        .insertInto(this.#context.table('store_info'))
+        .insertInto('store_info')
         .values({ key: 'store_id', value: uuidv7(), updated_at: this.#core.adapter.encodeTimestamp(this.#context.now()) })
         .execute()
     } catch (error) {
@@ -253,7 +264,7 @@ export class Store {
   }
 }
 
-function bindContext(core: StoreCore, db: Kysely<any>): StoreContext {
+function bindContext(core: StoreCore, db: Kysely<CoreDatabase>): StoreContext {
   const prefix = core.config.database.table_prefix
   return {
     db,

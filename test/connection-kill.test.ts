@@ -4,6 +4,9 @@ import { ConnectionError } from '../src/errors.js'
 import { Store } from '../src/store.js'
 import { describeEngines, exec } from './helpers/engines.js'
 
+/** The scratch table this test creates beside the store's own. */
+type Notes = { notes: { id: number; body: string } }
+
 describeEngines(
   'connection killed by the server',
   (target) => {
@@ -23,7 +26,7 @@ describeEngines(
       const error = await store
         .transaction(
           async (tx) => {
-            const db = Store.context(tx).db
+            const db = Store.context(tx).db.withTables<Notes>()
             await db.insertInto('notes').values({ id: 1, body: 'lost' }).execute()
             const id = Number((await backendId().execute(db)).rows[0]?.id)
             await exec(admin, kill(id))
@@ -36,7 +39,7 @@ describeEngines(
       expect((error as ConnectionError).retryable).toBe(true)
       expect(await exec(admin, 'select id from notes')).toEqual([])
       // The one pooled connection was dropped; the next call gets a fresh one.
-      await Store.context(store).db.insertInto('notes').values({ id: 3, body: 'kept' }).execute()
+      await Store.context(store).db.withTables<Notes>().insertInto('notes').values({ id: 3, body: 'kept' }).execute()
       expect(await exec(admin, 'select id from notes')).toEqual([{ id: 3 }])
     })
   },

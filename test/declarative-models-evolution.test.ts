@@ -66,7 +66,7 @@ const STEPS = [
 ]
 
 async function versions(store: Store): Promise<Array<{ model: string; version: number }>> {
-  const rows = await Store.context(store).db.selectFrom('etl_model_definitions').select(['model', 'version']).orderBy('model').orderBy('version').execute()
+  const rows = await Store.context(store).db.selectFrom('model_definitions').select(['model', 'version']).orderBy('model').orderBy('version').execute()
   return rows.map((row) => ({ model: String(row.model), version: Number(row.version) }))
 }
 

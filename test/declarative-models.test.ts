@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
+import { NotFoundError, ValidationError } from '../src/errors.js'
 import { resolveModelConfig } from '../src/models/model-definition.js'
-import { describeEngines, exec } from './helpers/engines.js'
+import { describeEngines } from './helpers/engines.js'
 import { validationIssues } from './helpers/validation.js'
 
 /** The seed's own model configuration example, as it is. */

@@ -33,11 +33,11 @@ const QUALITY = {
 }
 
 async function insertCoreJob(store: Store, name: string): Promise<string> {
-  const { db, adapter, table } = Store.context(store)
+  const { db, adapter } = Store.context(store)
   const id = uuidv7()
   const now = adapter.encodeTimestamp(new Date())
   await db
-    .insertInto(table('jobs'))
+    .insertInto('jobs')
     .values({
       id,
       name,

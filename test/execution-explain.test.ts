@@ -249,7 +249,7 @@ describeEngines('execution list plans and retention at scale', (target) => {
     expect(report.pending_state).toBe(WITH_CHILDREN * 0.9)
     expect(report.batches).toBe(Math.ceil((EXECUTIONS * 0.9) / 5_000))
     const left = await context.db
-      .selectFrom(context.table('executions'))
+      .selectFrom('executions')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirst()
     expect(Number(left?.n)).toBe(EXECUTIONS * 0.1)
@@ -261,9 +261,9 @@ describeEngines('execution list plans and retention at scale', (target) => {
       ['job_state_pending', 'attempt_id', 'execution_attempts', 'id'],
     ] as const) {
       const orphans = await context.db
-        .selectFrom(context.table(child))
+        .selectFrom(child)
         .select((eb) => eb.fn.countAll().as('n'))
-        .where(column, 'not in', context.db.selectFrom(context.table(parent)).select(parentColumn))
+        .where(column, 'not in', context.db.selectFrom(parent).select(parentColumn))
         .executeTakeFirst()
       expect(Number(orphans?.n), child).toBe(0)
     }

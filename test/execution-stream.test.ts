@@ -103,8 +103,8 @@ describeEngines('execution stream', (target) => {
   }, 300_000)
 
   it('streams every execution newest first in flat memory', async () => {
-    const { db, table } = Store.context(store)
-    const counted = await db.selectFrom(table('executions')).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const { db } = Store.context(store)
+    const counted = await db.selectFrom('executions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
     const base = liveHeap()
     let peak = 0
     let count = 0
@@ -217,15 +217,15 @@ describeEngines('execution stream', (target) => {
     const before = await listAll(store, query)
     const [oldest, secondOldest] = [before.at(-1), before.at(-2)]
     const writer = await target().open()
-    const { db, table } = Store.context(writer)
+    const { db } = Store.context(writer)
 
     const seen: ListedExecution[] = []
     for await (const execution of store.executions.stream(query)) {
       seen.push(execution)
       if (seen.length !== 10) continue
       // The rows changed here come in the last window, read long after these writes.
-      await db.updateTable(table('executions')).set({ status: 'CANCELLED', worker_id: null }).where('id', '=', oldest?.id ?? '').execute()
-      await db.deleteFrom(table('executions')).where('id', '=', secondOldest?.id ?? '').execute()
+      await db.updateTable('executions').set({ status: 'CANCELLED', worker_id: null }).where('id', '=', oldest?.id ?? '').execute()
+      await db.deleteFrom('executions').where('id', '=', secondOldest?.id ?? '').execute()
       await insertExecutions(writer, executionRows(writer, [job], 1, Date.UTC(2024, 0, 1)))
     }
     expect(seen).toEqual(before)

@@ -139,7 +139,7 @@ describeEngines(
       expect(acknowledged.length).toBeGreaterThan(0)
       const context = Store.context(store)
       const stored = await context.db
-        .selectFrom(context.table('executions'))
+        .selectFrom('executions')
         .select('id')
         .where('job_id', '=', jobId)
         .where('status', '=', 'SUCCEEDED')
@@ -147,7 +147,7 @@ describeEngines(
       const storedIds = new Set(stored.map((row) => String(row.id)))
       expect(acknowledged.filter((id) => !storedIds.has(id))).toEqual([])
       const runs = await context.db
-        .selectFrom(context.table('component_runs'))
+        .selectFrom('component_runs')
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirst()
       expect(Number(runs?.n)).toBe(acknowledged.length * 50)

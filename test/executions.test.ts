@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import { ConflictError, NotFoundError, ValidationError } from '../src/errors.js'
 import { uuidv7 } from '../src/schema/ids.js'
@@ -13,11 +14,12 @@ describeEngines('executions', (target) => {
     store = await openExecutionStore(target(), { onQuery: (event) => statements.push(event.sql) })
   })
 
-  const count = async (table: string, column?: string, value?: string) => {
+  const count = async (table: string, column: string, value: string) => {
     const context = Store.context(store)
-    let query = context.db.selectFrom(context.table(table)).select((eb) => eb.fn.countAll().as('n'))
-    if (column !== undefined) query = query.where(column, '=', value)
-    return Number((await query.executeTakeFirst())?.n)
+    const { rows } = await sql<{ n: unknown }>`select count(*) as n from ${sql.table(context.table(table))} where ${sql.ref(column)} = ${value}`.execute(
+      context.db,
+    )
+    return Number(rows[0]?.n)
   }
 
   it('queues an execution pinned to the job version, with its params', async () => {
@@ -317,9 +319,9 @@ describeEngines('executions', (target) => {
       ['execution_payloads', 'execution_id'],
     ] as const) {
       const orphans = await context.db
-        .selectFrom(context.table(table))
+        .selectFrom(table)
         .select((eb) => eb.fn.countAll().as('n'))
-        .where(parent, 'not in', context.db.selectFrom(context.table('executions')).select('id'))
+        .where(parent, 'not in', context.db.selectFrom('executions').select('id'))
         .executeTakeFirst()
       expect(Number(orphans?.n), table).toBe(0)
     }

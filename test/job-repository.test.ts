@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import { ConflictError, ConstraintError, NotFoundError, ValidationError } from '../src/errors.js'
-import { registerJobHistoryDeleter } from '../src/repositories/job-repository.js'
-import type { Store } from '../src/store.js'
+import { JobRepository } from '../src/repositories/job-repository.js'
+import { Store } from '../src/store.js'
 import { describeEngines, exec } from './helpers/engines.js'
 import { exampleJobs, largeJob } from './helpers/job-graphs.js'
 
@@ -187,14 +187,13 @@ describeEngines('job repository', (target) => {
     expect(refused).toBeInstanceOf(ConflictError)
     expect((refused as ConflictError).message).toMatch(/force/)
     expect((await store.jobs.get(id)).id).toBe(id)
-    const previous = registerJobHistoryDeleter(async (context, jobId) => {
-      await context.db.deleteFrom('history_probe').where('job_id', '=', jobId).execute()
+    // The history deleter is the repository's own, given when it is built (the store gives the executions').
+    const jobs = new JobRepository(Store.context(store), {
+      deleteHistory: async (context, jobId) => {
+        await sql`delete from history_probe where job_id = ${jobId}`.execute(context.db)
+      },
     })
-    try {
-      await store.jobs.delete(id, { force: true })
-    } finally {
-      registerJobHistoryDeleter(previous)
-    }
+    await jobs.delete(id, { force: true })
     expect(await failure(store.jobs.get(id))).toBeInstanceOf(NotFoundError)
   })
 

@@ -5,6 +5,7 @@ import type { OriginImportReport } from '../src/origin/origin-import-report.js'
 import { coreMigrations } from '../src/migrations/index.js'
 import { OriginRowError } from '../src/origin/origin-row-error.js'
 import { Store } from '../src/store.js'
+import type { CoreDatabase } from '../src/tables/core-database.js'
 import { describeEngines } from './helpers/engines.js'
 import { alterOrigin, componentId, writeOriginDatabase, type OriginFixture } from './helpers/origin-database.js'
 import { writeKeyFile } from './helpers/secret-store.js'
@@ -14,9 +15,9 @@ function counts(report: OriginImportReport, field: 'found' | 'imported' | 'alrea
   return Object.fromEntries(report.tables.map((row) => [row.table, row[field]]))
 }
 
-async function storeCount(store: Store, table: string): Promise<number> {
-  const { db, table: name } = Store.context(store)
-  const row = await db.selectFrom(name(table)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+async function storeCount(store: Store, table: keyof CoreDatabase): Promise<number> {
+  const { db } = Store.context(store)
+  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -164,9 +165,9 @@ describeEngines('importing an etl-core database', (target) => {
     expect(error!.issues.map((issue) => issue.path)).toEqual(['status', 'started_at'])
     expect(error!.toJSON().persistence_error).toMatchObject({ origin_table: 'executiontable', origin_id: victim.id })
     await expect(other.jobs.get(victim.job_id)).rejects.toBeInstanceOf(NotFoundError)
-    const { db, table } = Store.context(other)
-    expect(await db.selectFrom(table('executions')).select('id').where('job_id', '=', victim.job_id).execute()).toEqual([])
-    expect(await db.selectFrom(table('schedules')).select('id').where('job_id', '=', victim.job_id).execute()).toEqual([])
+    const { db } = Store.context(other)
+    expect(await db.selectFrom('executions').select('id').where('job_id', '=', victim.job_id).execute()).toEqual([])
+    expect(await db.selectFrom('schedules').select('id').where('job_id', '=', victim.job_id).execute()).toEqual([])
     expect(counts(report, 'imported').jobtable).toBe(3)
     const held = corrupt.executions.filter((e) => e.job_id === victim.job_id).length
     expect(counts(report, 'not_imported').executiontable).toBe(held)

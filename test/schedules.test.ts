@@ -152,7 +152,7 @@ describeEngines('schedules', (target) => {
     await exec(target().raw().db, `delete from ${context.table('schedules')} where name = 'hourly'`)
     const other = await createJob(store, 'to_delete')
     await store.schedules.create({ name: 'doomed', job_id: other, trigger: { interval: { hours: 1 } } })
-    await context.db.deleteFrom(context.table('jobs')).where('id', '=', other).execute()
+    await context.db.deleteFrom('jobs').where('id', '=', other).execute()
     await expect(store.schedules.getByName('doomed')).rejects.toMatchObject({ error_type: 'not_found' })
   })
 })

@@ -8,7 +8,7 @@ import { MASKED_SECRET } from '../src/schema/credential-schema.js'
 import { SecretDecryptionError } from '../src/security/secret-errors.js'
 import { Store } from '../src/store.js'
 import { describeEngines, exec, type EngineTarget } from './helpers/engines.js'
-import { TEST_MYSQL_URL, TEST_PG_URL } from './helpers/engine-urls.js'
+import { TEST_PG_URL } from './helpers/engine-urls.js'
 import { openSecretStore, writeKeyFile } from './helpers/secret-store.js'
 
 const PASSWORD_MARKER = 'MARKER-pw-7f3a9c1e'
@@ -154,7 +154,7 @@ describeEngines('credentials and contexts with encrypted secrets', (target) => {
       k: string
     }>
     await Store.context(store)
-      .db.updateTable(table)
+      .db.updateTable('credentials')
       .set({ password_ciphertext: source?.c, password_key_id: source?.k })
       .where('id', '=', victim.id)
       .execute()

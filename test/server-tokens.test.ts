@@ -31,7 +31,7 @@ describeEngines('API tokens', (target) => {
 
   const tableRows = async () => {
     const context = Store.context(store)
-    return (await context.db.selectFrom(context.table('api_tokens')).selectAll().execute()) as Record<string, unknown>[]
+    return (await context.db.selectFrom('api_tokens').selectAll().execute()) as Record<string, unknown>[]
   }
 
   it('shows a new token once and stores only its SHA-256', async () => {

@@ -5,6 +5,9 @@ import { Store } from '../src/store.js'
 import type { QueryEvent } from '../src/config/store-config.js'
 import { describeEngines, exec } from './helpers/engines.js'
 
+/** The scratch table this test creates beside the store's own. */
+type Items = { items: { id: number; label: string } }
+
 describeEngines('transactions', (target) => {
   let store: Store
   let db: Kysely<any>
@@ -17,7 +20,7 @@ describeEngines('transactions', (target) => {
   })
 
   const insert = (tx: Store, id: number) =>
-    Store.context(tx).db.insertInto('items').values({ id, label: `item ${id}` }).execute()
+    Store.context(tx).db.withTables<Items>().insertInto('items').values({ id, label: `item ${id}` }).execute()
   const ids = async () => ((await exec(db, 'select id from items order by id')) as Array<{ id: number }>).map((r) => r.id)
 
   it('commits the callback’s writes and returns its value', async () => {
@@ -106,7 +109,7 @@ describeEngines('transactions', (target) => {
   it('reports every statement to onQuery with placeholders, duration and row count', async () => {
     const events: QueryEvent[] = []
     const watched = await target().open({ onQuery: (event) => events.push(event) })
-    await Store.context(watched).db.selectFrom('items').selectAll().where('id', '=', 1).execute()
+    await Store.context(watched).db.withTables<Items>().selectFrom('items').selectAll().where('id', '=', 1).execute()
     await sql`select * from no_such_table`.execute(Store.context(watched).db).catch(() => {})
     const select = events.find((event) => /from .?items.? where/i.test(event.sql))
     expect(select).toMatchObject({ rowCount: 1 })

@@ -2,6 +2,7 @@ import { z } from 'zod'
 
 /** The access-control section of the store config (see security/access-policy.ts). */
 
+/** The environments grants, contexts, schedules and executions name (the one definition). */
 export const ENVIRONMENTS = ['DEV', 'TEST', 'PROD'] as const
 export type Environment = (typeof ENVIRONMENTS)[number]
 

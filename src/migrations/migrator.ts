@@ -2,9 +2,15 @@ import { createHash } from 'node:crypto'
 import type { CompiledQuery, Kysely } from 'kysely'
 import type { DialectAdapter, MigrationLockOptions } from '../db/dialect-adapter.js'
 import { createSchemaDialect } from '../db/schema-dialect.js'
-import { dropIndexStatement } from '../models/model-ddl.js'
 import { MigrationError, PersistenceError } from '../errors.js'
+import { dropIndexStatement } from './drop-index-statement.js'
 import type { Migration, MigrationContext } from './migration.js'
+
+/**
+ * The migrator's database, untyped: migrations create, alter and drop tables by their
+ * prefixed runtime names (`etl_jobs`, `x_migrations`), which no static table type lists.
+ */
+type MigrationDatabase = Kysely<any>
 
 export type MigrationState = 'applied' | 'pending' | 'changed' | 'unknown'
 
@@ -55,14 +61,14 @@ interface AppliedRow {
  * migrated by newer code, is a `migration_error`.
  */
 export class Migrator {
-  readonly #db: Kysely<any>
+  readonly #db: MigrationDatabase
   readonly #adapter: DialectAdapter
   readonly #migrations: readonly Migration[]
   readonly #table: string
   readonly #lockKey: string
   readonly #tablePrefix: string
 
-  constructor(db: Kysely<any>, adapter: DialectAdapter, migrations: readonly Migration[], tablePrefix: string) {
+  constructor(db: MigrationDatabase, adapter: DialectAdapter, migrations: readonly Migration[], tablePrefix: string) {
     this.#db = db
     this.#adapter = adapter
     this.#migrations = migrations
@@ -164,15 +170,15 @@ export class Migrator {
   }
 
   async #run(
-    db: Kysely<any>,
+    db: MigrationDatabase,
     migration: Migration,
     direction: 'up' | 'down',
-    record: (executor: Kysely<any>, durationMs: number) => Promise<void>,
+    record: (executor: MigrationDatabase, durationMs: number) => Promise<void>,
   ): Promise<MigrationResult> {
     const context = this.#context()
     const statements = direction === 'up' ? migration.up(context) : migration.down(context)
     const started = performance.now()
-    const apply = async (executor: Kysely<any>) => {
+    const apply = async (executor: MigrationDatabase) => {
       for (const statement of statements) await executor.executeQuery(statement)
       await record(executor, Math.round(performance.now() - started))
     }
@@ -233,7 +239,7 @@ export class Migrator {
     }
   }
 
-  async #readApplied(db: Kysely<any>): Promise<AppliedRow[]> {
+  async #readApplied(db: MigrationDatabase): Promise<AppliedRow[]> {
     if (!(await this.#adapter.tableExists(db, this.#table))) return []
     return db
       .selectFrom(this.#table)
@@ -242,7 +248,7 @@ export class Migrator {
       .execute() as Promise<AppliedRow[]>
   }
 
-  async #ensureTable(db: Kysely<any>): Promise<void> {
+  async #ensureTable(db: MigrationDatabase): Promise<void> {
     if (await this.#adapter.tableExists(db, this.#table)) return
     const { types } = this.#adapter
     await this.#adapter
@@ -273,7 +279,7 @@ export class Migrator {
       types: this.#adapter.types,
       adapter: this.#adapter,
       raw: (statement) => statement.compile(db),
-      dropIndex: (table, name) => dropIndexStatement(table, name, { db, adapter: this.#adapter, dialect: createSchemaDialect(this.#adapter) }),
+      dropIndex: (table, name) => dropIndexStatement(table, name, { db, dialect: createSchemaDialect(this.#adapter) }),
     }
   }
 }

@@ -1,11 +1,28 @@
 import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely'
 import type { DialectAdapter } from '../db/dialect-adapter.js'
 import type { SchemaDialect } from '../db/schema-dialect.js'
+import type { CoreDatabase } from '../tables/core-database.js'
 import { foreignKeyName, type FieldDefinition, type IndexDefinition, type ModelDefinition, type ReferenceDefinition } from './model-definition.js'
 
 /** What DDL for declared models is compiled with. Compiling runs no SQL. */
+/**
+ * The database as the declarative models see it, untyped: their tables are defined at run
+ * time from a user's model configuration, so no static table type can list them. The one
+ * place in `models/` that says so; everything else there uses this name.
+ */
+export type ModelDatabase = Kysely<any>
+
+/**
+ * The store's executor (root or transaction) for the models' statements, without the
+ * table prefix plugin: a model's table may carry a core table's unprefixed name (the
+ * seed's `jobs` and `components`, beside `etl_jobs`), which the plugin would rewrite.
+ */
+export function modelDatabase(context: { readonly db: Kysely<CoreDatabase> }): ModelDatabase {
+  return context.db.withoutPlugins()
+}
+
 export interface DdlContext {
-  readonly db: Kysely<any>
+  readonly db: ModelDatabase
   readonly adapter: DialectAdapter
   readonly dialect: SchemaDialect
 }
@@ -86,11 +103,6 @@ export function createIndexStatement(table: string, index: IndexDefinition, cont
   let builder = context.db.schema.createIndex(index.name).on(table).columns([...index.columns])
   if (index.unique) builder = builder.unique()
   return builder.compile()
-}
-
-export function dropIndexStatement(table: string, name: string, context: DdlContext): CompiledQuery {
-  const builder = context.db.schema.dropIndex(name)
-  return (context.dialect.dropIndexNamesTable ? builder.on(table) : builder).compile()
 }
 
 export function addColumnStatements(model: ModelDefinition, field: FieldDefinition, context: DdlContext): CompiledQuery[] {

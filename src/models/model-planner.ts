@@ -6,12 +6,12 @@ import {
   alterColumnStatements,
   createModelStatements,
   dropColumnStatement,
-  dropIndexStatement,
   dropTableStatement,
   createIndexStatement,
   columnType,
   type DdlContext,
 } from './model-ddl.js'
+import { dropIndexStatement } from '../migrations/drop-index-statement.js'
 import { definitionChecksum, type FieldDefinition, type ModelDefinition } from './model-definition.js'
 
 export type ChangeKind =

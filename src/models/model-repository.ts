@@ -1,9 +1,9 @@
-import type { CompiledQuery, Kysely } from 'kysely'
+import type { CompiledQuery } from 'kysely'
 import { createSchemaDialect, type SchemaDialect } from '../db/schema-dialect.js'
 import { migrationLockKey } from '../migrations/migrator.js'
 import { ConflictError, MigrationError, NotFoundError, PersistenceError, ValidationError, type ValidationIssue } from '../errors.js'
 import type { StoreContext } from '../store-context.js'
-import type { DdlContext } from './model-ddl.js'
+import { modelDatabase, type DdlContext, type ModelDatabase } from './model-ddl.js'
 import { definitionChecksum, resolveModelConfig, type ModelDefinition } from './model-definition.js'
 import { planModels, type ChangeKind, type DataCheck, type ModelPlan, type RecordedModel } from './model-planner.js'
 import { RecordRepository } from './record-repository.js'
@@ -67,7 +67,7 @@ export class ModelRepository {
   /** The changes `define(config)` would make, as SQL, without making them. */
   async plan(config: unknown): Promise<ModelPlanResult> {
     const declared = resolveModelConfig(config, this.#context.config.database.table_prefix)
-    return describePlan(await this.#plan(this.#context.db, declared))
+    return describePlan(await this.#plan(modelDatabase(this.#context), declared))
   }
 
   /**
@@ -79,19 +79,19 @@ export class ModelRepository {
   async define(config: unknown, options: DefineOptions = {}): Promise<DefineResult> {
     const declared = resolveModelConfig(config, this.#context.config.database.table_prefix)
     const { adapter } = this.#context
-    if (this.#context.db.isTransaction) {
+    if (modelDatabase(this.#context).isTransaction) {
       // DDL commits implicitly on MySQL, and the lock needs its own connection: never inside a caller's transaction.
       throw new ConflictError('models.define cannot run inside a transaction: call it on the store itself')
     }
     const lockKey = migrationLockKey(this.#context.config.database.table_prefix)
-    const result = await adapter.withMigrationLock(this.#context.db, lockKey, async (db) => {
+    const result = await adapter.withMigrationLock(modelDatabase(this.#context), lockKey, async (db) => {
       const plan = await this.#plan(db, declared)
       if (plan.destructive && options.allowDestructive !== true) {
         const destructive = plan.changes.filter((change) => change.destructive).map((change) => change.description)
         throw new ConflictError(`The declaration needs destructive changes (${destructive.join('; ')}): pass allowDestructive to apply them`)
       }
       for (const change of plan.changes) if (change.check) await this.#check(db, change.check, change.model)
-      const apply = async (executor: Kysely<any>) => {
+      const apply = async (executor: ModelDatabase) => {
         for (const change of plan.changes) for (const statement of change.statements) await executor.executeQuery(statement)
         return this.#record(executor, plan)
       }
@@ -134,7 +134,7 @@ export class ModelRepository {
   }
 
   #definitions(): Promise<Map<string, ModelDefinition>> {
-    this.#current ??= this.#readRecorded(this.#context.db).then(
+    this.#current ??= this.#readRecorded(modelDatabase(this.#context)).then(
       (recorded) => new Map([...recorded].map(([name, entry]) => [name, entry.definition])),
       (error: unknown) => {
         this.#current = undefined
@@ -144,7 +144,7 @@ export class ModelRepository {
     return this.#current
   }
 
-  async #plan(db: Kysely<any>, declared: readonly ModelDefinition[]): Promise<ModelPlan> {
+  async #plan(db: ModelDatabase, declared: readonly ModelDefinition[]): Promise<ModelPlan> {
     const issues: ValidationIssue[] = []
     for (const model of declared) {
       for (const [i, field] of model.fields.entries()) {
@@ -159,7 +159,7 @@ export class ModelRepository {
     return planModels(declared, recorded, (table) => this.#dialect.describeTable(db, table), context)
   }
 
-  async #check(db: Kysely<any>, check: DataCheck, model: string): Promise<void> {
+  async #check(db: ModelDatabase, check: DataCheck, model: string): Promise<void> {
     let query = db.selectFrom(check.table).select((eb) => eb.fn.countAll().as('count'))
     query = check.kind === 'not_null' ? query.where(check.column, 'is', null) : query.where(this.#dialect.charLength(check.column), '>', check.limit)
     const row = (await query.executeTakeFirstOrThrow()) as { count: unknown }
@@ -169,7 +169,7 @@ export class ModelRepository {
     throw new ConflictError(`${count} row(s) of ${model} ${what} in ${check.column}: fix them before this change`, { tableName: check.table })
   }
 
-  async #readRecorded(db: Kysely<any>): Promise<Map<string, RecordedModel & { latest: number }>> {
+  async #readRecorded(db: ModelDatabase): Promise<Map<string, RecordedModel & { latest: number }>> {
     if (!(await this.#context.adapter.tableExists(db, this.#table()))) {
       throw new MigrationError(`The store is not migrated (${this.#table()} is missing): run migrate first`, { migration: '0005_declarative_models' })
     }
@@ -189,7 +189,7 @@ export class ModelRepository {
     return recorded
   }
 
-  async #record(db: Kysely<any>, plan: ModelPlan): Promise<DefineResult['versions']> {
+  async #record(db: ModelDatabase, plan: ModelPlan): Promise<DefineResult['versions']> {
     const { adapter } = this.#context
     const versions = new Map<string, number>()
     const rows = (await db.selectFrom(this.#table()).select(['model', 'version']).execute()) as Array<{ model: string; version: number }>

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely'
 import { createSchemaDialect, type SchemaDialect } from '../db/schema-dialect.js'
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { checkFilter, filterExpression, listQuery, type CompiledFilter, type ListResult } from '../query/index.js'
 import { uuidv7 } from '../schema/ids.js'
-import { parseOrThrow } from '../schema/zod-issues.js'
+import { parseHotOrThrow, parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
+import { modelDatabase, type ModelDatabase } from './model-ddl.js'
 import type { ModelDefinition, ReferenceDefinition } from './model-definition.js'
 import { decodeRecord, encodeRecord, modelQueryEntity, recordSchemas, type ModelRecord, type RecordSchemas } from './record-codec.js'
 
@@ -64,12 +64,13 @@ export class RecordRepository {
   async insert(values: unknown): Promise<ModelRecord> {
     const { model, parsed: given } = await this.#parse((schemas) => schemas.insert, values)
     const parsed = this.#withKey(model, given)
-    const { db, adapter } = this.#context
+    const { adapter } = this.#context
+    const db = modelDatabase(this.#context)
     const row = completeRow(model, adapter, encodeRecord(model, adapter, parsed))
     if (this.#explicitNumberedKey(model, parsed)) {
       return this.#context.transaction(async (context) => {
-        await context.db.insertInto(model.table).values(row).execute()
-        await this.#dialect.syncKeySequence(context.db, model.table, model.primary_key)
+        await modelDatabase(context).insertInto(model.table).values(row).execute()
+        await this.#dialect.syncKeySequence(modelDatabase(context), model.table, model.primary_key)
         return this.#reader(context).get(parsed[model.primary_key])
       })
     }
@@ -91,7 +92,9 @@ export class RecordRepository {
     const { model, schemas } = await this.#model()
     const byLimit = Math.floor(this.#context.adapter.maxParameters / model.fields.length)
     const chunkSize = Math.max(1, Math.min(options.chunkSize ?? MAX_CHUNK_ROWS, byLimit, MAX_CHUNK_ROWS))
-    return this.#context.transaction(async ({ db, adapter }) => {
+    return this.#context.transaction(async (context) => {
+      const { adapter } = context
+      const db = modelDatabase(context)
       let inserted = 0
       let chunk: ModelRecord[] = []
       let bytes = 0
@@ -105,7 +108,7 @@ export class RecordRepository {
       let index = 0
       let explicitKeys = false
       for await (const values of rows) {
-        const parsed = this.#withKey(model, parseOrThrow(schemas.insert, values, `rows[${index++}]`))
+        const parsed = this.#withKey(model, parseHotOrThrow(schemas.insert, values, `rows[${index++}]`))
         explicitKeys ||= this.#explicitNumberedKey(model, parsed)
         const row = completeRow(model, adapter, encodeRecord(model, adapter, parsed))
         chunk.push(row)
@@ -122,7 +125,7 @@ export class RecordRepository {
   async get(key: unknown, options: IncludeOptions = {}): Promise<ModelRecord> {
     const { model, schemas } = await this.#model()
     const id = parseOrThrow(schemas.key, key, 'key')
-    const row = await this.#context.db.selectFrom(model.table).select(columns(model)).where(model.primary_key, '=', id).executeTakeFirst()
+    const row = await modelDatabase(this.#context).selectFrom(model.table).select(columns(model)).where(model.primary_key, '=', id).executeTakeFirst()
     if (!row) throw new NotFoundError(`${model.name} ${String(id)} not found`, { tableName: model.table })
     const [record] = await this.#attach(model, [decodeRecord(model, this.#context.adapter, row)], options.include)
     return record as ModelRecord
@@ -131,7 +134,8 @@ export class RecordRepository {
   /** A page of records in the shared query language (`where`, `order_by`, `limit`, `offset`/`cursor`, `total`). */
   async find(query: unknown = {}, options: IncludeOptions = {}): Promise<ListResult<ModelRecord>> {
     const { model } = await this.#model()
-    const { db, adapter } = this.#context
+    const { adapter } = this.#context
+    const db = modelDatabase(this.#context)
     const selected = columns(model)
     return listQuery(this.#context, modelQueryEntity(model), query, {
       key: `${model.table}(${selected.join(',')})`,
@@ -143,7 +147,7 @@ export class RecordRepository {
   /** How many records match the query's `where` (all of them without one). */
   async count(query: RecordQuery = {}): Promise<number> {
     const { model } = await this.#model()
-    const { db } = this.#context
+    const db = modelDatabase(this.#context)
     const filter = this.#filter(model, query)
     let select = db.selectFrom(model.table).select((eb) => eb.fn.countAll().as('count'))
     if (filter) select = select.where((eb) => filterExpression(eb, filter))
@@ -158,7 +162,7 @@ export class RecordRepository {
     const patch = encodeRecord(model, this.#context.adapter, changed)
     if (Object.keys(patch).length === 0) return this.get(id)
     return this.#context.transaction(async (context) => {
-      await context.db.updateTable(model.table).set(patch).where(model.primary_key, '=', id).execute()
+      await modelDatabase(context).updateTable(model.table).set(patch).where(model.primary_key, '=', id).execute()
       return this.#reader(context).get(id)
     })
   }
@@ -171,7 +175,7 @@ export class RecordRepository {
     const { [model.primary_key]: _key, ...changes } = parsed
     const attempt = () =>
       this.#context.transaction(async (context) => {
-        const found = await context.db.selectFrom(model.table).select(model.primary_key).where(model.primary_key, '=', id).executeTakeFirst()
+        const found = await modelDatabase(context).selectFrom(model.table).select(model.primary_key).where(model.primary_key, '=', id).executeTakeFirst()
         const repository = this.#reader(context)
         return found ? repository.update(id, changes) : repository.insert(parsed)
       })
@@ -188,7 +192,7 @@ export class RecordRepository {
   async delete(key: unknown): Promise<void> {
     const { model, schemas } = await this.#model()
     const id = parseOrThrow(schemas.key, key, 'key')
-    const result = await this.#context.db.deleteFrom(model.table).where(model.primary_key, '=', id).executeTakeFirst()
+    const result = await modelDatabase(this.#context).deleteFrom(model.table).where(model.primary_key, '=', id).executeTakeFirst()
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`${model.name} ${String(id)} not found`, { tableName: model.table })
   }
 
@@ -198,7 +202,8 @@ export class RecordRepository {
    */
   async *stream(query: RecordQuery = {}, options: StreamOptions = {}): AsyncGenerator<ModelRecord> {
     const { model } = await this.#model()
-    const { db, adapter } = this.#context
+    const { adapter } = this.#context
+    const db = modelDatabase(this.#context)
     const filter = this.#filter(model, query)
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000))
     let last: unknown
@@ -288,7 +293,8 @@ export class RecordRepository {
   }
 
   async #loadReferenced(reference: ReferenceDefinition, keys: unknown[]): Promise<Map<string, ModelRecord>> {
-    const { db, adapter } = this.#context
+    const { adapter } = this.#context
+    const db = modelDatabase(this.#context)
     const target = reference.core ? undefined : await this.#lookup(reference.model)
     const byKey = new Map<string, ModelRecord>()
     const chunk = Math.max(1, adapter.maxParameters - 10)
@@ -313,7 +319,7 @@ function columns(model: ModelDefinition): string[] {
   return model.fields.map((field) => field.name)
 }
 
-function selectModel(db: Kysely<any>, model: ModelDefinition) {
+function selectModel(db: ModelDatabase, model: ModelDefinition) {
   return db.selectFrom(model.table).select(columns(model))
 }
 

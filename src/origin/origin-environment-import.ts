@@ -53,9 +53,9 @@ export async function importCredential(context: StoreContext, row: OriginRow, op
 
   const secretKey = `${id}/password`
   const password = options.secrets.get(secretKey)
-  const { db, table, adapter } = context
+  const { db, adapter } = context
   const cipher = new SecretCipher(context)
-  const existing = await db.selectFrom(table('credentials')).select(['id', 'password_key_id']).where('id', '=', id).executeTakeFirst()
+  const existing = await db.selectFrom('credentials').select(['id', 'password_key_id']).where('id', '=', id).executeTakeFirst()
   if (existing !== undefined) {
     tally.add('present', 'credentialstable')
     if (existing.password_key_id == null) {
@@ -63,7 +63,7 @@ export async function importCredential(context: StoreContext, row: OriginRow, op
       else {
         const sealed = await cipher.encrypt(password, { table: 'credentials', id, field: 'password' })
         await db
-          .updateTable(table('credentials'))
+          .updateTable('credentials')
           .set({ password_ciphertext: sealed.ciphertext, password_key_id: sealed.keyId, updated_at: adapter.encodeTimestamp(context.now()) })
           .where('id', '=', id)
           .execute()
@@ -77,7 +77,7 @@ export async function importCredential(context: StoreContext, row: OriginRow, op
   const sealed = password === undefined ? undefined : await cipher.encrypt(password, { table: 'credentials', id, field: 'password' })
   const at = adapter.encodeTimestamp(createdAt as Date)
   await db
-    .insertInto(table('credentials'))
+    .insertInto('credentials')
     .values({
       id,
       name: stored,
@@ -126,7 +126,7 @@ export async function importContext(
   const own = reader.error()
   if (own) errors.push(own)
 
-  const { db, table, adapter } = context
+  const { db, adapter } = context
   const values: Array<{ origin: string; key: string; value: string; secure: boolean; secretKey: string }> = []
   for (const parameter of parameters) {
     const p = new OriginRowReader('contextparametertable', parameter, options.zone)
@@ -144,7 +144,7 @@ export async function importContext(
     const credentialId = m.text('credentials_id')
     if (typeof credentialId === 'string') {
       const found = isUuid(credentialId)
-        ? await db.selectFrom(table('credentials')).select('id').where('id', '=', credentialId).executeTakeFirst()
+        ? await db.selectFrom('credentials').select('id').where('id', '=', credentialId).executeTakeFirst()
         : undefined
       if (found === undefined) m.problem('credentials_id', `No credentials ${credentialId} here (imported from credentialstable)`)
     }
@@ -155,13 +155,13 @@ export async function importContext(
   if (errors.length > 0) throw new OriginUnitErrors(errors)
 
   const cipher = new SecretCipher(context)
-  const existing = await db.selectFrom(table('contexts')).select('id').where('id', '=', id).executeTakeFirst()
+  const existing = await db.selectFrom('contexts').select('id').where('id', '=', id).executeTakeFirst()
   const have = new Set<string>()
   let position = 0
   if (existing !== undefined) {
     tally.add('present', 'contexttable')
     tally.add('present', 'contextcredentialsmaptable', links.length)
-    const rows = await db.selectFrom(table('context_parameters')).select(['param_key', 'position']).where('context_id', '=', id).execute()
+    const rows = await db.selectFrom('context_parameters').select(['param_key', 'position']).where('context_id', '=', id).execute()
     for (const stored of rows) {
       have.add(String(stored.param_key))
       position = Math.max(position, Number(stored.position) + 1)
@@ -207,14 +207,14 @@ export async function importContext(
   if (existing === undefined) {
     stored = await freeName(context, 'contexts', 'contexttable', id, stored, options)
     const at = adapter.encodeTimestamp(createdAt as Date)
-    await db.insertInto(table('contexts')).values({ id, name: stored, environment, created_at: at, updated_at: at }).execute()
+    await db.insertInto('contexts').values({ id, name: stored, environment, created_at: at, updated_at: at }).execute()
     if (stored !== name) tally.warn('contexttable', id, `Imported as ${JSON.stringify(stored)}: ${JSON.stringify(name)} was taken`)
   }
   // 8 parameters a row: chunked to the engine's limit.
   const perChunk = Math.max(1, Math.floor(adapter.maxParameters / 8))
-  for (let i = 0; i < rows.length; i += perChunk) await db.insertInto(table('context_parameters')).values(rows.slice(i, i + perChunk)).execute()
+  for (let i = 0; i < rows.length; i += perChunk) await db.insertInto('context_parameters').values(rows.slice(i, i + perChunk)).execute()
   if (existing === undefined) {
-    if (links.length > 0) await db.insertInto(table('context_credentials')).values(links.map((link) => ({ context_id: id, ...link }))).execute()
+    if (links.length > 0) await db.insertInto('context_credentials').values(links.map((link) => ({ context_id: id, ...link }))).execute()
     tally.add('imported', 'contexttable')
     tally.add('imported', 'contextcredentialsmaptable', links.length)
     await options.audit(context, 'context', id, {

@@ -6,6 +6,7 @@ import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedul
 import { ENVIRONMENTS } from '../config/access-control-config.js'
 import { isUuid } from '../schema/ids.js'
 import type { StoreContext } from '../store-context.js'
+import { executionAttemptsTable, executionPayloadsTable, executionsTable } from '../tables/execution-tables.js'
 import { groupRows, type OriginJobRows, type OriginRow } from './origin-database.js'
 import { originHistory, type HistoryRows } from './origin-history.js'
 import { UnitTally } from './origin-import-report.js'
@@ -15,14 +16,9 @@ import { OriginRowReader } from './origin-row-reader.js'
 import { originTrigger } from './origin-triggers.js'
 import { OriginUnitErrors, freeName, type UnitOptions } from './origin-unit.js'
 
-const EXECUTION_COLUMNS = [
-  'id', 'job_id', 'job_version', 'environment', 'status', 'trigger', 'idempotency_key', 'worker_id', 'lease_expires_at', 'lease_ms',
-  'attempt_count', 'max_attempts', 'queued_at', 'started_at', 'finished_at', 'duration_ms', 'error_type', 'error_message', 'updated_at',
-] as const
-const PAYLOAD_COLUMNS = ['execution_id', 'params', 'error_details'] as const
-const ATTEMPT_COLUMNS = [
-  'id', 'execution_id', 'attempt_number', 'status', 'worker_id', 'started_at', 'finished_at', 'error_type', 'error_message', 'error_details',
-] as const
+const EXECUTION_COLUMNS = executionsTable.columnNames
+const PAYLOAD_COLUMNS = executionPayloadsTable.columnNames
+const ATTEMPT_COLUMNS = executionAttemptsTable.columnNames
 /** Ids looked up per statement when checking what an earlier run imported. */
 const LOOKUP_CHUNK = 500
 
@@ -41,7 +37,7 @@ export async function importJob(context: StoreContext, rows: OriginJobRows, opti
     let job: Pick<OriginJobConfig, 'id' | 'numOfRetries'> = { id: jobId, numOfRetries: 0 }
     let created = false
     if (present) {
-      const stored = await tx.db.selectFrom(tx.table('jobs')).select('num_of_retries').where('id', '=', jobId).executeTakeFirstOrThrow()
+      const stored = await tx.db.selectFrom('jobs').select('num_of_retries').where('id', '=', jobId).executeTakeFirstOrThrow()
       job = { id: jobId, numOfRetries: Number(stored.num_of_retries) }
     } else {
       const result = originJobConfig(rows, options.zone)
@@ -80,14 +76,14 @@ export async function importJob(context: StoreContext, rows: OriginJobRows, opti
     for (const row of scheduleRows) {
       row.name = await freeName(tx, 'schedules', 'scheduletable', String(row.id), String(row.name), options, jobId)
     }
-    if (scheduleRows.length > 0) await tx.db.insertInto(tx.table('schedules')).values(scheduleRows).execute()
+    if (scheduleRows.length > 0) await tx.db.insertInto('schedules').values(scheduleRows).execute()
     tally.add('imported', 'scheduletable', scheduleRows.length)
     tally.add('present', 'scheduletable', schedules.present.length)
 
-    await insertRows(tx, tx.table('executions'), EXECUTION_COLUMNS, history.map((h) => EXECUTION_COLUMNS.map((c) => h.execution[c])))
-    await insertRows(tx, tx.table('execution_payloads'), PAYLOAD_COLUMNS, history.map((h) => PAYLOAD_COLUMNS.map((c) => h.payload[c])))
+    await insertRows(tx, 'executions', EXECUTION_COLUMNS, history.map((h) => EXECUTION_COLUMNS.map((c) => h.execution[c])))
+    await insertRows(tx, 'execution_payloads', PAYLOAD_COLUMNS, history.map((h) => PAYLOAD_COLUMNS.map((c) => h.payload[c])))
     const attempts = history.flatMap((h) => h.attempts)
-    await insertRows(tx, tx.table('execution_attempts'), ATTEMPT_COLUMNS, attempts.map((a) => ATTEMPT_COLUMNS.map((c) => a[c])))
+    await insertRows(tx, 'execution_attempts', ATTEMPT_COLUMNS, attempts.map((a) => ATTEMPT_COLUMNS.map((c) => a[c])))
     tally.add('imported', 'executiontable', history.length)
     tally.add('imported', 'executionattempttable', attempts.length)
     const running = history.filter((h) => h.running)
@@ -235,17 +231,20 @@ async function tallyPresentAttempts(context: StoreContext, executions: readonly 
   }
 }
 
+/** The tables whose rows an import keeps the origin's ids for. */
+type ImportedTable = 'jobs' | 'schedules' | 'executions' | 'execution_attempts'
+
 /** The rows whose id is not here yet, and those that are. */
-async function newRows(context: StoreContext, table: string, rows: readonly OriginRow[]) {
+async function newRows(context: StoreContext, table: ImportedTable, rows: readonly OriginRow[]) {
   const stored = await existingIds(context, table, rows.filter((row) => isUuid(row.id)).map((row) => String(row.id)))
   return { fresh: rows.filter((row) => !stored.has(String(row.id))), present: rows.filter((row) => stored.has(String(row.id))) }
 }
 
-async function existingIds(context: StoreContext, table: string, ids: readonly string[]): Promise<Set<string>> {
+async function existingIds(context: StoreContext, table: ImportedTable, ids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>()
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
     const chunk = ids.slice(i, i + LOOKUP_CHUNK)
-    const rows = await context.db.selectFrom(context.table(table)).select('id').where('id', 'in', chunk).execute()
+    const rows = await context.db.selectFrom(table).select('id').where('id', 'in', chunk).execute()
     for (const row of rows) found.add(String(row.id))
   }
   return found

@@ -40,7 +40,7 @@ export async function freeName(
   jobId?: string,
 ): Promise<string> {
   const holder = async (candidate: string) =>
-    context.db.selectFrom(context.table(table)).select('id').where('name', '=', candidate).executeTakeFirst()
+    context.db.selectFrom(table).select('id').where('name', '=', candidate).executeTakeFirst()
   const taken = await holder(name)
   if (taken === undefined) return name
   const suffix = ` (${id.slice(0, 8)})`

@@ -1,5 +1,13 @@
+import type { ColumnKind, SomeTable } from '../db/table-declaration.js'
 import { ValidationError } from '../errors.js'
 
+/**
+ * The tables a list runs on, as the query language sees them: it filters and orders by
+ * column names taken from the entity at run time (core tables and declarative models
+ * alike), which Kysely's types cannot follow; the entity's column list is what checks them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyDatabase = any
 /** How a filterable column's values are typed, checked and encoded. */
 export type QueryValueType = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp'
 
@@ -41,6 +49,34 @@ export interface QueryEntity {
   /** The public name of the unique id column, the final tie-breaker of every order (default `id`). */
   readonly idColumn?: string
   readonly defaultOrder?: ReadonlyArray<{ column: string; direction?: 'asc' | 'desc' }>
+}
+
+type Queryable<T extends SomeTable> = {
+  [K in keyof T['columns'] & string]: T['columns'][K]['kind'] extends Exclude<ColumnKind, 'json'> ? K : never
+}[keyof T['columns'] & string]
+
+/**
+ * The query language's columns for `names` of `table`, each typed, nullable and (for
+ * enums) closed as the table declares it, under its own name; `extra` sets what the
+ * declaration cannot know (`unique`) or qualifies a column of a joined base query.
+ */
+export function queryColumnsOf<T extends SomeTable>(
+  table: T,
+  names: readonly Queryable<T>[],
+  extra: Partial<Record<Queryable<T>, Partial<QueryColumn>>> = {},
+): Record<Queryable<T>, QueryColumn> {
+  const columns = {} as Record<Queryable<T>, QueryColumn>
+  for (const name of names) {
+    const declared = table.columns[name]!
+    columns[name] = {
+      column: name,
+      type: declared.kind as QueryValueType,
+      ...(declared.nullable ? { nullable: true } : {}),
+      ...(declared.values ? { values: declared.values } : {}),
+      ...extra[name],
+    }
+  }
+  return columns
 }
 
 /** Resolves a user-given column name against the entity's list. */

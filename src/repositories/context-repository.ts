@@ -7,17 +7,13 @@ import { SecretCipher } from '../security/secret-cipher.js'
 import type { StoreContext } from '../store-context.js'
 import { CredentialRepository } from './credential-repository.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
+import { queryColumnsOf } from '../query/query-entity.js'
+import { contextsTable } from '../tables/environment-tables.js'
 
 /** What `list(query)` may filter and sort contexts by. */
 const contextEntity: QueryEntity = {
   name: 'contexts',
-  columns: {
-    id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    environment: { column: 'environment', type: 'string', values: environmentSchema.options },
-    created_at: { column: 'created_at', type: 'timestamp' },
-    updated_at: { column: 'updated_at', type: 'timestamp' },
-  },
+  columns: queryColumnsOf(contextsTable, contextsTable.columnNames),
   defaultOrder: [{ column: 'name' }],
 }
 
@@ -44,23 +40,23 @@ export class ContextRepository {
     const value = parseOrThrow(contextInputSchema, input)
     const id = await this.#context.transaction(async (context) => {
       const credentialIds = await resolveCredentialRefs(context, value.credentials)
-      const { db, table, adapter } = context
+      const { db, adapter } = context
       const now = adapter.encodeTimestamp(context.now())
-      const existing = await db.selectFrom(table('contexts')).select('id').where('name', '=', value.name).executeTakeFirst()
-      const contextId = existing === undefined ? uuidv7() : String(existing.id)
+      const existing = await db.selectFrom('contexts').select('id').where('name', '=', value.name).executeTakeFirst()
+      const contextId = existing === undefined ? uuidv7() : existing.id
       if (existing === undefined) {
         await db
-          .insertInto(table('contexts'))
+          .insertInto('contexts')
           .values({ id: contextId, name: value.name, environment: value.environment, created_at: now, updated_at: now })
           .execute()
       } else {
         await db
-          .updateTable(table('contexts'))
+          .updateTable('contexts')
           .set({ environment: value.environment, updated_at: now })
           .where('id', '=', contextId)
           .execute()
-        await db.deleteFrom(table('context_parameters')).where('context_id', '=', contextId).execute()
-        await db.deleteFrom(table('context_credentials')).where('context_id', '=', contextId).execute()
+        await db.deleteFrom('context_parameters').where('context_id', '=', contextId).execute()
+        await db.deleteFrom('context_credentials').where('context_id', '=', contextId).execute()
       }
       const cipher = new SecretCipher(context)
       const rows = []
@@ -81,14 +77,14 @@ export class ContextRepository {
       // 8 parameters a row: chunked to the engine's limit.
       const perChunk = Math.max(1, Math.floor(adapter.maxParameters / 8))
       for (let i = 0; i < rows.length; i += perChunk) {
-        await db.insertInto(table('context_parameters')).values(rows.slice(i, i + perChunk)).execute()
+        await db.insertInto('context_parameters').values(rows.slice(i, i + perChunk)).execute()
       }
       const links = Object.entries(credentialIds).map(([environment, credentialId]) => ({
         context_id: contextId,
         environment,
         credential_id: credentialId,
       }))
-      if (links.length > 0) await db.insertInto(table('context_credentials')).values(links).execute()
+      if (links.length > 0) await db.insertInto('context_credentials').values(links).execute()
       return contextId
     })
     return this.get(id)
@@ -118,7 +114,7 @@ export class ContextRepository {
   }
 
   async delete(id: string): Promise<void> {
-    const result = await this.#context.db.deleteFrom(this.#context.table('contexts')).where('id', '=', id).executeTakeFirst()
+    const result = await this.#context.db.deleteFrom('contexts').where('id', '=', id).executeTakeFirst()
     if (Number(result.numDeletedRows) === 0) throw this.#notFound(`No context with id ${id}`)
   }
 
@@ -129,22 +125,22 @@ export class ContextRepository {
   async resolve(idOrName: string, environment: Environment, options: { reveal?: boolean } = {}): Promise<ResolvedContext> {
     const env = parseOrThrow(environmentSchema, environment, 'environment')
     const context = await this.find(idOrName)
-    const { db, table } = this.#context
+    const { db } = this.#context
     const cipher = new SecretCipher(this.#context)
     const rows = await db
-      .selectFrom(table('context_parameters'))
+      .selectFrom('context_parameters')
       .select(['id', 'param_key', 'is_secure', 'value', 'value_ciphertext', 'value_key_id'])
       .where('context_id', '=', context.id)
       .orderBy('position')
       .execute()
     const parameters: Record<string, unknown> = {}
     for (const row of rows) {
-      const key = String(row.param_key)
-      if (row.value_key_id == null) parameters[key] = this.#context.adapter.decodeJson(row.value)
+      const key = row.param_key
+      if (row.value_key_id === null) parameters[key] = this.#context.adapter.decodeJson(row.value)
       else if (!options.reveal) parameters[key] = MASKED_SECRET
       else {
-        const sealed = { ciphertext: String(row.value_ciphertext), keyId: String(row.value_key_id) }
-        parameters[key] = JSON.parse(await cipher.decrypt(sealed, parameterBinding(String(row.id))))
+        const sealed = { ciphertext: String(row.value_ciphertext), keyId: row.value_key_id }
+        parameters[key] = JSON.parse(await cipher.decrypt(sealed, parameterBinding(row.id)))
       }
     }
     const link = context.credentials[env]
@@ -159,52 +155,43 @@ export class ContextRepository {
   }
 
   #select() {
-    const { db, table } = this.#context
-    return db.selectFrom(table('contexts')).select(['id', 'name', 'environment', 'created_at', 'updated_at'])
+    return this.#context.db.selectFrom('contexts').select(contextsTable.columnNames)
   }
 
   /** A fixed two queries for any number of contexts. */
   async #hydrate(rows: readonly Record<string, unknown>[]): Promise<Context[]> {
     if (rows.length === 0) return []
-    const { db, table, adapter } = this.#context
-    const ids = rows.map((row) => String(row.id))
+    const { db, adapter } = this.#context
+    const contexts = rows.map((row) => contextsTable.decode(adapter, row))
+    const ids = contexts.map((context) => context.id)
     const parameterRows = await db
-      .selectFrom(table('context_parameters'))
+      .selectFrom('context_parameters')
       .select(['context_id', 'param_key', 'is_secure', 'value'])
       .where('context_id', 'in', ids)
       .orderBy('context_id')
       .orderBy('position')
       .execute()
     const linkRows = await db
-      .selectFrom(`${table('context_credentials')} as link`)
-      .innerJoin(`${table('credentials')} as credential`, 'credential.id', 'link.credential_id')
+      .selectFrom('context_credentials as link')
+      .innerJoin('credentials as credential', 'credential.id', 'link.credential_id')
       .select(['link.context_id as context_id', 'link.environment as environment', 'credential.id as id', 'credential.name as name'])
       .where('link.context_id', 'in', ids)
       .execute()
-    return rows.map((row) => {
-      const id = String(row.id)
+    return contexts.map(({ id, name, environment, created_at, updated_at }) => {
       const parameters: Record<string, ContextParameter> = {}
-      for (const parameter of parameterRows.filter((p) => String(p.context_id) === id)) {
+      for (const parameter of parameterRows.filter((p) => p.context_id === id)) {
         const isSecure = adapter.decodeBoolean(parameter.is_secure)
-        parameters[String(parameter.param_key)] = {
+        parameters[parameter.param_key] = {
           value: isSecure ? MASKED_SECRET : (adapter.decodeJson(parameter.value) as ContextParameter['value']),
           is_secure: isSecure,
         }
       }
       const credentials: Context['credentials'] = Object.fromEntries(
         linkRows
-          .filter((link) => String(link.context_id) === id)
-          .map((link) => [String(link.environment), { id: String(link.id), name: String(link.name) }]),
+          .filter((link) => link.context_id === id)
+          .map((link) => [link.environment, { id: link.id, name: link.name }]),
       )
-      return {
-        id,
-        name: String(row.name),
-        environment: row.environment as Environment,
-        parameters,
-        credentials,
-        created_at: adapter.decodeTimestamp(row.created_at),
-        updated_at: adapter.decodeTimestamp(row.updated_at),
-      }
+      return { id, name, environment, parameters, credentials, created_at, updated_at }
     })
   }
 

@@ -12,22 +12,31 @@ import { parseOrThrow } from '../schema/zod-issues.js'
 import { SecretCipher, type SecretBinding } from '../security/secret-cipher.js'
 import type { StoreContext } from '../store-context.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
+import { queryColumnsOf } from '../query/query-entity.js'
+import { credentialsTable } from '../tables/environment-tables.js'
 
-/** What `list(query)` may filter and sort credentials by. */
+const queryable = queryColumnsOf(credentialsTable, ['id', 'name', 'username', 'host', 'port', 'database_name', 'created_at', 'updated_at'])
+
+/** What `list(query)` may filter and sort credentials by: `user` and `database` as the public type names them. */
 const credentialEntity: QueryEntity = {
   name: 'credentials',
   columns: {
-    id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    user: { column: 'username', type: 'string', nullable: true },
-    host: { column: 'host', type: 'string', nullable: true },
-    port: { column: 'port', type: 'integer', nullable: true },
-    database: { column: 'database_name', type: 'string', nullable: true },
-    created_at: { column: 'created_at', type: 'timestamp' },
-    updated_at: { column: 'updated_at', type: 'timestamp' },
+    id: queryable.id,
+    name: queryable.name,
+    user: queryable.username,
+    host: queryable.host,
+    port: queryable.port,
+    database: queryable.database_name,
+    created_at: queryable.created_at,
+    updated_at: queryable.updated_at,
   },
   defaultOrder: [{ column: 'name' }],
 }
+
+/** The columns `get` and `list` read: all but the sealed password. */
+const SELECTED = credentialsTable.columnNames.filter((name) => name !== 'password_ciphertext')
+
+type CredentialChanges = Partial<Record<(typeof credentialsTable.columnNames)[number], unknown>>
 
 const binding = (id: string): SecretBinding => ({ table: 'credentials', id, field: 'password' })
 
@@ -47,12 +56,12 @@ export class CredentialRepository {
   /** @example await store.credentials.create({ name: 'warehouse', user: 'etl', host: 'db', password: 's3cret' }) */
   async create(input: CredentialInput): Promise<Credential> {
     const value = parseOrThrow(credentialInputSchema, input)
-    const { db, table, adapter } = this.#context
+    const { db, adapter } = this.#context
     const id = uuidv7()
     const now = adapter.encodeTimestamp(this.#context.now())
     const sealed = value.password == null ? undefined : await this.#cipher.encrypt(value.password, binding(id))
     await db
-      .insertInto(table('credentials'))
+      .insertInto('credentials')
       .values({
         id,
         name: value.name,
@@ -74,8 +83,8 @@ export class CredentialRepository {
   async update(id: string, patch: CredentialPatch): Promise<Credential> {
     const value = parseOrThrow(credentialPatchSchema, patch)
     await this.get(id)
-    const { db, table, adapter } = this.#context
-    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(this.#context.now()) }
+    const { db, adapter } = this.#context
+    const changes: CredentialChanges = { updated_at: adapter.encodeTimestamp(this.#context.now()) }
     if (value.name !== undefined) changes.name = value.name
     if (value.user !== undefined) changes.username = value.user
     if (value.host !== undefined) changes.host = value.host
@@ -87,7 +96,7 @@ export class CredentialRepository {
       changes.password_ciphertext = sealed?.ciphertext ?? null
       changes.password_key_id = sealed?.keyId ?? null
     }
-    await db.updateTable(table('credentials')).set(changes).where('id', '=', id).execute()
+    await db.updateTable('credentials').set(changes).where('id', '=', id).execute()
     return this.get(id)
   }
 
@@ -115,17 +124,16 @@ export class CredentialRepository {
 
   /** The password in clear, or null when none is stored. */
   async reveal(id: string): Promise<string | null> {
-    const { db, table } = this.#context
     const row = isUuid(id)
-      ? await db
-          .selectFrom(table('credentials'))
+      ? await this.#context.db
+          .selectFrom('credentials')
           .select(['password_ciphertext', 'password_key_id'])
           .where('id', '=', id)
           .executeTakeFirst()
       : undefined
     if (row === undefined) throw this.#notFound(`No credentials with id ${id}`)
-    if (row.password_ciphertext == null || row.password_key_id == null) return null
-    return this.#cipher.decrypt({ ciphertext: String(row.password_ciphertext), keyId: String(row.password_key_id) }, binding(id))
+    if (row.password_ciphertext === null || row.password_key_id === null) return null
+    return this.#cipher.decrypt({ ciphertext: row.password_ciphertext, keyId: row.password_key_id }, binding(id))
   }
 
   /** Refused with a `linkage_error` naming the contexts that still use these credentials. */
@@ -134,7 +142,7 @@ export class CredentialRepository {
     const users = await this.#usedBy(id)
     if (users.length > 0) throw this.#inUse(users)
     try {
-      await this.#context.db.deleteFrom(this.#context.table('credentials')).where('id', '=', id).execute()
+      await this.#context.db.deleteFrom('credentials').where('id', '=', id).execute()
     } catch (error) {
       // A context took them up between the check and the delete.
       if (error instanceof ConstraintError && error.constraint_kind === 'foreign_key') {
@@ -145,22 +153,18 @@ export class CredentialRepository {
   }
 
   #select() {
-    const { db, table } = this.#context
-    return db
-      .selectFrom(table('credentials'))
-      .select(['id', 'name', 'username', 'host', 'port', 'database_name', 'pool', 'password_key_id', 'created_at', 'updated_at'])
+    return this.#context.db.selectFrom('credentials').select(SELECTED)
   }
 
   async #usedBy(id: string): Promise<string[]> {
-    const { db, table } = this.#context
-    const rows = await db
-      .selectFrom(`${table('context_credentials')} as link`)
-      .innerJoin(`${table('contexts')} as context`, 'context.id', 'link.context_id')
+    const rows = await this.#context.db
+      .selectFrom('context_credentials as link')
+      .innerJoin('contexts as context', 'context.id', 'link.context_id')
       .select(['context.name as name', 'link.environment as environment'])
       .where('link.credential_id', '=', id)
       .orderBy('context.name')
       .execute()
-    return rows.map((row) => `${String(row.name)} (${String(row.environment)})`)
+    return rows.map((row) => `${row.name} (${row.environment})`)
   }
 
   #inUse(users: readonly string[], cause?: unknown): LinkageError {
@@ -174,19 +178,19 @@ export class CredentialRepository {
     return new NotFoundError(message, { tableName: this.#context.table('credentials') })
   }
 
-  #decode(row: Record<string, unknown>): Credential {
-    const { adapter } = this.#context
+  #decode(stored: Record<string, unknown>): Credential {
+    const row = credentialsTable.decode(this.#context.adapter, stored)
     return {
-      id: String(row.id),
-      name: String(row.name),
-      user: (row.username as string | null) ?? null,
-      host: (row.host as string | null) ?? null,
-      port: row.port == null ? null : Number(row.port),
-      database: (row.database_name as string | null) ?? null,
-      pool: (adapter.decodeJson(row.pool) as Credential['pool']) ?? null,
-      password: row.password_key_id == null ? null : MASKED_SECRET,
-      created_at: adapter.decodeTimestamp(row.created_at),
-      updated_at: adapter.decodeTimestamp(row.updated_at),
+      id: row.id,
+      name: row.name,
+      user: row.username,
+      host: row.host,
+      port: row.port,
+      database: row.database_name,
+      pool: row.pool,
+      password: row.password_key_id === null ? null : MASKED_SECRET,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
     }
   }
 }

@@ -1,11 +1,12 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventInput } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
-import { parseOrThrow } from '../schema/zod-issues.js'
+import { parseHotOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
 import { insertEach, prepare } from '../db/speed/prepared-statement.js'
-import { executionTables } from './execution-rows.js'
+import { componentRunsTable, executionEventsTable } from '../tables/execution-tables.js'
 
+// In the order the writers below fill the parameters (a misspelt column does not compile).
 const RUN_COLUMNS = [
   'attempt_id',
   'component_name',
@@ -18,11 +19,11 @@ const RUN_COLUMNS = [
   'error_count',
   'processing_ms',
   'metrics',
-]
-const EVENT_COLUMNS = ['id', 'execution_id', 'at', 'level', 'component_name', 'message', 'data']
+] as const satisfies readonly (keyof typeof componentRunsTable.columns)[]
+const EVENT_COLUMNS = ['id', 'execution_id', 'at', 'level', 'component_name', 'message', 'data'] as const satisfies readonly (keyof typeof executionEventsTable.columns)[]
 
 const attemptState = prepare<'id'>((t, value) =>
-  t.db.selectFrom(t.table('execution_attempts')).select(['execution_id', 'status']).where('id', '=', value('id')),
+  t.db.selectFrom('execution_attempts').select(['execution_id', 'status']).where('id', '=', value('id')),
 )
 
 /**
@@ -34,7 +35,7 @@ export async function recordComponentRuns(
   attemptId: string,
   runs: readonly ComponentRunInput[],
 ): Promise<{ written: number }> {
-  const parsed = parseOrThrow(componentRunsSchema, runs, 'runs')
+  const parsed = parseHotOrThrow(componentRunsSchema, runs, 'runs')
   const seen = new Map<string, number>()
   const duplicates = parsed.flatMap((run, index) => {
     const first = seen.get(run.component_name)
@@ -45,7 +46,7 @@ export async function recordComponentRuns(
   })
   if (duplicates.length > 0) throw new ValidationError(duplicates)
 
-  const { attempts, runs: table } = executionTables(context)
+  const attempts = context.table('execution_attempts')
   const { adapter } = context
   const written = await context.transaction(async (tx) => {
     const attempt = await attemptState.first(tx, { id: attemptId })
@@ -57,7 +58,7 @@ export async function recordComponentRuns(
     }
     const executionId = attempt.execution_id
     // In RUN_COLUMNS order.
-    return insertEach(tx, table, RUN_COLUMNS, parsed, (run, out, at) => {
+    return insertEach(tx, componentRunsTable.name, RUN_COLUMNS, parsed, (run, out, at) => {
       out[at] = attemptId
       out[at + 1] = run.component_name
       out[at + 2] = executionId
@@ -80,15 +81,14 @@ export async function appendEvents(
   executionId: string,
   events: readonly EventInput[],
 ): Promise<{ written: number }> {
-  const parsed = parseOrThrow(eventsSchema, events, 'events')
-  const { executions, events: table } = executionTables(context)
+  const parsed = parseHotOrThrow(eventsSchema, events, 'events')
   const { adapter } = context
   const now = context.now()
   const written = await context.transaction(async (tx) => {
-    const execution = await tx.db.selectFrom(executions).select('id').where('id', '=', executionId).executeTakeFirst()
-    if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: executions })
+    const execution = await tx.db.selectFrom('executions').select('id').where('id', '=', executionId).executeTakeFirst()
+    if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: tx.table('executions') })
     // In EVENT_COLUMNS order.
-    return insertEach(tx, table, EVENT_COLUMNS, parsed, (event, out, at) => {
+    return insertEach(tx, executionEventsTable.name, EVENT_COLUMNS, parsed, (event, out, at) => {
       // UUIDv7 ids keep the log in append order for keyset paging.
       out[at] = uuidv7()
       out[at + 1] = executionId

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors.js'
 import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
 import type { StoreContext } from '../store-context.js'
-import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
+import { EXECUTION_COLUMNS, executionFromRow } from './execution-rows.js'
 import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution } from './execution-transitions.js'
 
 export interface Claim {
@@ -27,10 +27,9 @@ export async function claimNext(
   context: StoreContext,
   input: { workerId: string; leaseMs: number },
 ): Promise<Claim | null> {
-  const { executions } = executionTables(context)
   return context.transaction(async (tx) => {
     let candidate = tx.db
-      .selectFrom(executions)
+      .selectFrom('executions')
       .select(['id', 'attempt_count', 'started_at'])
       .where('status', '=', 'QUEUED')
       .orderBy('queued_at')
@@ -40,16 +39,16 @@ export async function claimNext(
     const row = await candidate.executeTakeFirst()
     if (!row) return null
     const attempt = await openAttempt(tx, String(row.id), Number(row.attempt_count), row.started_at, input)
-    const header = await tx.db.selectFrom(executions).select(EXECUTION_COLUMNS).where('id', '=', row.id).executeTakeFirstOrThrow()
+    const header = await tx.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('id', '=', row.id).executeTakeFirstOrThrow()
     return { execution: executionFromRow(tx.adapter, header), attempt }
   })
 }
 
 /** Extends the lease by the length it was claimed with. Someone else's lease is a `conflict`. */
 export async function heartbeat(context: StoreContext, id: string, workerId: string): Promise<void> {
-  const { executions } = executionTables(context)
+  const executions = context.table('executions')
   const current = await context.db
-    .selectFrom(executions)
+    .selectFrom('executions')
     .select(['status', 'worker_id', 'lease_ms'])
     .where('id', '=', id)
     .executeTakeFirst()
@@ -59,7 +58,7 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
   }
   const expires = new Date(context.now().getTime() + Number(current.lease_ms))
   const result = await context.db
-    .updateTable(executions)
+    .updateTable('executions')
     .set({ lease_expires_at: context.adapter.encodeTimestamp(expires), updated_at: context.adapter.encodeTimestamp(context.now()) })
     .where('id', '=', id)
     .where('status', '=', 'RUNNING')
@@ -67,7 +66,7 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) === 1) return
   // MySQL may count an unchanged row (two beats in one millisecond) as not updated: re-check.
-  const after = await context.db.selectFrom(executions).select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
+  const after = await context.db.selectFrom('executions').select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
   if (after?.status !== 'RUNNING' || after.worker_id !== workerId) {
     throw new ConflictError(`Execution ${id} lost its lease while heartbeating`, { tableName: executions })
   }
@@ -80,10 +79,9 @@ export async function heartbeat(context: StoreContext, id: string, workerId: str
  * it, so a heartbeat that lands first wins.
  */
 export async function reapExpired(context: StoreContext, now: Date): Promise<ReapResult> {
-  const { executions } = executionTables(context)
   const { adapter } = context
   const expired = await context.db
-    .selectFrom(executions)
+    .selectFrom('executions')
     .select('id')
     .where('status', '=', 'RUNNING')
     .where('lease_expires_at', '<', adapter.encodeTimestamp(now))
@@ -95,7 +93,7 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
     const outcome = await context.transaction(async (tx) => {
       // Touching the row first takes its lock (and re-checks the lease) before settling.
       const still = await tx.db
-        .updateTable(executions)
+        .updateTable('executions')
         .set({ updated_at: adapter.encodeTimestamp(tx.now()) })
         .where('id', '=', id)
         .where('status', '=', 'RUNNING')
@@ -108,7 +106,7 @@ export async function reapExpired(context: StoreContext, now: Date): Promise<Rea
         const { status } = await settleAttempt(tx, running, { status: 'FAILED', error })
         return { execution_id: String(id), attempt_id: running, status }
       }
-      const header = await tx.db.selectFrom(executions).select('started_at').where('id', '=', id).executeTakeFirstOrThrow()
+      const header = await tx.db.selectFrom('executions').select('started_at').where('id', '=', id).executeTakeFirstOrThrow()
       await transitionExecution(tx, String(id), 'FAILED', {
         worker_id: null,
         lease_expires_at: null,

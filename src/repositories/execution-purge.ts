@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, SelectQueryBuilder } from 'kysely'
 import { z } from 'zod'
 import { ValidationError } from '../errors.js'
 import { finishedStatusSchema } from '../schema/execution-schemas.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import { executionTables } from './execution-rows.js'
+import type { CoreDatabase } from '../tables/core-database.js'
 
 const purgeSchema = z.strictObject({
   /** Finished executions that finished before this time are removed (default: `retention.execution_days` ago). */
@@ -39,11 +39,10 @@ export interface PurgeReport {
 export async function purgeExecutions(context: StoreContext, options: PurgeOptions = {}): Promise<PurgeReport> {
   const parsed = parseOrThrow(purgeSchema, options, 'options')
   const olderThan = cutoffOf(context, parsed.olderThan)
-  const { executions } = executionTables(context)
   const statuses = parsed.status === undefined ? finishedStatusSchema.options : [parsed.status].flat()
-  const candidates = (db: Kysely<any>) => {
+  const candidates = (db: Kysely<CoreDatabase>) => {
     let query = db
-      .selectFrom(executions)
+      .selectFrom('executions')
       .where('finished_at', '<', context.adapter.encodeTimestamp(olderThan))
       .where('status', 'in', statuses)
     if (parsed.jobId !== undefined) query = query.where('job_id', '=', parsed.jobId)
@@ -91,53 +90,41 @@ type Counts = Omit<PurgeReport, 'dry_run' | 'batches'>
  * transaction. Also used to delete a job's whole history. @internal
  */
 export async function deleteExecutions(context: StoreContext, ids: readonly string[]): Promise<Counts> {
-  const { executions, payloads, attempts, runs, events, pending } = executionTables(context)
   const { db } = context
   const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows)
-  const attemptIds = db.selectFrom(attempts).select('id').where('execution_id', 'in', ids)
-  const pending_state = count(await db.deleteFrom(pending).where('attempt_id', 'in', attemptIds).executeTakeFirst())
-  const component_runs = count(await db.deleteFrom(runs).where('execution_id', 'in', ids).executeTakeFirst())
-  const eventCount = count(await db.deleteFrom(events).where('execution_id', 'in', ids).executeTakeFirst())
-  const attemptCount = count(await db.deleteFrom(attempts).where('execution_id', 'in', ids).executeTakeFirst())
-  await db.deleteFrom(payloads).where('execution_id', 'in', ids).execute()
-  const executionCount = count(await db.deleteFrom(executions).where('id', 'in', ids).executeTakeFirst())
+  const attemptIds = db.selectFrom('execution_attempts').select('id').where('execution_id', 'in', ids)
+  const pending_state = count(await db.deleteFrom('job_state_pending').where('attempt_id', 'in', attemptIds).executeTakeFirst())
+  const component_runs = count(await db.deleteFrom('component_runs').where('execution_id', 'in', ids).executeTakeFirst())
+  const eventCount = count(await db.deleteFrom('execution_events').where('execution_id', 'in', ids).executeTakeFirst())
+  const attemptCount = count(await db.deleteFrom('execution_attempts').where('execution_id', 'in', ids).executeTakeFirst())
+  await db.deleteFrom('execution_payloads').where('execution_id', 'in', ids).execute()
+  const executionCount = count(await db.deleteFrom('executions').where('id', 'in', ids).executeTakeFirst())
   return { executions: executionCount, attempts: attemptCount, component_runs, events: eventCount, pending_state }
 }
 
-async function countOwned(context: StoreContext, ids: ReturnType<Kysely<any>['selectFrom']>): Promise<Counts> {
-  const { attempts, runs, events, pending } = executionTables(context)
+/** What the dry run counts: the rows `ids` (the candidate executions) own, table by table. */
+async function countOwned(context: StoreContext, ids: SelectQueryBuilder<CoreDatabase, 'executions', { id: string }>): Promise<Counts> {
   const { db } = context
-  const total = async (table: string, column: string, within: unknown) => {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where(column, 'in', within as never)
-      .executeTakeFirst()
-    return Number(row?.n ?? 0)
-  }
-  const attemptIds = db.selectFrom(attempts).select('id').where('execution_id', 'in', ids as never)
-  const executionRow = await db
-    .selectFrom(ids.as('candidates'))
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirst()
+  const n = db.fn.countAll().as('n')
+  const total = async (query: { executeTakeFirst(): Promise<{ n: unknown } | undefined> }) => Number((await query.executeTakeFirst())?.n ?? 0)
+  const attemptIds = db.selectFrom('execution_attempts').select('id').where('execution_id', 'in', ids)
   return {
-    executions: Number(executionRow?.n ?? 0),
-    attempts: await total(attempts, 'execution_id', ids),
-    component_runs: await total(runs, 'execution_id', ids),
-    events: await total(events, 'execution_id', ids),
-    pending_state: await total(pending, 'attempt_id', attemptIds),
+    executions: await total(db.selectFrom(ids.as('candidates')).select(n)),
+    attempts: await total(db.selectFrom('execution_attempts').select(n).where('execution_id', 'in', ids)),
+    component_runs: await total(db.selectFrom('component_runs').select(n).where('execution_id', 'in', ids)),
+    events: await total(db.selectFrom('execution_events').select(n).where('execution_id', 'in', ids)),
+    pending_state: await total(db.selectFrom('job_state_pending').select(n).where('attempt_id', 'in', attemptIds)),
   }
 }
 
 /** Deletes every execution of a job (for `jobs.delete(id, {force: true})`), in batches of the caller's transaction. @internal */
 export async function deleteJobHistory(context: StoreContext, jobId: string): Promise<void> {
-  const { executions, state } = executionTables(context)
   for (;;) {
-    const ids = (await context.db.selectFrom(executions).select('id').where('job_id', '=', jobId).limit(1000).execute()).map((row) =>
+    const ids = (await context.db.selectFrom('executions').select('id').where('job_id', '=', jobId).limit(1000).execute()).map((row) =>
       String(row.id),
     )
     if (ids.length === 0) break
     await deleteExecutions(context, ids)
   }
-  await context.db.deleteFrom(state).where('job_id', '=', jobId).execute()
+  await context.db.deleteFrom('job_state').where('job_id', '=', jobId).execute()
 }

@@ -1,17 +1,11 @@
 import { z } from 'zod'
 import { NotFoundError } from '../errors.js'
-import type { Attempt, ComponentRun, Execution, ExecutionEvent } from '../schema/execution-schemas.js'
+import type { ExecutionDetail } from '../schema/execution-schemas.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import {
-  EXECUTION_COLUMNS,
-  attemptFromRow,
-  componentRunFromRow,
-  eventFromRow,
-  executionFromRow,
-  executionTables,
-} from './execution-rows.js'
+import { EXECUTION_COLUMNS, attemptFromRow, componentRunFromRow, eventFromRow, executionFromRow } from './execution-rows.js'
 
+export type { ExecutionDetail } from '../schema/execution-schemas.js'
 
 const getOptionsSchema = z.strictObject({
   include: z
@@ -29,38 +23,28 @@ export type GetExecutionOptions = z.input<typeof getOptionsSchema>
 
 const DEFAULT_EVENT_PAGE = 100
 
-export type ExecutionDetail = Execution & {
-  readonly params: unknown
-  readonly attempts?: Attempt[]
-  readonly component_runs?: ComponentRun[]
-  readonly events?: ExecutionEvent[]
-  /** Pass as `include.events.after` for the next page; `null` at the end. */
-  readonly events_next_cursor?: string | null
-}
-
 /** One execution with what `include` asks for: a fixed number of queries, whatever the sizes. */
 export async function getExecution(context: StoreContext, id: string, options: GetExecutionOptions = {}): Promise<ExecutionDetail> {
   const include = parseOrThrow(getOptionsSchema, options, 'options').include ?? {}
-  const { executions, payloads, attempts, runs, events } = executionTables(context)
   const { adapter, db } = context
   const row = await db
-    .selectFrom(executions)
-    .leftJoin(payloads, `${payloads}.execution_id`, `${executions}.id`)
-    .select([...EXECUTION_COLUMNS.map((column) => `${executions}.${column}` as const), 'params', 'error_details'])
-    .where(`${executions}.id`, '=', id)
+    .selectFrom('executions')
+    .leftJoin('execution_payloads', 'execution_payloads.execution_id', 'executions.id')
+    .select([...EXECUTION_COLUMNS.map((column) => `executions.${column}` as const), 'params', 'error_details'])
+    .where('executions.id', '=', id)
     .executeTakeFirst()
-  if (!row) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
-  const detail: Record<string, unknown> = {
+  if (!row) throw new NotFoundError(`Execution ${id} not found`, { tableName: context.table('executions') })
+  const detail: ExecutionDetail = {
     ...executionFromRow(adapter, row, adapter.decodeJson(row.error_details)),
     params: adapter.decodeJson(row.params) ?? {},
   }
   if (include.attempts) {
-    const rows = await db.selectFrom(attempts).selectAll().where('execution_id', '=', id).orderBy('attempt_number').execute()
+    const rows = await db.selectFrom('execution_attempts').selectAll().where('execution_id', '=', id).orderBy('attempt_number').execute()
     detail.attempts = rows.map((attempt) => attemptFromRow(adapter, attempt))
   }
   if (include.componentRuns) {
     const rows = await db
-      .selectFrom(runs)
+      .selectFrom('component_runs')
       .selectAll()
       .where('execution_id', '=', id)
       .orderBy('attempt_id')
@@ -71,12 +55,12 @@ export async function getExecution(context: StoreContext, id: string, options: G
   if (include.events) {
     const page = include.events === true ? {} : include.events
     const limit = page.limit ?? DEFAULT_EVENT_PAGE
-    let query = db.selectFrom(events).selectAll().where('execution_id', '=', id).orderBy('id').limit(limit + 1)
+    let query = db.selectFrom('execution_events').selectAll().where('execution_id', '=', id).orderBy('id').limit(limit + 1)
     if (page.after !== undefined) query = query.where('id', '>', page.after)
     const rows = await query.execute()
     const items = rows.slice(0, limit).map((event) => eventFromRow(adapter, event))
     detail.events = items
     detail.events_next_cursor = rows.length > limit ? (items.at(-1)?.id ?? null) : null
   }
-  return detail as ExecutionDetail
+  return detail
 }

@@ -13,34 +13,29 @@ import {
 } from '../schema/execution-schemas.js'
 import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
-import { parseOrThrow } from '../schema/zod-issues.js'
+import { parseHotOrThrow } from '../schema/zod-issues.js'
 import type { StreamQuery } from '../query/index.js'
 import type { StoreContext } from '../store-context.js'
+import { executionsTable } from '../tables/execution-tables.js'
 import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
 import { claimNext, heartbeat, reapExpired, type Claim, type ReapResult } from './execution-claiming.js'
-import { deleteJobHistory, purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
+import { purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
 import { listExecutions } from './execution-list.js'
 import { getExecution, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
-import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
+import { EXECUTION_COLUMNS, errorColumns, executionFromRow } from './execution-rows.js'
 import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
 import { streamExecutions } from './execution-stream.js'
 import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
-import { registerJobHistoryDeleter } from './job-repository.js'
 import { pinnedJob } from './pinned-job.js'
 
-const EXECUTION_ROW_COLUMNS = [...EXECUTION_COLUMNS, 'lease_ms', 'updated_at'] as const
-
-const insertExecution = prepareInsert('executions', EXECUTION_ROW_COLUMNS)
+const insertExecution = prepareInsert('executions', executionsTable.columnNames)
 const insertPayload = prepare<'execution_id' | 'params'>((t, value) =>
-  t.db.insertInto(t.table('execution_payloads')).values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
+  t.db.insertInto('execution_payloads').values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
 )
 /** What starting an attempt needs to know of the execution. */
 const queuedState = prepare<'id'>((t, value) =>
-  t.db.selectFrom(t.table('executions')).select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')),
+  t.db.selectFrom('executions').select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')),
 )
-
-// `jobs.delete(id, {force: true})` removes the job's history first, in its transaction.
-registerJobHistoryDeleter(deleteJobHistory)
 
 /**
  * Execution metadata, written by many workers at once: executions and their state
@@ -65,7 +60,7 @@ export class ExecutionRepository {
    * call (also a concurrent one, from another process) returns the first execution.
    */
   async start(input: StartExecutionInput): Promise<Execution> {
-    const parsed = parseOrThrow(startExecutionSchema, input)
+    const parsed = parseHotOrThrow(startExecutionSchema, input)
     if (parsed.idempotencyKey !== undefined) {
       const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
       if (existing) return existing
@@ -113,7 +108,7 @@ export class ExecutionRepository {
 
   /** Starts the next attempt of a queued execution (QUEUED → RUNNING). */
   async startAttempt(id: string, options: StartAttemptOptions = {}): Promise<Attempt> {
-    const { executions } = executionTables(this.#context)
+    const executions = this.#context.table('executions')
     return this.#context.transaction(async (context) => {
       const current = await queuedState.first(context, { id })
       if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
@@ -130,7 +125,7 @@ export class ExecutionRepository {
    * otherwise fails it; CANCELLED cancels it.
    */
   async finishAttempt(attemptId: string, result: FinishResult): Promise<Execution> {
-    const outcome = parseOrThrow(finishResultSchema, result, 'result')
+    const outcome = parseHotOrThrow(finishResultSchema, result, 'result')
     return this.#context.transaction((context) => settleAttempt(context, attemptId, outcome))
   }
 
@@ -140,13 +135,13 @@ export class ExecutionRepository {
    * `conflict`.
    */
   async finish(id: string, result: FinishResult): Promise<Execution> {
-    const outcome = parseOrThrow(finishResultSchema, result, 'result')
-    const { executions, payloads } = executionTables(this.#context)
+    const outcome = parseHotOrThrow(finishResultSchema, result, 'result')
+    const executions = this.#context.table('executions')
     return this.#context.transaction(async (context) => {
       const running = await runningAttemptId(context, id)
       // Finishing directly ends the run: no retry, whatever attempts remain.
       if (running !== undefined) return settleAttempt(context, running, { ...outcome, retry: false })
-      const current = await context.db.selectFrom(executions).select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
+      const current = await context.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
       if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
       const changes = {
         worker_id: null,
@@ -157,7 +152,7 @@ export class ExecutionRepository {
       const written = await transitionExecution(context, id, outcome.status, changes)
       if (outcome.error?.details !== undefined) {
         await context.db
-          .updateTable(payloads)
+          .updateTable('execution_payloads')
           .set({ error_details: context.adapter.encodeJson(outcome.error.details) })
           .where('execution_id', '=', id)
           .execute()
@@ -206,7 +201,7 @@ export class ExecutionRepository {
 
   /** Hands the oldest queued execution to this worker (exactly one worker gets each), or `null`. */
   claimNext(input: ClaimInput): Promise<Claim | null> {
-    return claimNext(this.#context, parseOrThrow(claimSchema, input))
+    return claimNext(this.#context, parseHotOrThrow(claimSchema, input))
   }
 
   /** Extends the lease of a running execution held by `workerId`. */
@@ -228,22 +223,22 @@ export class ExecutionRepository {
   }
 
   async #header(id: string): Promise<Execution> {
-    const { executions } = executionTables(this.#context)
-    const row = await this.#context.db.selectFrom(executions).select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
-    if (!row) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
+    const row = await this.#context.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('id', '=', id).executeTakeFirst()
+    if (!row) throw new NotFoundError(`Execution ${id} not found`, { tableName: this.#context.table('executions') })
     return executionFromRow(this.#context.adapter, row)
   }
 
   async #byIdempotencyKey(key: string, jobId: string): Promise<Execution | undefined> {
-    const { executions } = executionTables(this.#context)
     const row = await this.#context.db
-      .selectFrom(executions)
+      .selectFrom('executions')
       .select(EXECUTION_COLUMNS)
       .where('idempotency_key', '=', key)
       .executeTakeFirst()
     if (!row) return undefined
     if (row.job_id !== jobId) {
-      throw new ConflictError(`Idempotency key ${key} already started an execution of another job`, { tableName: executions })
+      throw new ConflictError(`Idempotency key ${key} already started an execution of another job`, {
+        tableName: this.#context.table('executions'),
+      })
     }
     return executionFromRow(this.#context.adapter, row)
   }

@@ -1,56 +1,37 @@
 import type { DialectAdapter } from '../db/dialect-adapter.js'
-import type {
-  Attempt,
-  ComponentRun,
-  ErrorInfo,
-  Execution,
-  ExecutionEvent,
-  ExecutionStatus,
-  ExecutionTrigger,
-} from '../schema/execution-schemas.js'
-import type { StoreContext } from '../store-context.js'
+import { compileRowDecoder } from '../db/speed/row-decoder.js'
+import type { SomeTable } from '../db/table-declaration.js'
+import type { Attempt, ComponentRun, ErrorInfo, Execution, ExecutionEvent, ListedExecution } from '../schema/execution-schemas.js'
+import { componentRunsTable, executionAttemptsTable, executionEventsTable, executionsTable } from '../tables/execution-tables.js'
 
-/** The prefixed names of the execution tables. @internal */
-export function executionTables(context: StoreContext) {
-  return {
-    executions: context.table('executions'),
-    payloads: context.table('execution_payloads'),
-    attempts: context.table('execution_attempts'),
-    runs: context.table('component_runs'),
-    events: context.table('execution_events'),
-    state: context.table('job_state'),
-    pending: context.table('job_state_pending'),
-    jobs: context.table('jobs'),
-  }
+// The execution family's rows as the repository returns them: decoded by decoders
+// generated from the table declarations (src/tables/execution-tables.ts), then reshaped
+// to the public types (src/schema/execution-schemas.ts), which the compiler checks the
+// result against. The decoders sit on the list and stream paths: see row-decoder.ts.
+
+/** The columns of `table` but `excluded`, in declaration order. */
+function columnsExcept<T extends SomeTable, const E extends T['columnNames'][number]>(
+  table: T,
+  excluded: readonly E[],
+): Exclude<T['columnNames'][number], E>[] {
+  return table.columnNames.filter((name): name is Exclude<T['columnNames'][number], E> => !(excluded as readonly string[]).includes(name))
 }
 
-/** Execution header columns: the payload (params, error details) lives in its own table. */
-export const EXECUTION_COLUMNS = [
-  'id',
-  'job_id',
-  'job_version',
-  'environment',
-  'status',
-  'trigger',
-  'idempotency_key',
-  'worker_id',
-  'lease_expires_at',
-  'attempt_count',
-  'max_attempts',
-  'queued_at',
-  'started_at',
-  'finished_at',
-  'duration_ms',
-  'error_type',
-  'error_message',
-] as const
+/**
+ * The execution header's columns: the payload (params, error details) lives in its own
+ * table, and the lease length and the update time are the store's own.
+ */
+export const EXECUTION_COLUMNS = columnsExcept(executionsTable, ['lease_ms', 'updated_at'])
 
-type Row = Record<string, unknown>
+type Row = Readonly<Record<string, unknown>>
 
-const optionalDate = (adapter: DialectAdapter, value: unknown) =>
-  value === null || value === undefined ? null : adapter.decodeTimestamp(value)
-const optionalNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value))
-const optionalString = (value: unknown) => (value === null || value === undefined ? null : String(value))
+/** Compiles only when `Decoded` has exactly the fields of `Public`: no column left out, none leaked. */
+type SameFields<Public, Decoded extends Public> = Exclude<keyof Decoded, keyof Public> extends never ? Decoded : never
+
+const decodeExecution = compileRowDecoder(executionsTable, columnsExcept(executionsTable, ['lease_ms', 'updated_at', 'error_type', 'error_message']))
+const decodeAttempt = compileRowDecoder(executionAttemptsTable, columnsExcept(executionAttemptsTable, ['error_type', 'error_message', 'error_details']))
+const decodeComponentRun = compileRowDecoder(componentRunsTable, componentRunsTable.columnNames)
+const decodeEvent = compileRowDecoder(executionEventsTable, executionEventsTable.columnNames)
 
 function errorFrom(row: Row, details: unknown): Execution['error'] {
   if (row.error_type === null || row.error_type === undefined) return null
@@ -58,65 +39,36 @@ function errorFrom(row: Row, details: unknown): Execution['error'] {
 }
 
 export function executionFromRow(adapter: DialectAdapter, row: Row, errorDetails: unknown = null): Execution {
-  return {
-    id: String(row.id),
-    job_id: String(row.job_id),
-    job_version: Number(row.job_version),
-    environment: optionalString(row.environment),
-    status: row.status as ExecutionStatus,
-    trigger: row.trigger as ExecutionTrigger,
-    idempotency_key: optionalString(row.idempotency_key),
-    worker_id: optionalString(row.worker_id),
-    lease_expires_at: optionalDate(adapter, row.lease_expires_at),
-    attempt_count: Number(row.attempt_count),
-    max_attempts: Number(row.max_attempts),
-    queued_at: adapter.decodeTimestamp(row.queued_at),
-    started_at: optionalDate(adapter, row.started_at),
-    finished_at: optionalDate(adapter, row.finished_at),
-    duration_ms: optionalNumber(row.duration_ms),
-    error: errorFrom(row, errorDetails),
-  }
+  const header: SameFields<Omit<Execution, 'error'>, ReturnType<typeof decodeExecution>> = decodeExecution(adapter, row)
+  // Set on the decoded object: a second object per row would double the allocation.
+  const execution = header as Execution
+  execution.error = errorFrom(row, errorDetails)
+  return execution
+}
+
+/** A list or stream row: the header and `job_name`, its job's name. */
+export function listedExecutionFromRow(adapter: DialectAdapter, row: Row): ListedExecution {
+  // Set on the decoded object: spreading it into a new one cost more than decoding it.
+  const execution = executionFromRow(adapter, row) as ListedExecution
+  execution.job_name = String(row.job_name ?? '')
+  return execution
 }
 
 export function attemptFromRow(adapter: DialectAdapter, row: Row): Attempt {
-  return {
-    id: String(row.id),
-    execution_id: String(row.execution_id),
-    attempt_number: Number(row.attempt_number),
-    status: row.status as ExecutionStatus,
-    worker_id: optionalString(row.worker_id),
-    started_at: adapter.decodeTimestamp(row.started_at),
-    finished_at: optionalDate(adapter, row.finished_at),
-    error: errorFrom(row, adapter.decodeJson(row.error_details)),
-  }
+  const header: SameFields<Omit<Attempt, 'error'>, ReturnType<typeof decodeAttempt>> = decodeAttempt(adapter, row)
+  const attempt = header as Attempt
+  attempt.error = errorFrom(row, adapter.decodeJson(row.error_details))
+  return attempt
 }
 
 export function componentRunFromRow(adapter: DialectAdapter, row: Row): ComponentRun {
-  return {
-    attempt_id: String(row.attempt_id),
-    execution_id: String(row.execution_id),
-    component_name: String(row.component_name),
-    status: String(row.status),
-    started_at: optionalDate(adapter, row.started_at),
-    finished_at: optionalDate(adapter, row.finished_at),
-    lines_received: Number(row.lines_received),
-    lines_forwarded: Number(row.lines_forwarded),
-    error_count: Number(row.error_count),
-    processing_ms: Number(row.processing_ms),
-    metrics: adapter.decodeJson(row.metrics),
-  }
+  const run: SameFields<ComponentRun, ReturnType<typeof decodeComponentRun>> = decodeComponentRun(adapter, row)
+  return run
 }
 
 export function eventFromRow(adapter: DialectAdapter, row: Row): ExecutionEvent {
-  return {
-    id: String(row.id),
-    execution_id: String(row.execution_id),
-    at: adapter.decodeTimestamp(row.at),
-    level: row.level as ExecutionEvent['level'],
-    component_name: optionalString(row.component_name),
-    message: String(row.message),
-    data: adapter.decodeJson(row.data),
-  }
+  const event: SameFields<ExecutionEvent, ReturnType<typeof decodeEvent>> = decodeEvent(adapter, row)
+  return event
 }
 
 /** The header keeps a bounded message; the full error goes to the payload table. */

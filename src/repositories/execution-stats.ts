@@ -1,10 +1,10 @@
-import type { SelectQueryBuilder } from 'kysely'
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import { z } from 'zod'
 import { executionStatuses, type ExecutionStatus } from '../schema/execution-schemas.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import { executionTables } from './execution-rows.js'
+import type { CoreDatabase } from '../tables/core-database.js'
 
 const statsQuerySchema = z.strictObject({
   jobId: z.string().refine(isUuid, 'Expected a UUID').optional(),
@@ -39,21 +39,21 @@ export interface ExecutionStats {
  */
 export async function executionStats(context: StoreContext, query: StatsQuery = {}): Promise<ExecutionStats> {
   const filter = parseOrThrow(statsQuerySchema, query, 'query')
-  const { executions, runs } = executionTables(context)
   const { adapter, db } = context
-  const scoped = <Q extends SelectQueryBuilder<any, any, any>>(builder: Q, table = executions): Q => {
-    let scopedBuilder = builder
-    if (filter.jobId !== undefined) scopedBuilder = scopedBuilder.where(`${table}.job_id`, '=', filter.jobId) as Q
-    if (filter.since !== undefined) scopedBuilder = scopedBuilder.where(`${table}.queued_at`, '>=', adapter.encodeTimestamp(filter.since)) as Q
-    if (filter.until !== undefined) scopedBuilder = scopedBuilder.where(`${table}.queued_at`, '<', adapter.encodeTimestamp(filter.until)) as Q
-    if (filter.environment !== undefined) scopedBuilder = scopedBuilder.where(`${table}.environment`, '=', filter.environment) as Q
-    if (filter.status !== undefined) scopedBuilder = scopedBuilder.where(`${table}.status`, '=', filter.status) as Q
-    return scopedBuilder
-  }
+  const { jobId, since, until, environment, status } = filter
+  const conditions: Array<(eb: ExpressionBuilder<CoreDatabase, 'executions'>) => Expression<SqlBool>> = []
+  if (jobId !== undefined) conditions.push((eb) => eb('executions.job_id', '=', jobId))
+  if (since !== undefined) conditions.push((eb) => eb('executions.queued_at', '>=', adapter.encodeTimestamp(since)))
+  if (until !== undefined) conditions.push((eb) => eb('executions.queued_at', '<', adapter.encodeTimestamp(until)))
+  if (environment !== undefined) conditions.push((eb) => eb('executions.environment', '=', environment))
+  if (status !== undefined) conditions.push((eb) => eb('executions.status', '=', status))
+  /** The query with the filter's conditions, each its own `WHERE … AND`. */
+  const scoped = <Q extends { where(condition: (typeof conditions)[number]): Q }>(builder: Q): Q =>
+    conditions.reduce((query, condition) => query.where(condition), builder)
 
   const statusRows = await scoped(
     db
-      .selectFrom(executions)
+      .selectFrom('executions')
       .select((eb) => ['status', eb.fn.countAll().as('n'), eb.fn.max('finished_at').as('last_finished')])
       .groupBy('status'),
   ).execute()
@@ -67,7 +67,7 @@ export async function executionStats(context: StoreContext, query: StatsQuery = 
   }
   const finished = by_status.SUCCEEDED + by_status.FAILED
 
-  const durations = () => scoped(db.selectFrom(executions).where('duration_ms', 'is not', null))
+  const durations = () => scoped(db.selectFrom('executions').where('duration_ms', 'is not', null))
   const counted = await durations()
     .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('duration_ms').as('max')])
     .executeTakeFirst()
@@ -81,28 +81,28 @@ export async function executionStats(context: StoreContext, query: StatsQuery = 
 
   const lines = await scoped(
     db
-      .selectFrom(runs)
-      .innerJoin(executions, `${executions}.id`, `${runs}.execution_id`)
+      .selectFrom('component_runs')
+      .innerJoin('executions', 'executions.id', 'component_runs.execution_id')
       .select((eb) => [
-        eb.fn.sum(`${runs}.lines_received`).as('received'),
-        eb.fn.sum(`${runs}.lines_forwarded`).as('forwarded'),
-        eb.fn.sum(`${runs}.error_count`).as('errors'),
+        eb.fn.sum('component_runs.lines_received').as('received'),
+        eb.fn.sum('component_runs.lines_forwarded').as('forwarded'),
+        eb.fn.sum('component_runs.error_count').as('errors'),
       ]),
   ).executeTakeFirst()
 
   const slowest = await scoped(
     db
-      .selectFrom(runs)
-      .innerJoin(executions, `${executions}.id`, `${runs}.execution_id`)
+      .selectFrom('component_runs')
+      .innerJoin('executions', 'executions.id', 'component_runs.execution_id')
       .select((eb) => [
-        `${runs}.component_name`,
+        'component_runs.component_name',
         eb.fn.countAll().as('runs'),
-        eb.fn.avg(`${runs}.processing_ms`).as('avg_ms'),
-        eb.fn.max(`${runs}.processing_ms`).as('max_ms'),
+        eb.fn.avg('component_runs.processing_ms').as('avg_ms'),
+        eb.fn.max('component_runs.processing_ms').as('max_ms'),
       ])
-      .groupBy(`${runs}.component_name`)
+      .groupBy('component_runs.component_name')
       .orderBy('avg_ms', 'desc')
-      .orderBy(`${runs}.component_name`)
+      .orderBy('component_runs.component_name')
       .limit(filter.slowest),
   ).execute()
 

@@ -1,8 +1,10 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
 import { planStream, streamWindow, type StreamQuery } from '../query/index.js'
+import type { ListedExecution } from '../schema/execution-schemas.js'
 import type { StoreContext } from '../store-context.js'
-import { executionEntity, withJobIds, type ListedExecution } from './execution-list.js'
-import { EXECUTION_COLUMNS, executionFromRow, executionTables } from './execution-rows.js'
+import type { CoreDatabase } from '../tables/core-database.js'
+import { executionEntity, withJobIds } from './execution-list.js'
+import { EXECUTION_COLUMNS, listedExecutionFromRow } from './execution-rows.js'
 
 /** The first window's rows; each next window is twice as large, up to the last size. */
 const FIRST_WINDOW_ROWS = 1000
@@ -32,7 +34,6 @@ const CURSOR_ROWS = 1000
  * executions index still drives the scan; a join let MariaDB sort the whole table first.
  */
 export async function* streamExecutions(context: StoreContext, query: StreamQuery = {}): AsyncGenerator<ListedExecution> {
-  const { executions, jobs } = executionTables(context)
   const { adapter } = context
   // Inside a caller's transaction, the windows see what its isolation level shows.
   const trx = context.db.isTransaction ? undefined : await readSnapshot(context.db)
@@ -40,9 +41,9 @@ export async function* streamExecutions(context: StoreContext, query: StreamQuer
     const db = trx ?? context.db
     const plan = planStream(executionEntity, adapter, await withJobIds({ ...context, db }, query))
     const base = db
-      .selectFrom(executions)
-      .select([...EXECUTION_COLUMNS])
-      .select((eb) => eb.selectFrom(jobs).select(`${jobs}.name`).whereRef(`${jobs}.id`, '=', `${executions}.job_id`).as('job_name'))
+      .selectFrom('executions')
+      .select(EXECUTION_COLUMNS)
+      .select((eb) => eb.selectFrom('jobs').select('jobs.name').whereRef('jobs.id', '=', 'executions.job_id').as('job_name'))
     let remaining = plan.limit ?? Number.POSITIVE_INFINITY
     let last: Record<string, unknown> | undefined
     for (let size = FIRST_WINDOW_ROWS; remaining > 0; size = Math.min(size * 2, MAX_WINDOW_ROWS)) {
@@ -53,7 +54,7 @@ export async function* streamExecutions(context: StoreContext, query: StreamQuer
         last = row
         // Not a spread copy: with one, V8 promoted the rows to the old generation and RSS
         // grew by some 80 MB between full collections.
-        yield Object.assign(executionFromRow(adapter, row), { job_name: String(row.job_name ?? '') })
+        yield listedExecutionFromRow(adapter, row)
       }
       if (count < window) break
       remaining -= count
@@ -67,6 +68,6 @@ export async function* streamExecutions(context: StoreContext, query: StreamQuer
 }
 
 /** A read-only repeatable-read transaction (SQLite: a deferred `begin`). */
-function readSnapshot(db: Kysely<any>): Promise<ControlledTransaction<any>> {
+function readSnapshot(db: Kysely<CoreDatabase>): Promise<ControlledTransaction<CoreDatabase>> {
   return db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
 }

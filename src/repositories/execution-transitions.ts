@@ -3,7 +3,7 @@ import { prepare, prepareEach } from '../db/speed/prepared-statement.js'
 import type { Attempt, ErrorInfo, Execution, ExecutionStatus, FinishedStatus } from '../schema/execution-schemas.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store-context.js'
-import { EXECUTION_COLUMNS, errorColumns, executionFromRow, executionTables } from './execution-rows.js'
+import { EXECUTION_COLUMNS, errorColumns, executionFromRow } from './execution-rows.js'
 import { discardPendingState, promotePendingState } from './job-state-repository.js'
 
 /**
@@ -40,15 +40,15 @@ export async function transitionExecution(
   changes: Record<string, unknown>,
   options: { from?: readonly ExecutionStatus[]; workerId?: string } = {},
 ): Promise<Record<string, unknown>> {
-  const { executions } = executionTables(context)
+  const executions = context.table('executions')
   const from = options.from ?? sourcesOf(target)
   const shape = { target, from, columns: Object.keys(changes), byWorker: options.workerId !== undefined }
   const written = { ...changes, status: target, updated_at: context.adapter.encodeTimestamp(context.now()) }
   const updated = await transitionStatement(shape).affected(context, { ...written, id, held_by: options.workerId })
   if (updated === 1) return written
-  const current = await context.db.selectFrom(executions).select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
+  const current = await context.db.selectFrom('executions').select(['status', 'worker_id']).where('id', '=', id).executeTakeFirst()
   if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
-  if (options.workerId !== undefined && from.includes(current.status) && current.worker_id !== options.workerId) {
+  if (options.workerId !== undefined && (from as readonly string[]).includes(current.status) && current.worker_id !== options.workerId) {
     throw new ConflictError(`Execution ${id} is held by another worker`, { tableName: executions })
   }
   throw new ConflictError(`Execution ${id} is ${current.status}: it cannot become ${target}`, { tableName: executions })
@@ -67,7 +67,7 @@ const transitionStatement = prepareEach<TransitionShape>(
   (t, value, { target, from, columns, byWorker }) => {
     const set = Object.fromEntries(columns.map((column) => [column, value(column)]))
     const update = t.db
-      .updateTable(t.table('executions'))
+      .updateTable('executions')
       .set({ ...set, status: target, updated_at: value('updated_at') })
       .where('id', '=', value('id'))
       .where('status', 'in', from)
@@ -91,7 +91,7 @@ export interface AttemptOutcome {
  * @returns the execution's header after the change
  */
 export async function settleAttempt(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<Execution> {
-  const { attempts, payloads } = executionTables(context)
+  const attempts = context.table('execution_attempts')
   const { adapter } = context
   const now = context.now()
   const current = await attemptWithExecution.first(context, { id: attemptId })
@@ -118,7 +118,7 @@ export async function settleAttempt(context: StoreContext, attemptId: string, ou
   const written = await transitionExecution(context, executionId, target, changes, { from: ['RUNNING'], ...workerId })
   if (!retry && outcome.error?.details !== undefined) {
     await context.db
-      .updateTable(payloads)
+      .updateTable('execution_payloads')
       .set({ error_details: adapter.encodeJson(outcome.error.details) })
       .where('execution_id', '=', executionId)
       .execute()
@@ -134,17 +134,16 @@ export async function settleAttempt(context: StoreContext, attemptId: string, ou
  * once the attempt's execution id lay beyond the table's statistics, as every new id does.
  */
 const attemptWithExecution = prepare<'id'>((t, value) => {
-  const attempts = t.table('execution_attempts')
-  const attempt = (column: 'execution_id' | 'status') => t.db.selectFrom(attempts).select(column).where('id', '=', value('id'))
+  const attempt = (column: 'execution_id' | 'status') => t.db.selectFrom('execution_attempts').select(column).where('id', '=', value('id'))
   return t.db
-    .selectFrom(t.table('executions'))
+    .selectFrom('executions')
     .select([...EXECUTION_COLUMNS, attempt('status').as('attempt_status')])
     .where('id', '=', attempt('execution_id'))
 })
 
 const endAttempt = prepare<'status' | 'finished_at' | 'error_type' | 'error_message' | 'error_details' | 'id'>((t, value) =>
   t.db
-    .updateTable(t.table('execution_attempts'))
+    .updateTable('execution_attempts')
     .set({
       status: value('status'),
       finished_at: value('finished_at'),
@@ -166,9 +165,8 @@ export function finishedColumns(context: StoreContext, now: Date, startedAt: unk
 
 /** The id of the execution's running attempt, if it has one. */
 export async function runningAttemptId(context: StoreContext, executionId: string): Promise<string | undefined> {
-  const { attempts } = executionTables(context)
   const row = await context.db
-    .selectFrom(attempts)
+    .selectFrom('execution_attempts')
     .select('id')
     .where('execution_id', '=', executionId)
     .where('status', '=', 'RUNNING')
@@ -232,7 +230,7 @@ export async function openAttempt(
 }
 
 const insertAttempt = prepare<'id' | 'execution_id' | 'attempt_number' | 'worker_id' | 'started_at'>((t, value) =>
-  t.db.insertInto(t.table('execution_attempts')).values({
+  t.db.insertInto('execution_attempts').values({
     id: value('id'),
     execution_id: value('execution_id'),
     attempt_number: value('attempt_number'),

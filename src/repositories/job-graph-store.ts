@@ -2,13 +2,16 @@ import { insertRows, prepare } from '../db/speed/prepared-statement.js'
 import type { ValidatedJob } from '../schema/job-graph-validation.js'
 import { uuidv7 } from '../schema/ids.js'
 import type { StoreContext } from '../store-context.js'
-import { decodeComponent, jobTables, type Component, type ComponentLink } from './job-rows.js'
+import type { componentLinksTable, componentsTable } from '../tables/job-tables.js'
+import type { KyselyTable } from '../db/table-declaration.js'
+import { decodeComponent, decodeLink, type Component, type ComponentLink } from './job-rows.js'
 
 /** Keeps one statement a sensible size even where the parameter limit would allow more. */
 const MAX_ROWS_PER_STATEMENT = 2_000
 const PAYLOAD_EXCLUDED = new Set(['name', 'comp_type', 'description', 'routes', 'layout', 'metadata'])
-const COMPONENT_COLUMNS = ['id', 'job_id', 'name', 'comp_type', 'position', 'description', 'payload', 'x_coord', 'y_coord', 'metadata']
-const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port']
+// The order of the values in each row `insertGraph` writes; the names are checked against the declarations.
+const COMPONENT_COLUMNS = ['id', 'job_id', 'name', 'comp_type', 'position', 'description', 'payload', 'x_coord', 'y_coord', 'metadata'] as const satisfies readonly (keyof KyselyTable<typeof componentsTable>)[]
+const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port'] as const satisfies readonly (keyof KyselyTable<typeof componentLinksTable>)[]
 
 /**
  * Writes the current graph of a job: its components and links, in as few statements
@@ -17,7 +20,6 @@ const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst
  */
 export async function insertGraph(context: StoreContext, jobId: string, job: ValidatedJob): Promise<void> {
   const { adapter } = context
-  const tables = jobTables(context)
   const ids = new Map<string, string>()
   const componentRows = job.components.map(({ config, raw }, position) => {
     const id = uuidv7()
@@ -40,15 +42,14 @@ export async function insertGraph(context: StoreContext, jobId: string, job: Val
     ]
   })
   const linkRows = job.links.map((link) => [jobId, ids.get(link.src), link.out_port, link.position, ids.get(link.dst), link.in_port])
-  await insertRows(context, tables.components, COMPONENT_COLUMNS, componentRows, MAX_ROWS_PER_STATEMENT)
-  await insertRows(context, tables.links, LINK_COLUMNS, linkRows, MAX_ROWS_PER_STATEMENT)
+  await insertRows(context, 'components', COMPONENT_COLUMNS, componentRows, MAX_ROWS_PER_STATEMENT)
+  await insertRows(context, 'component_links', LINK_COLUMNS, linkRows, MAX_ROWS_PER_STATEMENT)
 }
 
 /** @internal */
 export async function deleteGraph(context: StoreContext, jobId: string): Promise<void> {
-  const tables = jobTables(context)
-  await context.db.deleteFrom(tables.links).where('job_id', '=', jobId).execute()
-  await context.db.deleteFrom(tables.components).where('job_id', '=', jobId).execute()
+  await context.db.deleteFrom('component_links').where('job_id', '=', jobId).execute()
+  await context.db.deleteFrom('components').where('job_id', '=', jobId).execute()
 }
 
 /** One statement. @internal */
@@ -60,25 +61,17 @@ export async function loadComponents(context: StoreContext, jobId: string): Prom
 /** One statement (the component names come from a join). @internal */
 export async function loadLinks(context: StoreContext, jobId: string): Promise<ComponentLink[]> {
   const rows = await linksOf.rows(context, { job_id: jobId })
-  return rows.map((row) => ({
-    src: String(row.src),
-    src_component_id: String(row.src_component_id),
-    out_port: String(row.out_port),
-    position: Number(row.position),
-    dst: String(row.dst),
-    dst_component_id: String(row.dst_component_id),
-    in_port: String(row.in_port),
-  }))
+  return rows.map((row) => decodeLink(context.adapter, row))
 }
 
 const componentsOf = prepare<'job_id'>((t, value) =>
-  t.db.selectFrom(t.table('components')).select(COMPONENT_COLUMNS).where('job_id', '=', value('job_id')).orderBy('position'),
+  t.db.selectFrom('components').select(COMPONENT_COLUMNS).where('job_id', '=', value('job_id')).orderBy('position'),
 )
 const linksOf = prepare<'job_id'>((t, value) =>
   t.db
-    .selectFrom(`${t.table('component_links')} as l`)
-    .innerJoin(`${t.table('components')} as s`, 's.id', 'l.src_component_id')
-    .innerJoin(`${t.table('components')} as d`, 'd.id', 'l.dst_component_id')
+    .selectFrom('component_links as l')
+    .innerJoin('components as s', 's.id', 'l.src_component_id')
+    .innerJoin('components as d', 'd.id', 'l.dst_component_id')
     .select(['l.src_component_id', 'l.out_port', 'l.position', 'l.dst_component_id', 'l.in_port', 's.name as src', 'd.name as dst'])
     .where('l.job_id', '=', value('job_id'))
     .orderBy('s.position')

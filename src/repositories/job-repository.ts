@@ -10,13 +10,13 @@ import type { ComponentTypeRegistry } from '../schema/component-type-registry.js
 import { uuidv7 } from '../schema/ids.js'
 import { validateJobConfig, type ValidatedJob } from '../schema/job-graph-validation.js'
 import type { StoreContext } from '../store-context.js'
+import { jobsTable } from '../tables/job-tables.js'
 import { cacheFor, type JobGraphCache } from './job-cache.js'
 import { deleteGraph, insertGraph, loadComponents, loadLinks } from './job-graph-store.js'
 import { exportCurrent, insertVersion, listVersions, readVersion } from './job-versions.js'
 import {
   decodeJobHeader,
   jobQueryEntity,
-  jobTables,
   type Component,
   type ComponentLink,
   type JobHeader,
@@ -58,22 +58,26 @@ export interface UpdateJobOptions extends SaveJobOptions {
 }
 
 export interface DeleteJobOptions {
-  /** Also delete the job's execution history (see `registerJobHistoryDeleter`). */
+  /** Also delete the job's execution history (with the repository's `deleteHistory`). */
   readonly force?: boolean
 }
 
-type JobHistoryDeleter = (context: StoreContext, jobId: string) => Promise<void>
-let jobHistoryDeleter: JobHistoryDeleter = async () => {}
-
 /**
- * Lets the executions repository delete a job's history when `jobs.delete(id, {force: true})`
- * runs; it is called inside the deleting transaction, before the job row goes. Returns
- * the deleter it replaces. @internal
+ * Deletes a job's execution history. `jobs.delete(id, {force: true})` calls it inside
+ * the deleting transaction (its `context`), before the job row goes. @internal
  */
-export function registerJobHistoryDeleter(deleter: JobHistoryDeleter): JobHistoryDeleter {
-  const previous = jobHistoryDeleter
-  jobHistoryDeleter = deleter
-  return previous
+export type JobHistoryDeleter = (context: StoreContext, jobId: string) => Promise<void>
+
+/** @internal */
+export interface JobRepositoryOptions {
+  /** The component types configs are validated against. */
+  readonly registry?: ComponentTypeRegistry
+  /**
+   * What `delete(id, {force: true})` removes the job's history with: the store passes the
+   * executions' (execution-purge.ts). Without it, forcing deletes nothing more, and a job
+   * with history is still refused by its foreign keys.
+   */
+  readonly deleteHistory?: JobHistoryDeleter
 }
 
 /**
@@ -84,10 +88,12 @@ export class JobRepository {
   readonly #context: StoreContext
   readonly #registry: ComponentTypeRegistry
   readonly #cache: JobGraphCache
+  readonly #deleteHistory: JobHistoryDeleter | undefined
 
-  constructor(context: StoreContext, registry: ComponentTypeRegistry = defaultComponentTypes) {
+  constructor(context: StoreContext, options: JobRepositoryOptions = {}) {
     this.#context = context
-    this.#registry = registry
+    this.#registry = options.registry ?? defaultComponentTypes
+    this.#deleteHistory = options.deleteHistory
     this.#cache = cacheFor(context.config)
   }
 
@@ -139,7 +145,7 @@ export class JobRepository {
   /** The job's header; with `include`, its components and/or links too (at most 3 statements). */
   async get(id: string, options: GetJobOptions = {}): Promise<Job> {
     const row = await jobById.first(this.#context, { id })
-    if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: jobTables(this.#context).jobs })
+    if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: this.#context.table('jobs') })
     return this.#withRelations(decodeJobHeader(this.#context.adapter, row), options)
   }
 
@@ -149,7 +155,7 @@ export class JobRepository {
    */
   async getByName(name: string, options: GetJobOptions = {}): Promise<Job> {
     const rows = await jobsByName.rows(this.#context, { name })
-    const tableName = jobTables(this.#context).jobs
+    const tableName = this.#context.table('jobs')
     const [row, other] = rows
     if (!row) throw new NotFoundError(`Job named ${JSON.stringify(name)} not found`, { tableName })
     if (other) {
@@ -170,13 +176,13 @@ export class JobRepository {
     const now = this.#context.now()
     const { adapter } = this.#context
     await this.#context.transaction(async (context) => {
-      const tables = jobTables(context)
+      const tableName = context.table('jobs')
       const current = await context.db
-        .selectFrom(tables.jobs)
+        .selectFrom('jobs')
         .select(['current_version', 'content_hash'])
         .where('id', '=', id)
         .executeTakeFirst()
-      if (!current) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+      if (!current) throw new NotFoundError(`Job ${id} not found`, { tableName })
       const { expectedVersion } = options
       if (expectedVersion !== undefined && expectedVersion !== Number(current.current_version)) {
         throw stale(id, expectedVersion, Number(current.current_version))
@@ -186,7 +192,7 @@ export class JobRepository {
       // latest committed version, so concurrent writers queue up instead of both reading N.
       // With expectedVersion the check is part of the UPDATE, so only one of them can win.
       let update = context.db
-        .updateTable(tables.jobs)
+        .updateTable('jobs')
         .set({
           ...headerColumns(adapter, validated),
           current_version: sql`current_version + 1`,
@@ -199,10 +205,10 @@ export class JobRepository {
       const result = await update.executeTakeFirst()
       if (Number(result.numUpdatedRows) !== 1) {
         if (expectedVersion !== undefined) throw stale(id, expectedVersion, undefined)
-        throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+        throw new NotFoundError(`Job ${id} not found`, { tableName })
       }
       // Our own uncommitted write is visible to us on every engine and isolation level.
-      const bumped = await context.db.selectFrom(tables.jobs).select('current_version').where('id', '=', id).executeTakeFirstOrThrow()
+      const bumped = await context.db.selectFrom('jobs').select('current_version').where('id', '=', id).executeTakeFirstOrThrow()
       await insertVersion(context, id, Number(bumped.current_version), hash, canonical, now, options.actor)
       await deleteGraph(context, id)
       await insertGraph(context, id, validated)
@@ -216,17 +222,17 @@ export class JobRepository {
    * `{force: true}`, which deletes the history too.
    */
   async delete(id: string, options: DeleteJobOptions = {}): Promise<void> {
-    const tables = jobTables(this.#context)
+    const tableName = this.#context.table('jobs')
     try {
       await this.#context.transaction(async (context) => {
-        if (options.force) await jobHistoryDeleter(context, id)
-        const result = await context.db.deleteFrom(tables.jobs).where('id', '=', id).executeTakeFirst()
-        if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+        if (options.force && this.#deleteHistory) await this.#deleteHistory(context, id)
+        const result = await context.db.deleteFrom('jobs').where('id', '=', id).executeTakeFirst()
+        if (Number(result.numDeletedRows) === 0) throw new NotFoundError(`Job ${id} not found`, { tableName })
       })
     } catch (error) {
       if (error instanceof ConstraintError && error.constraint_kind === 'foreign_key') {
         throw new ConflictError(`Job ${id} has execution history: delete it with {force: true} to remove the history too`, {
-          tableName: tables.jobs,
+          tableName,
           cause: error,
         })
       }
@@ -241,7 +247,7 @@ export class JobRepository {
     const { db, adapter } = this.#context
     return listQuery(this.#context, jobQueryEntity, query, {
       key: 'jobs',
-      base: () => db.selectFrom(jobTables(this.#context).jobs).select(JOB_COLUMNS),
+      base: () => db.selectFrom('jobs').select(JOB_COLUMNS),
       decode: (row) => this.#withLoaders(decodeJobHeader(adapter, row)),
     })
   }
@@ -309,24 +315,9 @@ function headerColumns(adapter: DialectAdapter, { config: parsed, components }: 
   }
 }
 
-const JOB_COLUMNS = [
-  'id',
-  'name',
-  'description',
-  'strategy_type',
-  'num_of_retries',
-  'file_logging',
-  'tags',
-  'current_version',
-  'content_hash',
-  'component_count',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-] as const
+const JOB_COLUMNS = jobsTable.columnNames
 // Named columns, not `*`: PostgreSQL refuses a prepared `select *` once a later migration
 // adds a column ("cached plan must not change result type").
-const jobById = prepare<'id'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('id', '=', value('id')))
-const jobsByName = prepare<'name'>((t, value) => t.db.selectFrom(t.table('jobs')).select(JOB_COLUMNS).where('name', '=', value('name')))
+const jobById = prepare<'id'>((t, value) => t.db.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', value('id')))
+const jobsByName = prepare<'name'>((t, value) => t.db.selectFrom('jobs').select(JOB_COLUMNS).where('name', '=', value('name')))
 const insertJob = prepareInsert('jobs', JOB_COLUMNS)

@@ -1,142 +1,72 @@
 import type { DialectAdapter } from '../db/dialect-adapter.js'
-import type { QueryEntity } from '../query/query-entity.js'
-import type { StoreContext } from '../store-context.js'
+import { compileRowDecoder } from '../db/speed/row-decoder.js'
+import { queryColumnsOf, type QueryEntity } from '../query/query-entity.js'
+import type { Component, ComponentLink, JobHeader, JobVersion, JobVersionSummary } from '../schema/stored-job-schemas.js'
+import { componentLinksTable, componentsTable, jobsTable, jobVersionsTable } from '../tables/job-tables.js'
 
-/** A job's header, as `get`, `getByName` and `list` return it. */
-export interface JobHeader {
-  readonly id: string
-  readonly name: string
-  readonly description: string | null
-  readonly strategy_type: 'row' | 'bulk' | 'bigdata'
-  readonly num_of_retries: number
-  readonly file_logging: boolean
-  readonly tags: readonly string[]
-  readonly current_version: number
-  /** SHA-256 (hex) of the current version's canonical config. */
-  readonly content_hash: string
-  readonly component_count: number
-  readonly created_at: Date
-  readonly updated_at: Date
-  readonly created_by: string | null
-  readonly updated_by: string | null
-}
+// The job family's rows as the repository returns them: each decoded by its table's
+// declaration (src/tables/job-tables.ts), then reshaped to the public type
+// (src/schema/stored-job-schemas.ts), which the compiler checks the result against.
+// Headers, components and links are read by the thousand (list pages, a 20,000-component
+// graph): they use decoders compiled from the declarations. Measured on Node 20
+// (2026-12-03, 200,000 rows as SQLite returns them, median of 7): components 166 ms
+// hand-written, 439 ms with `table.decode`, 163–178 ms compiled; links 26, 109 and 22–25 ms.
 
-export interface Component {
-  readonly id: string
-  readonly job_id: string
-  readonly name: string
-  readonly comp_type: string
-  /** Its place in the config's `components` array. */
-  readonly position: number
-  readonly description: string | null
-  /** The type's own fields (and port schemas / extra ports), as given in the config. */
-  readonly payload: Readonly<Record<string, unknown>>
-  readonly layout: { readonly x_coord: number; readonly y_coord: number } | null
-  readonly metadata: Readonly<Record<string, unknown>> | null
-}
-
-/** `src.out_port → dst.in_port`; `position` orders the links leaving one port. */
-export interface ComponentLink {
-  readonly src: string
-  readonly src_component_id: string
-  readonly out_port: string
-  readonly position: number
-  readonly dst: string
-  readonly dst_component_id: string
-  readonly in_port: string
-}
-
-export interface JobVersionSummary {
-  readonly version: number
-  readonly content_hash: string
-  readonly created_at: Date
-  readonly created_by: string | null
-}
-
-export interface JobVersion extends JobVersionSummary {
-  readonly job_id: string
-  /** The config exactly as saved (canonical JSON: keys sorted). */
-  readonly config: Record<string, unknown>
-}
-
-/** @internal */
-export function jobTables(context: Pick<StoreContext, 'table'>) {
-  return {
-    jobs: context.table('jobs'),
-    versions: context.table('job_versions'),
-    components: context.table('components'),
-    links: context.table('component_links'),
-  }
-}
+export type { Component, ComponentLink, JobHeader, JobVersion, JobVersionSummary } from '../schema/stored-job-schemas.js'
 
 /** What `jobs.list(query)` may filter and sort on. */
 export const jobQueryEntity: QueryEntity = {
   name: 'jobs',
-  columns: {
-    id: { column: 'id', type: 'string' },
+  columns: queryColumnsOf(jobsTable, [
+    'id',
     // Not unique (0008): pages ordered by name take the id as the tie-breaker, on the (name, id) index.
-    name: { column: 'name', type: 'string' },
-    description: { column: 'description', type: 'string', nullable: true },
-    strategy_type: { column: 'strategy_type', type: 'string', values: ['row', 'bulk', 'bigdata'] },
-    num_of_retries: { column: 'num_of_retries', type: 'integer' },
-    file_logging: { column: 'file_logging', type: 'boolean' },
-    current_version: { column: 'current_version', type: 'integer' },
-    component_count: { column: 'component_count', type: 'integer' },
-    created_at: { column: 'created_at', type: 'timestamp' },
-    updated_at: { column: 'updated_at', type: 'timestamp' },
-    created_by: { column: 'created_by', type: 'string', nullable: true },
-    updated_by: { column: 'updated_by', type: 'string', nullable: true },
-  },
+    'name',
+    'description',
+    'strategy_type',
+    'num_of_retries',
+    'file_logging',
+    'current_version',
+    'component_count',
+    'created_at',
+    'updated_at',
+    'created_by',
+    'updated_by',
+  ]),
   defaultOrder: [{ column: 'name' }],
 }
 
-/** @internal */
-export function decodeJobHeader(adapter: DialectAdapter, row: Record<string, unknown>): JobHeader {
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    description: row.description === null || row.description === undefined ? null : String(row.description),
-    strategy_type: String(row.strategy_type) as JobHeader['strategy_type'],
-    num_of_retries: Number(row.num_of_retries),
-    file_logging: adapter.decodeBoolean(row.file_logging),
-    tags: (adapter.decodeJson(row.tags) as string[] | null) ?? [],
-    current_version: Number(row.current_version),
-    content_hash: String(row.content_hash),
-    component_count: Number(row.component_count),
-    created_at: adapter.decodeTimestamp(row.created_at),
-    updated_at: adapter.decodeTimestamp(row.updated_at),
-    created_by: nullableString(row.created_by),
-    updated_by: nullableString(row.updated_by),
-  }
+const decodeJobColumns = compileRowDecoder(jobsTable, jobsTable.columnNames)
+const decodeComponentColumns = compileRowDecoder(componentsTable, componentsTable.columnNames)
+const decodeLinkColumns = compileRowDecoder(componentLinksTable, ['src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port'])
+
+/** A job row (every column of `jobsTable`). @internal */
+export function decodeJobHeader(adapter: DialectAdapter, row: Readonly<Record<string, unknown>>): JobHeader {
+  const decoded = decodeJobColumns(adapter, row)
+  // In place, not a spread: list pages decode every row.
+  return Object.assign(decoded, { tags: decoded.tags ?? [] })
 }
 
-/** @internal */
-export function decodeComponent(adapter: DialectAdapter, row: Record<string, unknown>): Component {
-  const x = row.x_coord
-  const y = row.y_coord
-  return {
-    id: String(row.id),
-    job_id: String(row.job_id),
-    name: String(row.name),
-    comp_type: String(row.comp_type),
-    position: Number(row.position),
-    description: nullableString(row.description),
-    payload: (adapter.decodeJson(row.payload) as Record<string, unknown>) ?? {},
-    layout: x === null || x === undefined || y === null || y === undefined ? null : { x_coord: Number(x), y_coord: Number(y) },
-    metadata: (adapter.decodeJson(row.metadata) as Record<string, unknown> | null) ?? null,
-  }
+/** A component row (every column of `componentsTable`). @internal */
+export function decodeComponent(adapter: DialectAdapter, row: Readonly<Record<string, unknown>>): Component {
+  const { id, job_id, name, comp_type, position, description, payload, x_coord, y_coord, metadata } = decodeComponentColumns(adapter, row)
+  const layout = x_coord === null || y_coord === null ? null : { x_coord, y_coord }
+  return { id, job_id, name, comp_type, position, description, payload, layout, metadata }
 }
 
-/** @internal */
-export function decodeVersionSummary(adapter: DialectAdapter, row: Record<string, unknown>): JobVersionSummary {
-  return {
-    version: Number(row.version),
-    content_hash: String(row.content_hash),
-    created_at: adapter.decodeTimestamp(row.created_at),
-    created_by: nullableString(row.created_by),
-  }
+/** A link row joined with its two components' names (`src`, `dst`); its `job_id` is not read. @internal */
+export function decodeLink(adapter: DialectAdapter, row: Readonly<Record<string, unknown>>): ComponentLink {
+  const { src_component_id, out_port, position, dst_component_id, in_port } = decodeLinkColumns(adapter, row)
+  return { src: String(row.src), src_component_id, out_port, position, dst: String(row.dst), dst_component_id, in_port }
 }
 
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value)
+/** A version row without its config (or with it: the config is left out). @internal */
+export function decodeVersionSummary(adapter: DialectAdapter, row: Readonly<Record<string, unknown>>): JobVersionSummary {
+  const { version, content_hash, created_at, created_by } = jobVersionsTable.decode(adapter, row)
+  return { version, content_hash, created_at, created_by }
+}
+
+/** A version row (every column of `jobVersionsTable`). @internal */
+export function decodeVersion(adapter: DialectAdapter, row: Readonly<Record<string, unknown>>): JobVersion {
+  const { job_id, version, content_hash, created_at, created_by, config } = jobVersionsTable.decode(adapter, row)
+  return { job_id, version, content_hash, created_at, created_by, config }
 }

@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../errors.js'
 import { isUuid } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import { executionTables } from './execution-rows.js'
 
 const keySchema = z.string().min(1).max(200)
 const jobIdSchema = z.string().refine(isUuid, 'Expected a UUID')
@@ -34,9 +33,8 @@ export class JobStateRepository {
 
   /** The committed value, or `undefined` when the key was never set. */
   async get(jobId: string, key: string): Promise<unknown> {
-    const { state } = executionTables(this.#context)
     const row = await this.#context.db
-      .selectFrom(state)
+      .selectFrom('job_state')
       .select('value')
       .where('job_id', '=', parseOrThrow(jobIdSchema, jobId, 'jobId'))
       .where('state_key', '=', parseOrThrow(keySchema, key, 'key'))
@@ -47,60 +45,57 @@ export class JobStateRepository {
   async set(jobId: string, key: string, value: unknown, options: SetStateOptions = {}): Promise<void> {
     parseOrThrow(jobIdSchema, jobId, 'jobId')
     parseOrThrow(keySchema, key, 'key')
-    const { state, pending, attempts, jobs } = executionTables(this.#context)
     const { adapter } = this.#context
     const row = { job_id: jobId, state_key: key, value: adapter.encodeJson(value ?? null), updated_at: adapter.encodeTimestamp(this.#context.now()) }
     await this.#context.transaction(async ({ db }) => {
-      const job = await db.selectFrom(jobs).select('id').where('id', '=', jobId).executeTakeFirst()
-      if (!job) throw new NotFoundError(`Job ${jobId} not found`, { tableName: jobs })
+      const job = await db.selectFrom('jobs').select('id').where('id', '=', jobId).executeTakeFirst()
+      if (!job) throw new NotFoundError(`Job ${jobId} not found`, { tableName: this.#context.table('jobs') })
       if (options.attemptId === undefined) {
         // Delete + insert is the portable upsert; the transaction makes it atomic.
-        await db.deleteFrom(state).where('job_id', '=', jobId).where('state_key', '=', key).execute()
-        await db.insertInto(state).values(row).execute()
+        await db.deleteFrom('job_state').where('job_id', '=', jobId).where('state_key', '=', key).execute()
+        await db.insertInto('job_state').values(row).execute()
         return
       }
-      const attempt = await db.selectFrom(attempts).select('status').where('id', '=', options.attemptId).executeTakeFirst()
-      if (!attempt) throw new NotFoundError(`Attempt ${options.attemptId} not found`, { tableName: attempts })
+      const attempt = await db.selectFrom('execution_attempts').select('status').where('id', '=', options.attemptId).executeTakeFirst()
+      if (!attempt) throw new NotFoundError(`Attempt ${options.attemptId} not found`, { tableName: this.#context.table('execution_attempts') })
       if (attempt.status !== 'RUNNING') {
         throw new ConflictError(`Attempt ${options.attemptId} is ${attempt.status}: state can only be set under a running attempt`)
       }
       await db
-        .deleteFrom(pending)
+        .deleteFrom('job_state_pending')
         .where('attempt_id', '=', options.attemptId)
         .where('job_id', '=', jobId)
         .where('state_key', '=', key)
         .execute()
-      await db.insertInto(pending).values({ ...row, attempt_id: options.attemptId }).execute()
+      await db.insertInto('job_state_pending').values({ ...row, attempt_id: options.attemptId }).execute()
     })
   }
 }
 
 /** Publishes what an attempt wrote: called in the transaction that marks it SUCCEEDED. @internal */
 export async function promotePendingState(context: StoreContext, attemptId: string): Promise<void> {
-  const { state, pending } = executionTables(context)
   const rows = await pendingKeys.rows(context, { attempt_id: attemptId })
   if (rows.length === 0) return
   const keysByJob = new Map<string, string[]>()
   for (const row of rows) keysByJob.set(String(row.job_id), [...(keysByJob.get(String(row.job_id)) ?? []), String(row.state_key)])
   for (const [jobId, keys] of keysByJob) {
-    await context.db.deleteFrom(state).where('job_id', '=', jobId).where('state_key', 'in', keys).execute()
+    await context.db.deleteFrom('job_state').where('job_id', '=', jobId).where('state_key', 'in', keys).execute()
   }
   await context.db
-    .insertInto(state)
+    .insertInto('job_state')
     .columns(['job_id', 'state_key', 'value', 'updated_at'])
     .expression(
-      context.db.selectFrom(pending).select(['job_id', 'state_key', 'value', 'updated_at']).where('attempt_id', '=', attemptId),
+      context.db.selectFrom('job_state_pending').select(['job_id', 'state_key', 'value', 'updated_at']).where('attempt_id', '=', attemptId),
     )
     .execute()
   await discardPendingState(context, attemptId)
 }
 
 const pendingKeys = prepare<'attempt_id'>((t, value) =>
-  t.db.selectFrom(t.table('job_state_pending')).select(['job_id', 'state_key']).where('attempt_id', '=', value('attempt_id')),
+  t.db.selectFrom('job_state_pending').select(['job_id', 'state_key']).where('attempt_id', '=', value('attempt_id')),
 )
 
 /** @internal */
 export async function discardPendingState(context: StoreContext, attemptId: string): Promise<void> {
-  const { pending } = executionTables(context)
-  await context.db.deleteFrom(pending).where('attempt_id', '=', attemptId).execute()
+  await context.db.deleteFrom('job_state_pending').where('attempt_id', '=', attemptId).execute()
 }

@@ -2,49 +2,43 @@ import { prepareInsert } from '../db/speed/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalValue } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store-context.js'
-import { decodeVersionSummary, jobTables, type JobVersion, type JobVersionSummary } from './job-rows.js'
+import { jobVersionsTable } from '../tables/job-tables.js'
+import { decodeVersion, decodeVersionSummary, type JobVersion, type JobVersionSummary } from './job-rows.js'
 
 // The immutable, content-hashed versions of a job (used by JobRepository). @internal
 
 /** Every version of a job, oldest first. */
 export async function listVersions(context: StoreContext, id: string): Promise<JobVersionSummary[]> {
-  const tables = jobTables(context)
   const rows = await context.db
-    .selectFrom(tables.versions)
+    .selectFrom('job_versions')
     .select(['version', 'content_hash', 'created_at', 'created_by'])
     .where('job_id', '=', id)
     .orderBy('version')
     .execute()
-  if (rows.length === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+  if (rows.length === 0) throw new NotFoundError(`Job ${id} not found`, { tableName: context.table('jobs') })
   return rows.map((row) => decodeVersionSummary(context.adapter, row))
 }
 
 export async function readVersion(context: StoreContext, id: string, version: number): Promise<JobVersion> {
-  const tables = jobTables(context)
   const row = await context.db
-    .selectFrom(tables.versions)
-    .selectAll()
+    .selectFrom('job_versions')
+    .select(jobVersionsTable.columnNames)
     .where('job_id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst()
-  if (!row) throw new NotFoundError(`Version ${version} of job ${id} not found`, { tableName: tables.versions })
-  return {
-    job_id: id,
-    ...decodeVersionSummary(context.adapter, row),
-    config: context.adapter.decodeJson(row.config) as Record<string, unknown>,
-  }
+  if (!row) throw new NotFoundError(`Version ${version} of job ${id} not found`, { tableName: context.table('job_versions') })
+  return decodeVersion(context.adapter, row)
 }
 
 /** The current version's config in the origin's JSON format (import → export → import is stable). */
 export async function exportCurrent(context: StoreContext, id: string): Promise<Record<string, unknown>> {
-  const tables = jobTables(context)
   const row = await context.db
-    .selectFrom(`${tables.jobs} as j`)
-    .innerJoin(`${tables.versions} as v`, (join) => join.onRef('v.job_id', '=', 'j.id').onRef('v.version', '=', 'j.current_version'))
+    .selectFrom('jobs as j')
+    .innerJoin('job_versions as v', (join) => join.onRef('v.job_id', '=', 'j.id').onRef('v.version', '=', 'j.current_version'))
     .select('v.config')
     .where('j.id', '=', id)
     .executeTakeFirst()
-  if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: tables.jobs })
+  if (!row) throw new NotFoundError(`Job ${id} not found`, { tableName: context.table('jobs') })
   return canonicalValue(context.adapter.decodeJson(row.config) as Record<string, unknown>)
 }
 
@@ -61,4 +55,4 @@ export async function insertVersion(context: StoreContext, id: string, version: 
   })
 }
 
-const insertVersionRow = prepareInsert('job_versions', ['job_id', 'version', 'content_hash', 'config', 'created_at', 'created_by'])
+const insertVersionRow = prepareInsert('job_versions', jobVersionsTable.columnNames)

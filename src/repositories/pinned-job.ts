@@ -20,5 +20,5 @@ export async function pinnedJob(context: StoreContext, jobId: string): Promise<P
 }
 
 const pinnedColumns = prepare<'id'>((t, value) =>
-  t.db.selectFrom(t.table('jobs')).select(['current_version', 'num_of_retries']).where('id', '=', value('id')),
+  t.db.selectFrom('jobs').select(['current_version', 'num_of_retries']).where('id', '=', value('id')),
 )

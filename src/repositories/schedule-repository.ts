@@ -1,4 +1,4 @@
-import { ENVIRONMENTS } from '../config/access-control-config.js'
+import type { SelectType } from 'kysely'
 import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { isUuid, uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
@@ -14,6 +14,10 @@ import {
 import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedules/trigger-schema.js'
 import type { StoreContext } from '../store-context.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
+import { queryColumnsOf } from '../query/query-entity.js'
+import { schedulesTable } from '../tables/environment-tables.js'
+import type { DecodedRow } from '../db/table-declaration.js'
+import type { CoreDatabase } from '../tables/core-database.js'
 
 /** Deadlocks between concurrent schedulers are expected: `due` retries more than the default 3. */
 const DUE_RETRIES = { retries: 10 }
@@ -21,34 +25,14 @@ const DUE_RETRIES = { retries: 10 }
 /** What `list(query)` may filter and sort schedules by. */
 const scheduleEntity: QueryEntity = {
   name: 'schedules',
-  columns: {
-    id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    job_id: { column: 'job_id', type: 'string' },
-    environment: { column: 'environment', type: 'string', values: ENVIRONMENTS },
-    trigger_type: { column: 'trigger_type', type: 'string', values: ['interval', 'cron', 'date'] },
-    paused: { column: 'paused', type: 'boolean' },
-    next_fire_at: { column: 'next_fire_at', type: 'timestamp', nullable: true },
-    last_fired_at: { column: 'last_fired_at', type: 'timestamp', nullable: true },
-    created_at: { column: 'created_at', type: 'timestamp' },
-  },
+  columns: queryColumnsOf(schedulesTable, ['id', 'name', 'job_id', 'environment', 'trigger_type', 'paused', 'next_fire_at', 'last_fired_at', 'created_at']),
   defaultOrder: [{ column: 'name' }],
 }
 
-const SELECTED = [
-  'id',
-  'name',
-  'job_id',
-  'environment',
-  'trigger_type',
-  'trigger',
-  'paused',
-  'next_fire_at',
-  'next_occurrence_at',
-  'last_fired_at',
-  'created_at',
-  'updated_at',
-] as const
+/** An encoded value as the column stores it: the adapter's encoders return `unknown`. */
+type Stored<C extends keyof CoreDatabase['schedules']> = SelectType<CoreDatabase['schedules'][C]>
+
+type ScheduleChanges = Partial<Record<(typeof schedulesTable.columnNames)[number], unknown>>
 
 /**
  * Schedules of jobs. `next_fire_at` is always current; `due` hands each occurrence
@@ -65,12 +49,12 @@ export class ScheduleRepository {
   async create(input: ScheduleInput, now: Date = this.#context.now()): Promise<Schedule> {
     const value = parseOrThrow(scheduleInputSchema, input)
     const trigger = anchorTrigger(value.trigger, now)
-    const { db, table, adapter } = this.#context
+    const { db, adapter } = this.#context
     const id = uuidv7()
     const at = adapter.encodeTimestamp(now)
     try {
       await db
-        .insertInto(table('schedules'))
+        .insertInto('schedules')
         .values({
           id,
           name: value.name,
@@ -98,8 +82,8 @@ export class ScheduleRepository {
   async update(id: string, patch: SchedulePatch, now: Date = this.#context.now()): Promise<Schedule> {
     const value = parseOrThrow(schedulePatchSchema, patch)
     await this.get(id)
-    const { db, table, adapter } = this.#context
-    const changes: Record<string, unknown> = { updated_at: adapter.encodeTimestamp(now) }
+    const { db, adapter } = this.#context
+    const changes: ScheduleChanges = { updated_at: adapter.encodeTimestamp(now) }
     if (value.name !== undefined) changes.name = value.name
     if (value.environment !== undefined) changes.environment = value.environment
     if (value.paused !== undefined) changes.paused = adapter.encodeBoolean(value.paused)
@@ -108,7 +92,7 @@ export class ScheduleRepository {
       Object.assign(changes, { trigger_type: triggerType(trigger), trigger: adapter.encodeJson(trigger) })
       Object.assign(changes, this.#nextFire(trigger, new Date(now.getTime() - 1)))
     }
-    await db.updateTable(table('schedules')).set(changes).where('id', '=', id).execute()
+    await db.updateTable('schedules').set(changes).where('id', '=', id).execute()
     return this.get(id)
   }
 
@@ -134,16 +118,16 @@ export class ScheduleRepository {
   }
 
   async delete(id: string): Promise<void> {
-    const result = await this.#context.db.deleteFrom(this.#context.table('schedules')).where('id', '=', id).executeTakeFirst()
+    const result = await this.#context.db.deleteFrom('schedules').where('id', '=', id).executeTakeFirst()
     if (Number(result.numDeletedRows) === 0) throw this.#notFound(`No schedule with id ${id}`)
   }
 
   /** Stops firing; `due` skips it until `resume`. */
   async pause(id: string, now: Date = this.#context.now()): Promise<Schedule> {
     await this.get(id)
-    const { db, table, adapter } = this.#context
+    const { db, adapter } = this.#context
     await db
-      .updateTable(table('schedules'))
+      .updateTable('schedules')
       .set({ paused: adapter.encodeBoolean(true), updated_at: adapter.encodeTimestamp(now) })
       .where('id', '=', id)
       .execute()
@@ -153,9 +137,9 @@ export class ScheduleRepository {
   /** Fires again from the next occurrence after `now`: occurrences missed while paused are skipped. */
   async resume(id: string, now: Date = this.#context.now()): Promise<Schedule> {
     const schedule = await this.get(id)
-    const { db, table, adapter } = this.#context
+    const { db, adapter } = this.#context
     await db
-      .updateTable(table('schedules'))
+      .updateTable('schedules')
       .set({
         paused: adapter.encodeBoolean(false),
         updated_at: adapter.encodeTimestamp(now),
@@ -181,12 +165,12 @@ export class ScheduleRepository {
       throw new ValidationError([{ path: 'limit', message: 'Expected an integer from 1 to 10000' }])
     }
     return this.#context.transaction(async (tx) => {
-      const { db, table, adapter } = tx
+      const { db, adapter } = tx
       let query = db
-        .selectFrom(table('schedules'))
-        .select([...SELECTED])
-        .where('paused', '=', adapter.encodeBoolean(false))
-        .where('next_fire_at', '<=', adapter.encodeTimestamp(now))
+        .selectFrom('schedules')
+        .select(schedulesTable.columnNames)
+        .where('paused', '=', adapter.encodeBoolean(false) as Stored<'paused'>)
+        .where('next_fire_at', '<=', adapter.encodeTimestamp(now) as Stored<'next_fire_at'>)
         .orderBy('next_fire_at')
         .orderBy('id')
         .limit(limit)
@@ -194,14 +178,16 @@ export class ScheduleRepository {
       const rows = await query.execute()
       const fires: DueFire[] = []
       for (const row of rows) {
-        const schedule = this.#decode(row)
-        const occurrence = adapter.decodeTimestamp(row.next_occurrence_at)
+        const stored = schedulesTable.decode(adapter, row)
+        const schedule = this.#toSchedule(stored)
+        // Set whenever next_fire_at is, and only due rows (next_fire_at <= now) are read.
+        const occurrence = stored.next_occurrence_at as Date
         const next = this.#nextFire(schedule.trigger, occurrence)
         const updated = await db
-          .updateTable(table('schedules'))
+          .updateTable('schedules')
           .set({ ...next, last_fired_at: adapter.encodeTimestamp(occurrence), updated_at: adapter.encodeTimestamp(now) })
           .where('id', '=', schedule.id)
-          .where('next_occurrence_at', '=', adapter.encodeTimestamp(occurrence))
+          .where('next_occurrence_at', '=', adapter.encodeTimestamp(occurrence) as Stored<'next_occurrence_at'>)
           .executeTakeFirst()
         // Another scheduler advanced it first (only possible without row locks): not ours.
         if (Number(updated.numUpdatedRows) !== 1) continue
@@ -219,24 +205,16 @@ export class ScheduleRepository {
   }
 
   #select() {
-    return this.#context.db.selectFrom(this.#context.table('schedules')).select([...SELECTED])
+    return this.#context.db.selectFrom('schedules').select(schedulesTable.columnNames)
   }
 
   #decode(row: Record<string, unknown>): Schedule {
-    const { adapter } = this.#context
-    return {
-      id: String(row.id),
-      name: String(row.name),
-      job_id: String(row.job_id),
-      environment: row.environment as Schedule['environment'],
-      trigger_type: row.trigger_type as Schedule['trigger_type'],
-      trigger: triggerSchema.parse(adapter.decodeJson(row.trigger)),
-      paused: adapter.decodeBoolean(row.paused),
-      next_fire_at: decodeNullable(adapter, row.next_fire_at),
-      last_fired_at: decodeNullable(adapter, row.last_fired_at),
-      created_at: adapter.decodeTimestamp(row.created_at),
-      updated_at: adapter.decodeTimestamp(row.updated_at),
-    }
+    return this.#toSchedule(schedulesTable.decode(this.#context.adapter, row))
+  }
+
+  /** The stored trigger is parsed again: it is the one column whose shape the table cannot check. */
+  #toSchedule({ next_occurrence_at: _occurrence, trigger, ...row }: DecodedRow<typeof schedulesTable>): Schedule {
+    return { ...row, trigger: triggerSchema.parse(trigger) }
   }
 
   #notFound(message: string): NotFoundError {

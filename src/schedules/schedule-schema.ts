@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { environmentSchema } from '../schema/credential-schema.js'
-import { triggerSchema } from './trigger-schema.js'
+import { triggerSchema, triggerTypeSchema } from './trigger-schema.js'
 
 export const scheduleInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -20,7 +20,7 @@ export const scheduleSchema = z.object({
   name: z.string(),
   job_id: z.string(),
   environment: environmentSchema,
-  trigger_type: z.enum(['interval', 'cron', 'date']),
+  trigger_type: triggerTypeSchema,
   /** As given, with an interval's `start_date` filled in (one period after it was created). */
   trigger: triggerSchema,
   paused: z.boolean(),

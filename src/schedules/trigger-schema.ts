@@ -104,7 +104,8 @@ export type TriggerInput = z.input<typeof triggerSchema>
 export type Trigger = z.output<typeof triggerSchema>
 export type IntervalTrigger = z.output<typeof intervalTriggerSchema>
 export type CronTrigger = z.output<typeof cronTriggerSchema>
-export type TriggerType = 'interval' | 'cron' | 'date'
+export const triggerTypeSchema = z.enum(['interval', 'cron', 'date'])
+export type TriggerType = z.output<typeof triggerTypeSchema>
 
 export function triggerType(trigger: Trigger): TriggerType {
   if (trigger.interval !== undefined) return 'interval'

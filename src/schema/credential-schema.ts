@@ -1,11 +1,11 @@
 import { z } from 'zod'
-import { ENVIRONMENTS } from '../config/access-control-config.js'
+import { ENVIRONMENTS, type Environment } from '../config/access-control-config.js'
 
 /** What a secret looks like wherever it is shown instead of its value. */
 export const MASKED_SECRET = '********'
 
 export const environmentSchema = z.enum(ENVIRONMENTS)
-export type Environment = z.output<typeof environmentSchema>
+export type { Environment }
 
 /** Pool settings of a credential, in the seed's database JSON shape. */
 export const credentialPoolSchema = z.strictObject({

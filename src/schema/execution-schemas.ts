@@ -8,15 +8,18 @@ import { isUuid } from './ids.js'
 
 export const executionStatuses = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const
 export const executionStatusSchema = z.enum(executionStatuses)
-export type ExecutionStatus = z.infer<typeof executionStatusSchema>
+export type ExecutionStatus = z.output<typeof executionStatusSchema>
 
 export const finishedStatusSchema = z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED'])
-export type FinishedStatus = z.infer<typeof finishedStatusSchema>
+export type FinishedStatus = z.output<typeof finishedStatusSchema>
 
 export const triggerSchema = z.enum(['manual', 'schedule', 'api'])
-export type ExecutionTrigger = z.infer<typeof triggerSchema>
+export type ExecutionTrigger = z.output<typeof triggerSchema>
 
 export const eventLevelSchema = z.enum(['debug', 'info', 'warning', 'error'])
+
+/** What a component run records: RUNNING while the attempt still runs, else how it finished. */
+export const componentRunStatusSchema = z.enum([...finishedStatusSchema.options, 'RUNNING'])
 
 const uuid = z.string().refine(isUuid, 'Expected a UUID')
 /** A Date, or an ISO-8601 string with a time zone. */
@@ -99,7 +102,11 @@ export const executionSchema = z.object({
   duration_ms: z.number().nullable(),
   error: errorOut,
 })
-export type Execution = z.infer<typeof executionSchema>
+export type Execution = z.output<typeof executionSchema>
+
+/** A list or stream item: the header with its job's name. */
+export const listedExecutionSchema = executionSchema.extend({ job_name: z.string() })
+export type ListedExecution = z.output<typeof listedExecutionSchema>
 
 export const attemptSchema = z.object({
   id: z.string(),
@@ -111,13 +118,13 @@ export const attemptSchema = z.object({
   finished_at: z.date().nullable(),
   error: errorOut,
 })
-export type Attempt = z.infer<typeof attemptSchema>
+export type Attempt = z.output<typeof attemptSchema>
 
 export const componentRunOutSchema = z.object({
   attempt_id: z.string(),
   execution_id: z.string(),
   component_name: z.string(),
-  status: z.string(),
+  status: componentRunStatusSchema,
   started_at: z.date().nullable(),
   finished_at: z.date().nullable(),
   lines_received: z.number(),
@@ -126,7 +133,7 @@ export const componentRunOutSchema = z.object({
   processing_ms: z.number(),
   metrics: z.unknown(),
 })
-export type ComponentRun = z.infer<typeof componentRunOutSchema>
+export type ComponentRun = z.output<typeof componentRunOutSchema>
 
 export const executionEventSchema = z.object({
   id: z.string(),
@@ -137,4 +144,15 @@ export const executionEventSchema = z.object({
   message: z.string(),
   data: z.unknown(),
 })
-export type ExecutionEvent = z.infer<typeof executionEventSchema>
+export type ExecutionEvent = z.output<typeof executionEventSchema>
+
+/** `executions.get(id, {include})`: the header, its params, and what `include` asked for. */
+export const executionDetailSchema = executionSchema.extend({
+  params: z.unknown(),
+  attempts: z.array(attemptSchema).optional(),
+  component_runs: z.array(componentRunOutSchema).optional(),
+  events: z.array(executionEventSchema).optional(),
+  /** Pass as `include.events.after` for the next page; `null` at the end. */
+  events_next_cursor: z.string().nullable().optional(),
+})
+export type ExecutionDetail = z.output<typeof executionDetailSchema>

@@ -1,9 +1,11 @@
 import { prepare } from '../db/speed/prepared-statement.js'
 import { NotFoundError } from '../errors.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
+import { queryColumnsOf } from '../query/query-entity.js'
 import { isUuid, uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
+import { apiTokensTable } from '../tables/security-tables.js'
 import { AccessPolicy, type Principal } from './access-policy.js'
 import { generateApiToken, hashApiToken, looksLikeApiToken, sameHash } from './api-token-format.js'
 import { apiTokenInputSchema, type ApiToken, type ApiTokenInput, type CreatedApiToken } from './api-token-schema.js'
@@ -11,13 +13,7 @@ import { apiTokenInputSchema, type ApiToken, type ApiTokenInput, type CreatedApi
 /** What `list(query)` may filter and sort tokens by. */
 const apiTokenEntity: QueryEntity = {
   name: 'api_tokens',
-  columns: {
-    id: { column: 'id', type: 'string' },
-    name: { column: 'name', type: 'string' },
-    created_at: { column: 'created_at', type: 'timestamp' },
-    last_used_at: { column: 'last_used_at', type: 'timestamp', nullable: true },
-    revoked_at: { column: 'revoked_at', type: 'timestamp', nullable: true },
-  },
+  columns: queryColumnsOf(apiTokensTable, ['id', 'name', 'created_at', 'last_used_at', 'revoked_at']),
   defaultOrder: [{ column: 'created_at' }],
 }
 
@@ -33,11 +29,11 @@ const SELECTED = ['id', 'name', 'principal', 'created_at', 'last_used_at', 'revo
 // Every request over HTTP runs these two: compiled once, then only bound (db/prepared-statement.ts).
 const byHash = prepare<'hash'>((t, value) =>
   t.db
-    .selectFrom(t.table('api_tokens'))
+    .selectFrom('api_tokens')
     .select([...SELECTED, 'token_hash'])
     .where('token_hash', '=', value('hash')),
 )
-const noteUse = prepare<'id' | 'at'>((t, value) => t.db.updateTable(t.table('api_tokens')).set({ last_used_at: value('at') }).where('id', '=', value('id')))
+const noteUse = prepare<'id' | 'at'>((t, value) => t.db.updateTable('api_tokens').set({ last_used_at: value('at') }).where('id', '=', value('id')))
 
 /**
  * API tokens (`store.tokens`): each stands for one principal over HTTP. The token is
@@ -61,12 +57,12 @@ export class ApiTokenRepository {
    */
   async create(input: ApiTokenInput): Promise<CreatedApiToken> {
     const value = parseOrThrow(apiTokenInputSchema, input)
-    const { db, table, adapter, config } = this.#context
+    const { db, adapter, config } = this.#context
     const principal = new AccessPolicy(config.accessControl).validatePrincipal(value.principal)
     const id = uuidv7()
     const token = generateApiToken()
     await db
-      .insertInto(table('api_tokens'))
+      .insertInto('api_tokens')
       .values({
         id,
         name: value.name ?? principal.id,
@@ -95,9 +91,9 @@ export class ApiTokenRepository {
   async revoke(id: string): Promise<ApiToken> {
     const token = await this.get(id)
     if (token.revoked_at !== null) return token
-    const { db, table, adapter } = this.#context
+    const { db, adapter } = this.#context
     await db
-      .updateTable(table('api_tokens'))
+      .updateTable('api_tokens')
       .set({ revoked_at: adapter.encodeTimestamp(this.#context.now()) })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
@@ -127,19 +123,11 @@ export class ApiTokenRepository {
   }
 
   #select() {
-    return this.#context.db.selectFrom(this.#context.table('api_tokens')).select([...SELECTED])
+    return this.#context.db.selectFrom('api_tokens').select([...SELECTED])
   }
 
-  #decode(row: Record<string, unknown>): ApiToken {
-    const { adapter } = this.#context
-    const principal = adapter.decodeJson(row.principal) as Principal
-    return {
-      id: String(row.id),
-      name: String(row.name),
-      principal: { id: principal.id, roles: [...principal.roles] },
-      created_at: adapter.decodeTimestamp(row.created_at),
-      last_used_at: row.last_used_at == null ? null : adapter.decodeTimestamp(row.last_used_at),
-      revoked_at: row.revoked_at == null ? null : adapter.decodeTimestamp(row.revoked_at),
-    }
+  #decode(stored: Record<string, unknown>): ApiToken {
+    const { token_hash: _hash, principal, ...row } = apiTokensTable.decode(this.#context.adapter, stored)
+    return { ...row, principal: { id: principal.id, roles: [...principal.roles] } }
   }
 }

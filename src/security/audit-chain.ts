@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
+import type { DecodedRow } from '../db/table-declaration.js'
 import { NotFoundError } from '../errors.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import type { StoreContext } from '../store-context.js'
+import { auditLogTable } from '../tables/security-tables.js'
 
 /**
  * The tamper-evident audit chain. Each row's hash covers its own fields and the
@@ -14,7 +16,10 @@ import type { StoreContext } from '../store-context.js'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
-export type AuditOutcome = 'ok' | 'denied'
+/** A row of the chain as stored, decoded: the table's declaration is its one definition. */
+export type AuditEntry = Readonly<DecodedRow<typeof auditLogTable>>
+
+export type AuditOutcome = AuditEntry['outcome']
 
 export interface AuditEntryInput {
   readonly actor: string
@@ -26,27 +31,9 @@ export interface AuditEntryInput {
   readonly after: unknown
 }
 
-export interface AuditEntry {
-  readonly seq: number
-  readonly at: Date
-  readonly actor: string
-  readonly action: string
-  readonly entity_type: string
-  readonly entity_id: string | null
-  readonly outcome: AuditOutcome
-  readonly before: unknown
-  readonly after: unknown
-  readonly prev_hash: string
-  readonly hash: string
-}
-
 export interface AuditHead {
   readonly seq: number
   readonly hash: string
-}
-
-export function auditTables(context: StoreContext): { log: string; head: string } {
-  return { log: context.table('audit_log'), head: context.table('audit_head') }
 }
 
 /** Appends one entry; must run inside the transaction of the change it records. */
@@ -54,7 +41,7 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
   const { adapter } = context
   await advanceHead.run(context, {})
   const head = await readHead.first(context, {})
-  if (!head) throw new NotFoundError('The audit head row is missing: run the migrations', { tableName: auditTables(context).head })
+  if (!head) throw new NotFoundError('The audit head row is missing: run the migrations', { tableName: context.table('audit_head') })
   const entry = sealEntry({
     seq: Number(head.seq),
     at: context.now(),
@@ -87,15 +74,15 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
 // The head row is updated first: that takes its lock, so appends from every process queue up.
 const advanceHead = prepare<never>((t) =>
   t.db
-    .updateTable(t.table('audit_head'))
+    .updateTable('audit_head')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
     .where('id', '=', 1),
 )
-const readHead = prepare<never>((t) => t.db.selectFrom(t.table('audit_head')).select(['seq', 'hash']).where('id', '=', 1))
+const readHead = prepare<never>((t) => t.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1))
 /** @internal */
-export const ENTRY_COLUMNS = ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome', 'before', 'after', 'prev_hash', 'hash'] as const
+export const ENTRY_COLUMNS = auditLogTable.columnNames
 const insertEntry = prepareInsert('audit_log', ENTRY_COLUMNS)
-const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable(t.table('audit_head')).set({ hash: value('hash') }).where('id', '=', 1))
+const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable('audit_head').set({ hash: value('hash') }).where('id', '=', 1))
 
 /** Computes the hash of an entry from its fields and the previous hash. */
 export function sealEntry(entry: Omit<AuditEntry, 'hash'>): AuditEntry {

@@ -1,19 +1,13 @@
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'
+import { queryColumnsOf } from '../query/query-entity.js'
 import type { StoreContext } from '../store-context.js'
-import { auditTables, ENTRY_COLUMNS, GENESIS_HASH, hashEntry, type AuditEntry, type AuditHead } from './audit-chain.js'
+import { auditLogTable } from '../tables/security-tables.js'
+import { ENTRY_COLUMNS, GENESIS_HASH, hashEntry, type AuditEntry, type AuditHead } from './audit-chain.js'
 
 const auditEntity: QueryEntity = {
   name: 'audit',
   idColumn: 'seq',
-  columns: {
-    seq: { column: 'seq', type: 'integer' },
-    at: { column: 'at', type: 'timestamp' },
-    actor: { column: 'actor', type: 'string' },
-    action: { column: 'action', type: 'string' },
-    entity_type: { column: 'entity_type', type: 'string' },
-    entity_id: { column: 'entity_id', type: 'string', nullable: true },
-    outcome: { column: 'outcome', type: 'string', values: ['ok', 'denied'] },
-  },
+  columns: queryColumnsOf(auditLogTable, ['seq', 'at', 'actor', 'action', 'entity_type', 'entity_id', 'outcome']),
   defaultOrder: [{ column: 'seq', direction: 'desc' }],
 }
 
@@ -38,10 +32,10 @@ export class AuditRepository {
   }
 
   list(query: unknown = {}): Promise<ListResult<AuditEntry>> {
-    const { db, adapter } = this.#context
+    const { db } = this.#context
     return listQuery(this.#context, auditEntity, query, {
       key: 'audit',
-      base: () => db.selectFrom(auditTables(this.#context).log).select(ENTRY_COLUMNS),
+      base: () => db.selectFrom('audit_log').select(ENTRY_COLUMNS),
       decode: (row) => this.#decode(row),
     })
   }
@@ -49,12 +43,12 @@ export class AuditRepository {
   /** The last sequence number and hash: keep it elsewhere to detect a truncated tail later. */
   async head(): Promise<AuditHead> {
     const row = await this.#context.db
-      .selectFrom(auditTables(this.#context).log)
+      .selectFrom('audit_log')
       .select(['seq', 'hash'])
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst()
-    return row ? { seq: Number(row.seq), hash: String(row.hash) } : { seq: 0, hash: GENESIS_HASH }
+    return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH }
   }
 
   /**
@@ -65,12 +59,11 @@ export class AuditRepository {
    */
   async verify(options: { expectedHead?: AuditHead } = {}): Promise<AuditVerification> {
     const { db } = this.#context
-    const table = auditTables(this.#context).log
     let previous: AuditHead = { seq: 0, hash: GENESIS_HASH }
     let checked = 0
     const broken = (seq: number, reason: string): AuditVerification => ({ ok: false, checked, first_broken_seq: seq, reason, head: previous })
     for (;;) {
-      const rows = await db.selectFrom(table).selectAll().where('seq', '>', previous.seq).orderBy('seq').limit(PAGE).execute()
+      const rows = await db.selectFrom('audit_log').select(ENTRY_COLUMNS).where('seq', '>', previous.seq).orderBy('seq').limit(PAGE).execute()
       for (const row of rows) {
         const entry = this.#decode(row)
         const expectedSeq = previous.seq + 1
@@ -85,26 +78,13 @@ export class AuditRepository {
     const expected = options.expectedHead
     if (expected) {
       if (previous.seq < expected.seq) return broken(previous.seq + 1, `the chain ends at ${previous.seq}, the kept head is ${expected.seq}`)
-      const at = await db.selectFrom(table).select('hash').where('seq', '=', expected.seq).executeTakeFirst()
+      const at = await db.selectFrom('audit_log').select('hash').where('seq', '=', expected.seq).executeTakeFirst()
       if (expected.seq > 0 && at?.hash !== expected.hash) return broken(expected.seq, `row ${expected.seq} does not match the kept head`)
     }
     return { ok: true, checked, first_broken_seq: null, reason: null, head: previous }
   }
 
   #decode(row: Record<string, unknown>): AuditEntry {
-    const { adapter } = this.#context
-    return {
-      seq: Number(row.seq),
-      at: adapter.decodeTimestamp(row.at),
-      actor: String(row.actor),
-      action: String(row.action),
-      entity_type: String(row.entity_type),
-      entity_id: row.entity_id === null || row.entity_id === undefined ? null : String(row.entity_id),
-      outcome: row.outcome as AuditEntry['outcome'],
-      before: adapter.decodeJson(row.before),
-      after: adapter.decodeJson(row.after),
-      prev_hash: String(row.prev_hash),
-      hash: String(row.hash),
-    }
+    return auditLogTable.decode(this.#context.adapter, row)
   }
 }

@@ -1,6 +1,7 @@
 import type { StoreContext } from '../store-context.js'
 import { rotateKeys, type RotateOptions, type RotationResult } from './key-rotation.js'
 import { Keyring } from './keyring.js'
+import { checkKeys, type KeyCheck } from './key-check.js'
 
 export interface DataKeyStatus {
   readonly id: string
@@ -31,10 +32,18 @@ export class KeyManager {
     return new Keyring(this.#context).master().id
   }
 
+  /**
+   * Whether the configured master key unwraps the current data key (`etlp doctor`);
+   * generates no key. A key that does not unwrap it throws `SecretDecryptionError`.
+   */
+  async check(): Promise<KeyCheck> {
+    return checkKeys(this.#context, await this.list())
+  }
+
   async list(): Promise<DataKeyStatus[]> {
-    const { db, table } = this.#context
-    const keys = await db.selectFrom(table('encryption_keys')).select(['id', 'status']).orderBy('id').execute()
-    const wraps = await db.selectFrom(table('encryption_key_wraps')).select(['key_id', 'master_key_id']).execute()
+    const { db } = this.#context
+    const keys = await db.selectFrom('encryption_keys').select(['id', 'status']).orderBy('id').execute()
+    const wraps = await db.selectFrom('encryption_key_wraps').select(['key_id', 'master_key_id']).execute()
     return keys.map((key) => ({
       id: String(key.id),
       status: key.status === 'current' ? 'current' : 'previous',

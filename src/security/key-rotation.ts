@@ -92,30 +92,30 @@ async function beginRotation(
 ): Promise<string> {
   const [newMaster] = masters as [MasterKey, ...MasterKey[]]
   return context.transaction(async (tx) => {
-    const { db, table, adapter } = tx
-    const keys = await db.selectFrom(table('encryption_keys')).select(['id', 'status', 'master_key_id']).orderBy('id').execute()
+    const { db, adapter } = tx
+    const keys = await db.selectFrom('encryption_keys').select(['id', 'status', 'master_key_id']).orderBy('id').execute()
     const current = keys.find((key) => key.status === 'current')
     if (resumable && current !== undefined && current.master_key_id === newMaster.id) return String(current.id)
     const now = adapter.encodeTimestamp(tx.now())
     const txKeyring = new Keyring(tx)
-    const wraps = await db.selectFrom(table('encryption_key_wraps')).select(['key_id', 'master_key_id']).execute()
+    const wraps = await db.selectFrom('encryption_key_wraps').select(['key_id', 'master_key_id']).execute()
     for (const key of keys) {
       const id = String(key.id)
       for (const master of masters) {
         if (wraps.some((wrap) => wrap.key_id === id && wrap.master_key_id === master.id)) continue
         const clear = await txKeyring.key(id, masters)
         await db
-          .insertInto(table('encryption_key_wraps'))
+          .insertInto('encryption_key_wraps')
           .values({ key_id: id, master_key_id: master.id, wrapped_key: wrapDataKey(master, id, clear), created_at: now })
           .execute()
       }
     }
     const id = uuidv7()
     const clear = randomBytes(KEY_BYTES)
-    await db.updateTable(table('encryption_keys')).set({ status: 'previous' }).execute()
-    await db.insertInto(table('encryption_keys')).values({ id, status: 'current', master_key_id: newMaster.id, created_at: now }).execute()
+    await db.updateTable('encryption_keys').set({ status: 'previous' }).execute()
+    await db.insertInto('encryption_keys').values({ id, status: 'current', master_key_id: newMaster.id, created_at: now }).execute()
     await db
-      .insertInto(table('encryption_key_wraps'))
+      .insertInto('encryption_key_wraps')
       .values(masters.map((master) => ({ key_id: id, master_key_id: master.id, wrapped_key: wrapDataKey(master, id, clear), created_at: now })))
       .execute()
     return id
@@ -146,7 +146,7 @@ async function reencryptAll(
 
 async function countStale(context: StoreContext, column: SecretColumn, keyId: string): Promise<number> {
   const row = await context.db
-    .selectFrom(context.table(column.table))
+    .selectFrom(column.table)
     .select((eb) => eb.fn.countAll().as('count'))
     .where(column.keyIdColumn, 'is not', null)
     .where(column.keyIdColumn, '<>', keyId)
@@ -161,11 +161,11 @@ async function reencryptBatch(
   masters: readonly MasterKey[],
   batchSize: number,
 ): Promise<number> {
-  const { db, table } = tx
+  const { db } = tx
   const cipher = new SecretCipher(tx)
   const key = await cipher.keyring.key(keyId, masters)
   const rows = await db
-    .selectFrom(table(column.table))
+    .selectFrom(column.table)
     .select(['id', `${column.ciphertextColumn} as ciphertext`, `${column.keyIdColumn} as key_id`])
     .where(column.keyIdColumn, 'is not', null)
     .where(column.keyIdColumn, '<>', keyId)
@@ -173,11 +173,11 @@ async function reencryptBatch(
     .limit(batchSize)
     .execute()
   if (rows.length === 0) return 0
-  const updates: Array<{ id: unknown; before: string; after: string }> = []
+  const updates: Array<{ id: string; before: string; after: string }> = []
   for (const row of rows) {
     const binding = { table: column.table, id: String(row.id), field: column.field }
     const plaintext = await cipher.decrypt({ ciphertext: String(row.ciphertext), keyId: String(row.key_id) }, binding, masters)
-    updates.push({ id: row.id, before: String(row.ciphertext), after: cipher.encryptWith(key, keyId, plaintext, binding).ciphertext })
+    updates.push({ id: String(row.id), before: String(row.ciphertext), after: cipher.encryptWith(key, keyId, plaintext, binding).ciphertext })
   }
   // One statement per batch. A row a writer changed since it was read keeps the writer's value.
   const byId = (pick: (update: (typeof updates)[number]) => string) =>
@@ -186,7 +186,7 @@ async function reencryptBatch(
       sql` `,
     )} end`
   await db
-    .updateTable(table(column.table))
+    .updateTable(column.table)
     .set({ [column.ciphertextColumn]: byId((update) => update.after), [column.keyIdColumn]: keyId })
     .where('id', 'in', updates.map((update) => update.id))
     .where(column.ciphertextColumn, '=', byId((update) => update.before))
@@ -196,12 +196,12 @@ async function reencryptBatch(
 
 /** Deletes the old data keys (a foreign key refuses while a secret still uses one) and the old master's wraps. */
 async function finishRotation(context: StoreContext, keyId: string, newMaster: MasterKey): Promise<string[]> {
-  return context.transaction(async ({ db, table }) => {
-    const retired = await db.selectFrom(table('encryption_keys')).select('id').where('id', '<>', keyId).execute()
-    await db.deleteFrom(table('encryption_key_wraps')).where('key_id', '<>', keyId).execute()
-    await db.deleteFrom(table('encryption_keys')).where('id', '<>', keyId).execute()
+  return context.transaction(async ({ db }) => {
+    const retired = await db.selectFrom('encryption_keys').select('id').where('id', '<>', keyId).execute()
+    await db.deleteFrom('encryption_key_wraps').where('key_id', '<>', keyId).execute()
+    await db.deleteFrom('encryption_keys').where('id', '<>', keyId).execute()
     await db
-      .deleteFrom(table('encryption_key_wraps'))
+      .deleteFrom('encryption_key_wraps')
       .where('key_id', '=', keyId)
       .where('master_key_id', '<>', newMaster.id)
       .execute()

@@ -66,7 +66,7 @@ export class Keyring {
     if (cached !== undefined) return cached
     const { db, table } = this.#context
     const wraps = await db
-      .selectFrom(table('encryption_key_wraps'))
+      .selectFrom('encryption_key_wraps')
       .select(['master_key_id', 'wrapped_key'])
       .where('key_id', '=', id)
       .execute()
@@ -103,9 +103,9 @@ export class Keyring {
   }
 
   async #currentId(): Promise<string | undefined> {
-    const { db, table } = this.#context
+    const { db } = this.#context
     const row = await db
-      .selectFrom(table('encryption_keys'))
+      .selectFrom('encryption_keys')
       .select('id')
       .where('status', '=', 'current')
       .orderBy('id')
@@ -123,14 +123,14 @@ export class Keyring {
     const id = uuidv7()
     const key = randomBytes(KEY_BYTES)
     try {
-      await this.#context.transaction(async ({ db, table, adapter, now: clock }) => {
+      await this.#context.transaction(async ({ db, adapter, now: clock }) => {
         const now = adapter.encodeTimestamp(clock())
         await db
-          .insertInto(table('encryption_keys'))
+          .insertInto('encryption_keys')
           .values({ id, status: 'current', master_key_id: master.id, created_at: now })
           .execute()
         await db
-          .insertInto(table('encryption_key_wraps'))
+          .insertInto('encryption_key_wraps')
           .values({ key_id: id, master_key_id: master.id, wrapped_key: wrapDataKey(master, id, key), created_at: now })
           .execute()
       })

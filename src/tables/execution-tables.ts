@@ -1,10 +1,14 @@
 import { column, declareTable } from '../db/table-declaration.js'
+import { componentRunStatusSchema, eventLevelSchema, executionStatuses, triggerSchema } from '../schema/execution-schemas.js'
+
+// The execution family's storage, declared once: the repositories' queries are checked
+// against these columns, and the row decoders (execution-rows.ts) are generated from them.
 
 export const componentRunsTable = declareTable('component_runs', {
   attempt_id: column.string(),
   component_name: column.string(),
   execution_id: column.string(),
-  status: column.string(),
+  status: column.enum(componentRunStatusSchema.options),
   started_at: column.timestamp().orNull(),
   finished_at: column.timestamp().orNull(),
   lines_received: column.integer(),
@@ -18,7 +22,7 @@ export const executionAttemptsTable = declareTable('execution_attempts', {
   id: column.string(),
   execution_id: column.string(),
   attempt_number: column.integer(),
-  status: column.string(),
+  status: column.enum(executionStatuses),
   worker_id: column.string().orNull(),
   started_at: column.timestamp(),
   finished_at: column.timestamp().orNull(),
@@ -31,7 +35,7 @@ export const executionEventsTable = declareTable('execution_events', {
   id: column.string(),
   execution_id: column.string(),
   at: column.timestamp(),
-  level: column.string(),
+  level: column.enum(eventLevelSchema.options),
   component_name: column.string().orNull(),
   message: column.string(),
   data: column.json().orNull(),
@@ -39,7 +43,7 @@ export const executionEventsTable = declareTable('execution_events', {
 
 export const executionPayloadsTable = declareTable('execution_payloads', {
   execution_id: column.string(),
-  params: column.json().orNull(),
+  params: column.json<Record<string, unknown>>().orNull(),
   error_details: column.json().orNull(),
 })
 
@@ -48,8 +52,8 @@ export const executionsTable = declareTable('executions', {
   job_id: column.string(),
   job_version: column.integer(),
   environment: column.string().orNull(),
-  status: column.string(),
-  trigger: column.string(),
+  status: column.enum(executionStatuses),
+  trigger: column.enum(triggerSchema.options),
   idempotency_key: column.string().orNull(),
   worker_id: column.string().orNull(),
   lease_expires_at: column.timestamp().orNull(),

@@ -1,9 +1,10 @@
 import { column, declareTable } from '../db/table-declaration.js'
+import type { Principal } from '../security/access-policy.js'
 
 export const apiTokensTable = declareTable('api_tokens', {
   id: column.string(),
   name: column.string(),
-  principal: column.json(),
+  principal: column.json<Principal>(),
   token_hash: column.string(),
   created_at: column.timestamp(),
   last_used_at: column.timestamp().orNull(),
@@ -23,7 +24,7 @@ export const auditLogTable = declareTable('audit_log', {
   action: column.string(),
   entity_type: column.string(),
   entity_id: column.string().orNull(),
-  outcome: column.string(),
+  outcome: column.enum(['ok', 'denied']),
   before: column.json().orNull(),
   after: column.json().orNull(),
   prev_hash: column.string(),
@@ -39,7 +40,8 @@ export const encryptionKeyWrapsTable = declareTable('encryption_key_wraps', {
 
 export const encryptionKeysTable = declareTable('encryption_keys', {
   id: column.string(),
-  status: column.string(),
+  /** One `current` key seals new secrets; `previous` ones still open old ones until rotation re-seals them. */
+  status: column.enum(['current', 'previous']),
   master_key_id: column.string(),
   created_at: column.timestamp(),
 })

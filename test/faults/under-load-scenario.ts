@@ -72,10 +72,10 @@ export async function underLoadScenario(target: EngineTarget, options: UnderLoad
 
   // A fresh store: the setup store's connections did not survive a restart.
   const check = await target.open()
-  const { db, table } = Store.context(check)
+  const { db } = Store.context(check)
   const rows = await db
-    .selectFrom(`${table('executions')} as e`)
-    .leftJoin(`${table('component_runs')} as r`, 'r.execution_id', 'e.id')
+    .selectFrom('executions as e')
+    .leftJoin('component_runs as r', 'r.execution_id', 'e.id')
     .where('e.job_id', '=', jobId)
     .groupBy(['e.id', 'e.idempotency_key', 'e.status'])
     .select(['e.id as id', 'e.idempotency_key as key', 'e.status as status', (eb) => eb.fn.count('r.attempt_id').as('runs')])

@@ -66,10 +66,10 @@ async function integrityCheck(store: Store): Promise<string> {
 }
 
 async function verifyBatches(store: Store, jobId: string, tally: Tally, size: number, engine: string): Promise<ScenarioFigures> {
-  const { db, table } = Store.context(store)
+  const { db } = Store.context(store)
   const rows = await db
-    .selectFrom(`${table('component_runs')} as r`)
-    .innerJoin(`${table('executions')} as e`, 'e.id', 'r.execution_id')
+    .selectFrom('component_runs as r')
+    .innerJoin('executions as e', 'e.id', 'r.execution_id')
     .where('e.job_id', '=', jobId)
     .groupBy('r.attempt_id')
     .select(['r.attempt_id as attempt_id', (eb) => eb.fn.countAll().as('n')])
@@ -81,18 +81,18 @@ async function verifyBatches(store: Store, jobId: string, tally: Tally, size: nu
 }
 
 async function verifyGraphs(store: Store, tally: Tally, size: number, engine: string): Promise<ScenarioFigures> {
-  const { db, table } = Store.context(store)
+  const { db } = Store.context(store)
   const rows = await db
-    .selectFrom(`${table('jobs')} as j`)
-    .leftJoin(`${table('components')} as c`, 'c.job_id', 'j.id')
+    .selectFrom('jobs as j')
+    .leftJoin('components as c', 'c.job_id', 'j.id')
     .where('j.name', 'like', 'graph_k%')
     .groupBy('j.name')
     .select(['j.name as name', (eb) => eb.fn.count('c.id').as('n')])
     .execute()
   const counts = new Map(rows.map((row) => [String(row.name), Number(row.n)]))
   const linkRows = await db
-    .selectFrom(`${table('jobs')} as j`)
-    .innerJoin(`${table('component_links')} as l`, 'l.job_id', 'j.id')
+    .selectFrom('jobs as j')
+    .innerJoin('component_links as l', 'l.job_id', 'j.id')
     .where('j.name', 'like', 'graph_k%')
     .groupBy('j.name')
     .select(['j.name as name', (eb) => eb.fn.countAll().as('n')])

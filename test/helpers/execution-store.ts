@@ -31,7 +31,7 @@ export async function createJob(store: Store, numOfRetries = 0): Promise<string>
   const context = Store.context(store)
   const now = context.adapter.encodeTimestamp(new Date())
   await context.db
-    .insertInto(context.table('jobs'))
+    .insertInto('jobs')
     .values({
       id,
       name,
