@@ -39,7 +39,12 @@ export {
   type ValidationIssue,
   type PersistenceErrorOptions,
 } from './errors.js'
-export { uuidv7 } from './schema/ids.js'
+/** `uuidv7()` makes the ids the store gives; `isUuid` tells an id from a name (the CLI takes either). */
+export { uuidv7, isUuid } from './schema/ids.js'
+/** Canonical JSON (keys sorted, no whitespace) and its SHA-256: a job's `content_hash` is `sha256Hex(canonicalJson(config))`. */
+export { canonicalJson, sha256Hex } from './schema/canonical-json.js'
+/** What `store.diagnostics()` (and `etlp doctor`) reports about the database. */
+export type { DatabaseDiagnostics, SqliteDiagnostics, ServerDiagnostics } from './db/adapter-diagnostics.js'
 export type { ExecutionRepository } from './repositories/execution-repository.js'
 export type { StartAttemptOptions } from './repositories/execution-transitions.js'
 export type { Claim, ReapResult } from './repositories/execution-claiming.js'
@@ -50,6 +55,7 @@ export type { PurgeOptions, PurgeReport } from './repositories/execution-purge.j
 export type { JobStateRepository, SetStateOptions } from './repositories/job-state-repository.js'
 export {
   executionStatuses,
+  finishedStatusSchema,
   type Attempt,
   type ClaimInput,
   type ComponentRun,
@@ -67,7 +73,7 @@ export {
 // Job configurations and the shared query language (issue 3).
 export type { JobRepository, Job, SavedJob, GetJobOptions, SaveJobOptions, UpdateJobOptions, DeleteJobOptions } from './repositories/job-repository.js'
 export type { JobHeader, Component, ComponentLink, JobVersion, JobVersionSummary } from './repositories/job-rows.js'
-export { jobConfigSchema, type JobConfig, type ComponentConfig, type RouteTarget } from './schema/job-config-schema.js'
+export { jobConfigSchema, DEFAULT_JOB_NAME, type JobConfig, type ComponentConfig, type RouteTarget } from './schema/job-config-schema.js'
 export { jobConfigJsonSchema, payloadJsonSchema } from './schema/json-schemas.js'
 export { DATA_TYPES, type DataType, type FieldDef, type PortSchema } from './schema/port-schemas.js'
 export { validateJobConfig, type ValidatedJob, type ValidatedComponent, type ValidateJobOptions, type GraphLink } from './schema/job-graph-validation.js'
@@ -91,6 +97,9 @@ export type { CredentialRepository } from './repositories/credential-repository.
 export type { ContextRepository } from './repositories/context-repository.js'
 export type { ScheduleRepository } from './repositories/schedule-repository.js'
 export type { KeyManager, DataKeyStatus } from './security/key-manager.js'
+export type { KeyCheck } from './security/key-check.js'
+/** A new master key (32 random bytes), and its key file written with mode 0600 unless one exists (`etlp keys rotate --new-key-file`). */
+export { generateMasterKey, createMasterKeyFile } from './security/master-key.js'
 export type { RotateOptions, RotationProgress, RotationResult } from './security/key-rotation.js'
 export { MissingMasterKeyError, SecretDecryptionError } from './security/secret-errors.js'
 export {
@@ -130,6 +139,9 @@ export type { AuditEntry, AuditHead, AuditOutcome } from './security/audit-chain
 // The HTTP server (issue 19).
 export { serve, type RunningServer } from './server/serve.js'
 export { buildServer } from './server/app.js'
-export type { ServeOptions } from './server/server-options.js'
+export { DEFAULT_HOST, DEFAULT_PORT, type ServeOptions } from './server/server-options.js'
+// The demo `npm start` runs: the example jobs and a simulated day of executions on a simulated clock.
+export { runDemo, type DemoReport, type DemoOptions } from './demo/demo-run.js'
+export { SimulatedClock } from './demo/simulate-day.js'
 export type { ApiTokenRepository } from './security/api-token-repository.js'
 export type { ApiToken, ApiTokenInput, CreatedApiToken } from './security/api-token-schema.js'

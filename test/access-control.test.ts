@@ -18,7 +18,7 @@ import { MASKED_SECRET } from '../src/schema/credential-schema.js'
 import { openSecretStore, writeKeyFile } from './helpers/secret-store.js'
 
 describe('operation table', () => {
-  const repositories: Record<string, { prototype: object }> = {
+  const repositories: Record<keyof typeof OPERATIONS, { prototype: object }> = {
     jobs: JobRepository,
     executions: ExecutionRepository,
     state: JobStateRepository,
@@ -33,12 +33,13 @@ describe('operation table', () => {
   }
 
   it('names every public repository method, and nothing that does not exist', () => {
-    for (const [key, repository] of Object.entries(repositories)) {
+    for (const key of Object.keys(repositories) as (keyof typeof OPERATIONS)[]) {
+      const repository = repositories[key]
       const methods = Object.getOwnPropertyNames(repository.prototype)
         .filter((name) => name !== 'constructor')
         .filter((name) => typeof Object.getOwnPropertyDescriptor(repository.prototype, name)?.value === 'function')
         .sort()
-      expect(Object.keys(OPERATIONS[key] ?? {}).sort(), key).toEqual(methods)
+      expect(Object.keys(OPERATIONS[key]).sort(), key).toEqual(methods)
     }
   })
 })

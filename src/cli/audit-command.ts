@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { AuditEntry, AuditHead } from '../security/audit-chain.js'
+import type { AuditEntry, AuditHead } from '../index.js'
 import { parseJsonOption } from './json-input.js'
 import { colour, emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
-import { ValidationError } from '../errors.js'
-import type { Context, ContextInput } from '../schema/context-schema.js'
+import { ValidationError, type Context, type ContextInput } from '../index.js'
 import { parseJsonOption, readJsonFile } from './json-input.js'
 import { emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'

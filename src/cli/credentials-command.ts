@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Credential } from '../schema/credential-schema.js'
+import type { Credential } from '../index.js'
 import { parseJsonOption } from './json-input.js'
 import { emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'

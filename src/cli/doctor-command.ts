@@ -1,10 +1,5 @@
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { sql, type Kysely } from 'kysely'
-import { isPersistenceError } from '../errors.js'
-import { Keyring } from '../security/keyring.js'
-import { Store } from '../store.js'
+import { AccessDeniedError, SecretDecryptionError, isPersistenceError, type Store } from '../index.js'
 import { colour, emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'
 
@@ -32,11 +27,10 @@ export function registerDoctorCommand(program: Command): void {
 }
 
 export async function runChecks(store: Store): Promise<DoctorCheck[]> {
-  const context = Store.context(store)
-  const checks: DoctorCheck[] = []
-  const started = performance.now()
-  await sql`select 1 as one`.execute(context.db)
-  checks.push({ check: 'reachable', state: 'ok', detail: `${store.engine}, round trip ${(performance.now() - started).toFixed(1)} ms` })
+  const database = await store.diagnostics()
+  const checks: DoctorCheck[] = [
+    { check: 'reachable', state: 'ok', detail: `${database.engine} ${database.server_version}, round trip ${database.round_trip_ms.toFixed(1)} ms` },
+  ]
 
   const status = await store.migrator.status()
   const pending = status.filter((entry) => entry.state === 'pending').map((entry) => entry.name)
@@ -47,26 +41,28 @@ export async function runChecks(store: Store): Promise<DoctorCheck[]> {
   )
   if (pending.length === 0) checks.push(await encryptionCheck(store))
 
-  const { database } = context.config
-  if (store.engine === 'sqlite') {
-    const journal = await pragma(context.db, 'journal_mode')
-    const vacuum = await pragma(context.db, 'auto_vacuum')
+  const config = store.toJSON().database
+  if (database.engine === 'sqlite') {
+    const wal = database.wal_bytes === null ? '' : `, log ${(database.wal_bytes / 1024 / 1024).toFixed(1)} MB`
     checks.push({
       check: 'sqlite journal',
-      state: journal === 'wal' || context.config.target.filename === ':memory:' ? 'ok' : 'warn',
-      detail: `journal_mode=${journal}, busy_timeout=${database.busy_timeout} ms, wal_checkpoint_mb=${database.wal_checkpoint_mb}`,
+      state: database.journal_mode === 'wal' || database.in_memory ? 'ok' : 'warn',
+      detail: `journal_mode=${database.journal_mode}, busy_timeout=${database.busy_timeout_ms} ms, wal_checkpoint_mb=${config.wal_checkpoint_mb}${wal}`,
     })
     checks.push({
       check: 'sqlite vacuum',
-      state: vacuum === '2' ? 'ok' : 'warn',
-      detail: vacuum === '2' ? 'auto_vacuum=incremental: purges give space back' : `auto_vacuum=${vacuum}: run VACUUM once to let purges give space back`,
+      state: database.auto_vacuum === 'incremental' ? 'ok' : 'warn',
+      detail:
+        database.auto_vacuum === 'incremental'
+          ? 'auto_vacuum=incremental: purges give space back'
+          : `auto_vacuum=${database.auto_vacuum}: run VACUUM once to let purges give space back`,
     })
   } else {
-    const most = database.pool_size + database.max_overflow
+    const most = config.pool_size + config.max_overflow
     checks.push({
       check: 'pool',
-      state: database.pool_timeout < 1 ? 'warn' : 'ok',
-      detail: `up to ${most} connections (pool_size ${database.pool_size} + max_overflow ${database.max_overflow}), pool_timeout ${database.pool_timeout} s, pool_recycle ${database.pool_recycle} s`,
+      state: config.pool_timeout < 1 || most > database.max_connections ? 'warn' : 'ok',
+      detail: `up to ${most} connections (pool_size ${config.pool_size} + max_overflow ${config.max_overflow}) of the server's max_connections ${database.max_connections}, pool_timeout ${config.pool_timeout} s, pool_recycle ${config.pool_recycle} s`,
     })
   }
   return checks
@@ -74,29 +70,23 @@ export async function runChecks(store: Store): Promise<DoctorCheck[]> {
 
 /** The master key is there and unwraps the current data key; nothing is generated here. */
 async function encryptionCheck(store: Store): Promise<DoctorCheck> {
-  const context = Store.context(store)
-  const { config } = context
-  const configured = process.env.ETLP_MASTER_KEY || config.security.master_key_file
-  const generatedFile = config.target.filename === undefined ? undefined : `${resolve(config.target.filename)}.key`
-  const keys = await store.keys.list()
-  if (!configured && (generatedFile === undefined || !existsSync(generatedFile))) {
-    if (keys.length === 0) return { check: 'encryption key', state: 'ok', detail: 'no secrets yet; a key is needed before the first one' }
-    return { check: 'encryption key', state: 'fail', detail: 'secrets are stored but no master key is configured (ETLP_MASTER_KEY or security.master_key_file)' }
-  }
-  const current = keys.find((key) => key.status === 'current')
-  if (!current) return { check: 'encryption key', state: 'ok', detail: 'master key present; no data key yet' }
   try {
-    const keyring = new Keyring(context)
-    await keyring.key(current.id)
-    return { check: 'encryption key', state: 'ok', detail: `master key ${keyring.master().id} unwraps data key ${current.id}` }
+    const keys = await store.keys.check()
+    switch (keys.state) {
+      case 'no_master_key':
+        return keys.data_keys === 0
+          ? { check: 'encryption key', state: 'ok', detail: 'no secrets yet; a key is needed before the first one' }
+          : { check: 'encryption key', state: 'fail', detail: 'secrets are stored but no master key is configured (ETLP_MASTER_KEY or security.master_key_file)' }
+      case 'no_data_key':
+        return { check: 'encryption key', state: 'ok', detail: 'master key present; no data key yet' }
+      case 'ok':
+        return { check: 'encryption key', state: 'ok', detail: `master key ${keys.master_key_id} unwraps data key ${keys.data_key_id}` }
+    }
   } catch (error) {
+    // A principal without `keys:read` is refused, as by any other command; a key that does not unwrap is a failed check.
+    if (error instanceof AccessDeniedError && !(error instanceof SecretDecryptionError)) throw error
     return { check: 'encryption key', state: 'fail', detail: isPersistenceError(error) ? error.message : String(error) }
   }
-}
-
-async function pragma(db: Kysely<any>, name: 'journal_mode' | 'auto_vacuum'): Promise<string> {
-  const { rows } = await sql<Record<string, unknown>>`pragma ${sql.raw(name)}`.execute(db)
-  return String(Object.values(rows[0] ?? {})[0] ?? '')
 }
 
 function renderChecks(checks: readonly DoctorCheck[]): string {

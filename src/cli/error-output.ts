@@ -2,7 +2,7 @@
  * How `etlp` reports a persistence error: a short human message on a terminal, the
  * seed's JSON report for scripts (`--json`, or stderr redirected to a file or a pipe).
  */
-import { AccessDeniedError, ConstraintError, MigrationError, ValidationError, type PersistenceError } from '../errors.js'
+import { AccessDeniedError, ConstraintError, MigrationError, ValidationError, type PersistenceError } from '../index.js'
 import { colour } from './output.js'
 
 /** The part of a stream the error output needs; `isTTY` is true on a terminal. */

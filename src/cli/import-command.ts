@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
-import { ValidationError } from '../errors.js'
-import type { OriginImportReport } from '../origin/origin-import-report.js'
+import { ValidationError, type OriginImportReport } from '../index.js'
 import { readJsonFile } from './json-input.js'
 import { colour, emit, formatTable } from './output.js'
 import { progressBar } from './progress-bar.js'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ValidationError } from '../errors.js'
+import { ValidationError } from '../index.js'
 
 /** Reads and parses a JSON file named on the command line; problems are validation errors naming it. */
 export function readJsonFile(file: string, path = 'file'): unknown {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { createMasterKeyFile, generateMasterKey } from '../security/master-key.js'
+import { createMasterKeyFile, generateMasterKey } from '../index.js'
 import { emit, formatTable } from './output.js'
 import { progressBar } from './progress-bar.js'
 import { withStore } from './runtime.js'

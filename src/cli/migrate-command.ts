@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { MigrationResult, MigrationStatus, PlannedMigration } from '../migrations/migrator.js'
+import type { MigrationResult, MigrationStatus, PlannedMigration } from '../index.js'
 import { colour, emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'
 

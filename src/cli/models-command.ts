@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { ModelPlanResult } from '../models/model-repository.js'
+import type { ModelPlanResult } from '../index.js'
 import { readJsonFile } from './json-input.js'
 import { colour, emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'

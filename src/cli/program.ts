@@ -1,6 +1,6 @@
 /** The `etlp` program: its commands, global options and exit codes. */
 import { Command, CommanderError } from 'commander'
-import { isPersistenceError } from '../errors.js'
+import { isPersistenceError } from '../index.js'
 import { registerAuditCommand } from './audit-command.js'
 import { registerContextsCommand } from './contexts-command.js'
 import { registerCredentialsCommand } from './credentials-command.js'

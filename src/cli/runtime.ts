@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
-import { openStore, type Store } from '../store.js'
-import type { StoreConfigInput } from '../config/store-config.js'
-import type { Principal } from '../security/access-policy.js'
+import { openStore, type Store, type StoreConfigInput, type Principal } from '../index.js'
 import { parseJsonOption } from './json-input.js'
 
 /** Options every command has. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ValidationError } from '../errors.js'
+import { ValidationError } from '../index.js'
 
 /**
  * Reads a secret the way the CLI accepts one: from an environment variable, a file, or

@@ -1,9 +1,5 @@
 import { Option, type Command } from 'commander'
-import { MigrationError, ValidationError } from '../errors.js'
-import type { Principal } from '../security/access-policy.js'
-import { serve, type RunningServer } from '../server/serve.js'
-import { DEFAULT_HOST, DEFAULT_PORT, type ServeOptions } from '../server/server-options.js'
-import type { Store } from '../store.js'
+import { MigrationError, ValidationError, serve, DEFAULT_HOST, DEFAULT_PORT, type Principal, type RunningServer, type ServeOptions, type Store } from '../index.js'
 import { parseJsonOption } from './json-input.js'
 import { withStore } from './runtime.js'
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { ApiToken, ApiTokenInput } from '../security/api-token-schema.js'
+import type { ApiToken, ApiTokenInput } from '../index.js'
 import { parseJsonOption } from './json-input.js'
 import { emit, formatTable } from './output.js'
 import { withStore } from './runtime.js'

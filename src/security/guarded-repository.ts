@@ -1,37 +1,61 @@
 import { AccessDeniedError } from '../errors.js'
 import type { StoreContext } from '../store-context.js'
-import { SYSTEM_PRINCIPAL, type AccessPolicy, type Principal } from './access-policy.js'
+import type { AccessPolicy, Principal } from './access-policy.js'
 import { canonicalJson } from '../schema/canonical-json.js'
 import { appendAuditEntry } from './audit-chain.js'
 
-/** What a repository method needs: a permission, and for a change, how to audit it. */
-export interface OperationRule {
+type Args = readonly unknown[]
+
+/** The public methods of `R` (not its `#private` ones): each needs a rule. */
+export type MethodName<R> = { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] & string
+
+/** What every checked call needs: a permission, and for environment-limited grants the environment. */
+interface CallCheck<R, A extends Args> {
   /** `resource:action`, checked against the principal's roles. */
   readonly permission: string
   /** A second permission some calls need, by their arguments (a read that reveals secrets). */
-  readonly alsoNeeds?: (args: readonly unknown[]) => string | undefined
+  readonly alsoNeeds?: (args: A) => string | undefined
   /** The environment the call touches, for environment-limited grants. */
-  readonly environment?: (args: readonly unknown[], repository: any) => unknown
-  /** A change: audited in the same transaction. Reads have none. */
-  readonly audit?: AuditRule
-  /**
-   * The method returns synchronously: `iterable` (a stream, checked before its first
-   * row), `repository` (a sub-repository, guarded with the table entry `returns`) or
-   * `value` (a plain value, checked synchronously).
-   */
-  readonly sync?: 'iterable' | 'repository' | 'value'
-  readonly returns?: string
+  readonly environment?: (args: A, repository: R) => unknown
 }
 
-export interface AuditRule {
+/** A method that returns a promise: checked, then run (and a change audited) before it settles. */
+export interface CallRule<R, A extends Args, V> extends CallCheck<R, A> {
+  readonly sync?: undefined
+  /** A change: audited in the same transaction. Reads have none. */
+  readonly audit?: AuditRule<R, A, V>
+}
+
+/** A method that returns a stream: checked before its first row. */
+export interface StreamRule<R, A extends Args> extends CallCheck<R, A> {
+  readonly sync: 'iterable'
+}
+
+/** A method that returns a plain value synchronously: checked synchronously. */
+export interface ValueRule {
+  readonly permission: string
+  readonly sync: 'value'
+}
+
+/**
+ * A method that returns a sub-repository (`models.records(name)`): not checked itself;
+ * the sub-repository is guarded by `rules`, its calls audited under the method's name
+ * and its entity ids prefixed with the first argument (the model name).
+ */
+export interface RepositoryRule<S> {
+  readonly sync: 'repository'
+  readonly rules: OperationRules<S>
+}
+
+export interface AuditRule<R, A extends Args, V> {
   /** `jobs.update`. */
   readonly action: string
   readonly entityType: string
-  readonly entityId: (args: readonly unknown[], result: unknown, before: unknown) => unknown
+  readonly entityId: (args: A, result: V, before: unknown) => unknown
   /** A snapshot before the change, taken inside the transaction (e.g. `repo.get(args[0])`). */
-  readonly before?: (args: readonly unknown[], repository: any) => Promise<unknown>
+  readonly before?: (args: A, repository: R) => Promise<unknown>
   /** The snapshot after the change; by default the method's result. */
-  readonly after?: (result: unknown, args: readonly unknown[]) => unknown
+  readonly after?: (result: V, args: A) => unknown
   /** High-volume writes audited only when `audit.executions` is on. */
   readonly executionLifecycle?: boolean
   /**
@@ -48,17 +72,31 @@ export interface AuditRule {
   readonly sharesTransaction?: boolean
 }
 
-/** repository key → method name → rule. */
-export type OperationTable = Readonly<Record<string, Readonly<Record<string, OperationRule>>>>
+/**
+ * The rule a method of `R` needs, by what it returns: a promise, a stream
+ * (`sync: 'iterable'`), or a synchronous value or sub-repository. So the table cannot
+ * call a stream the way it calls a promise.
+ */
+export type OperationRule<R, M> = M extends (...args: infer A) => infer Result
+  ? Result extends PromiseLike<infer V>
+    ? CallRule<R, A, V>
+    : Result extends AsyncIterable<unknown>
+      ? StreamRule<R, A>
+      : Result extends object
+        ? ValueRule | RepositoryRule<Result>
+        : ValueRule
+  : never
 
-export interface GuardOptions {
+/** One rule per public method of `R`: a method without one, or a rule without a method, does not compile. */
+export type OperationRules<R> = { readonly [K in MethodName<R>]: OperationRule<R, R[K]> }
+
+export interface GuardOptions<R> {
   readonly principal: Principal
   readonly policy: AccessPolicy
-  readonly table: OperationTable
   readonly auditExecutions: boolean
   readonly context: StoreContext
   /** Builds the repository on another context (the transaction of an audited change). */
-  readonly create: (context: StoreContext) => object
+  readonly create: (context: StoreContext) => R
   /** Prefixes audited entity ids of a sub-repository (the model name of `records(name)`). */
   readonly scope?: string
 }
@@ -66,61 +104,73 @@ export interface GuardOptions {
 /**
  * Wraps a repository so that every method call is checked against the principal's
  * permissions, and every change writes one audit row in the same transaction. A
- * refused call writes a `denied` audit row and throws `access_denied`. Methods that are
- * not in the operation table are refused, so a new method cannot slip through unchecked.
+ * refused call writes a `denied` audit row and throws `access_denied`. The wrapper has
+ * exactly the methods `rules` names, which are the repository's public methods (the
+ * type of `rules` makes that so), each wrapped once, here, by the kind its rule names.
  */
-export function guardRepository<T extends object>(key: string, repository: T, options: GuardOptions): T {
-  const rules = options.table[key] ?? {}
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof property !== 'string' || typeof value !== 'function' || property === 'constructor') return value
-      const rule = Object.hasOwn(rules, property) ? rules[property] : undefined
-      const method = value as (...args: unknown[]) => unknown
-      if (!rule) {
-        // The trusted system principal may call what the table does not list yet (the
-        // operation-table test keeps the table complete); anyone else is refused.
-        if (options.principal === SYSTEM_PRINCIPAL) return method.bind(target)
-        return () => {
-          throw new AccessDeniedError(`${key}.${property} is not an operation the access policy knows`, `${key}:${property}`)
+export function guardRepository<R extends object>(key: string, repository: R, rules: OperationRules<R>, options: GuardOptions<R>): R {
+  const guarded: Record<string, unknown> = {}
+  for (const [name, rule] of Object.entries(erased(rules))) {
+    guarded[name] = wrap(key, name, rule, repository, options as GuardOptions<object>)
+  }
+  // Every public method of R is there (the rules name each one); R's private state stays
+  // in `repository`, which each wrapper calls.
+  return guarded as R
+}
+
+type Method = (this: object, ...args: unknown[]) => unknown
+
+/** A rule as the wrapper runs it: its types were checked against the repository where the table declares it. */
+type ErasedRule = CallRule<object, Args, unknown> | StreamRule<object, Args> | ValueRule | { readonly sync: 'repository'; readonly rules: ErasedRules }
+type ErasedRules = Readonly<Record<string, ErasedRule>>
+
+function erased<R>(rules: OperationRules<R>): ErasedRules {
+  return rules as unknown as ErasedRules
+}
+
+function methodOf(repository: object, name: string): Method {
+  return (repository as Record<string, unknown>)[name] as Method
+}
+
+function wrap(key: string, name: string, rule: ErasedRule, repository: object, options: GuardOptions<object>): (...args: unknown[]) => unknown {
+  const method = methodOf(repository, name)
+  switch (rule.sync) {
+    case 'repository':
+      return (...args) =>
+        guardRepository(name, method.apply(repository, args) as object, erased(rule.rules), {
+          ...options,
+          scope: typeof args[0] === 'string' ? args[0] : undefined,
+          create: (context) => {
+            const parent = options.create(context)
+            return methodOf(parent, name).apply(parent, args) as object
+          },
+        })
+    case 'value':
+      return (...args) => {
+        if (!options.policy.allows(options.principal, rule.permission)) {
+          recordDenialInBackground(key, name, rule, options)
+          throw deniedError(rule.permission, undefined, options.principal)
         }
+        return method.apply(repository, args)
       }
-      if (rule.sync === 'repository') {
-        return (...args: unknown[]) =>
-          guardRepository(rule.returns ?? property, method.apply(target, args) as object, {
-            ...options,
-            scope: typeof args[0] === 'string' ? args[0] : undefined,
-            create: (context) => (options.create(context) as Record<string, (...a: unknown[]) => object>)[property]!(...args),
-          })
-      }
-      if (rule.sync === 'value') {
-        return (...args: unknown[]) => {
-          if (!options.policy.allows(options.principal, rule.permission)) {
-            recordDenialInBackground(key, property, rule, options)
-            throw deniedError(rule.permission, undefined, options.principal)
-          }
-          return method.apply(target, args)
-        }
-      }
-      if (rule.sync === 'iterable') {
-        return (...args: unknown[]) => guardIterable(key, property, rule, () => method.apply(target, args) as AsyncIterable<unknown>, args, target, options)
-      }
-      return (...args: unknown[]) => invoke(key, property, rule, method, args, target, options)
-    },
-  })
+    case 'iterable':
+      return (...args) => guardIterable(key, name, rule, () => method.apply(repository, args) as AsyncIterable<unknown>, args, repository, options)
+    case undefined:
+      return (...args) => invoke(key, name, rule, method, args, repository, options)
+  }
 }
 
 async function invoke(
   key: string,
-  property: string,
-  rule: OperationRule,
-  method: (...args: unknown[]) => unknown,
+  name: string,
+  rule: CallRule<object, Args, unknown>,
+  method: Method,
   args: unknown[],
   target: object,
-  options: GuardOptions,
+  options: GuardOptions<object>,
 ): Promise<unknown> {
   const environment = await environmentOf(rule, args, target, options)
-  await checkOrRecordDenial(key, property, rule, args, environment, options)
+  await checkOrRecordDenial(key, name, rule, args, environment, options)
   const audit = rule.audit
   if (!audit || (audit.executionLifecycle && !options.auditExecutions)) return method.apply(target, args)
   if (audit.afterCompletion) {
@@ -139,9 +189,9 @@ async function invoke(
     return result
   }
   return options.context.transaction(async (context) => {
-    const repository = options.create(audit.sharesTransaction ? joined(context) : context) as Record<string, (...a: unknown[]) => unknown>
+    const repository = options.create(audit.sharesTransaction ? joined(context) : context)
     const before = audit.before ? await audit.before(args, repository) : null
-    const result = await (repository[property] as (...a: unknown[]) => unknown).apply(repository, args)
+    const result = await methodOf(repository, name).apply(repository, args)
     await appendAuditEntry(context, {
       actor: options.principal.id,
       action: audit.action,
@@ -157,21 +207,22 @@ async function invoke(
 
 async function checkOrRecordDenial(
   key: string,
-  property: string,
-  rule: OperationRule,
-  args: readonly unknown[],
+  name: string,
+  rule: CallRule<object, Args, unknown> | StreamRule<object, Args>,
+  args: Args,
   environment: unknown,
-  options: GuardOptions,
+  options: GuardOptions<object>,
 ): Promise<void> {
   const env = typeof environment === 'string' ? environment : undefined
   const permission = [rule.permission, rule.alsoNeeds?.(args)].find((needed) => needed !== undefined && !options.policy.allows(options.principal, needed, env))
   if (permission === undefined) return
   const denied = deniedError(permission, env, options.principal)
+  const audit = rule.sync === undefined ? rule.audit : undefined
   await options.context.transaction((context) =>
     appendAuditEntry(context, {
       actor: options.principal.id,
-      action: rule.audit?.action ?? `${key}.${property}`,
-      entityType: rule.audit?.entityType ?? key,
+      action: audit?.action ?? `${key}.${name}`,
+      entityType: audit?.entityType ?? key,
       entityId: typeof args[0] === 'string' ? args[0] : null,
       outcome: 'denied',
       before: null,
@@ -183,31 +234,31 @@ async function checkOrRecordDenial(
 
 async function* guardIterable(
   key: string,
-  property: string,
-  rule: OperationRule,
+  name: string,
+  rule: StreamRule<object, Args>,
   open: () => AsyncIterable<unknown>,
-  args: readonly unknown[],
+  args: unknown[],
   target: object,
-  options: GuardOptions,
+  options: GuardOptions<object>,
 ): AsyncGenerator<unknown> {
   const environment = await environmentOf(rule, args, target, options)
-  await checkOrRecordDenial(key, property, rule, args, environment, options)
+  await checkOrRecordDenial(key, name, rule, args, environment, options)
   yield* open()
 }
 
 /** Looks the environment up only when the principal's grant for this permission is limited to some. */
-async function environmentOf(rule: OperationRule, args: readonly unknown[], target: object, options: GuardOptions): Promise<unknown> {
+async function environmentOf(rule: CallCheck<object, Args>, args: Args, target: object, options: GuardOptions<object>): Promise<unknown> {
   if (!rule.environment || !options.policy.limitedByEnvironment(options.principal, rule.permission)) return undefined
   return rule.environment(args, target)
 }
 
 /** A synchronous call cannot wait for its audit row: the denial is recorded in the background. */
-function recordDenialInBackground(key: string, property: string, rule: OperationRule, options: GuardOptions): void {
+function recordDenialInBackground(key: string, name: string, rule: ValueRule, options: GuardOptions<object>): void {
   void options.context
     .transaction((context) =>
       appendAuditEntry(context, {
         actor: options.principal.id,
-        action: `${key}.${property}`,
+        action: `${key}.${name}`,
         entityType: key,
         entityId: null,
         outcome: 'denied',

@@ -12,6 +12,7 @@ import {
   startExecutionSchema,
 } from '../../schema/execution-schemas.js'
 import { jobConfigSchema } from '../../schema/job-config-schema.js'
+import { componentLinkSchema, jobVersionSchema, jobVersionSummarySchema, storedComponentSchema, storedJobSchema } from '../../schema/stored-job-schemas.js'
 import { modelConfigSchema } from '../../models/model-config-schema.js'
 import { filterRuleSchema, listQuerySchema } from '../../query/query-schema.js'
 import { dueFireSchema, scheduleInputSchema, schedulePatchSchema, scheduleSchema } from '../../schedules/schedule-schema.js'
@@ -27,6 +28,11 @@ named(filterRuleSchema, 'FilterRule', 'A leaf {column, operator, value} or a nod
 export const listQueryBody = named(listQuerySchema, 'ListQuery', 'where, order_by, limit, offset or cursor, total')
 
 export const jobConfigBody = named(jobConfigSchema, 'JobConfig', "A job in the origin's JSON format; each component's own fields are checked by its type")
+export const jobOut = named(storedJobSchema.unwrap(), 'Job', 'A job header')
+export const componentOut = named(storedComponentSchema, 'Component', "One component of a job's current graph")
+export const componentLinkOut = named(componentLinkSchema, 'ComponentLink')
+export const jobVersionSummaryOut = named(jobVersionSummarySchema, 'JobVersionSummary')
+export const jobVersionOut = named(jobVersionSchema, 'JobVersion')
 
 export const executionOut = named(executionSchema, 'Execution')
 export const attemptOut = named(attemptSchema, 'Attempt')

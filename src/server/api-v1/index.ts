@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { ValidationError } from '../../errors.js'
 import type { ServerDeps } from '../server-options.js'
 import { registerAuditRoutes } from './audit-routes.js'
 import { registerContextRoutes } from './context-routes.js'

@@ -3,13 +3,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { NotFoundError } from '../../errors.js'
 import { isUuid } from '../../schema/ids.js'
-import { jobConfigBody } from './api-components.js'
+import { componentLinkOut, componentOut, jobConfigBody, jobOut, jobVersionOut, jobVersionSummaryOut } from './api-components.js'
 import { registerListRoutes } from './list-routes.js'
 import { bodyCheckedByStore, booleanText, errorResponses, idParams, listText, lookupText, noContent, storedObject } from './route-support.js'
 
 const tags = ['jobs']
-const job = storedObject('A job header (id, name, strategy_type, current_version, content_hash, times, …); with include, its components and links')
-const savedJob = storedObject('The saved job, with warnings: keys of the config that no schema declares (kept as given)')
+const job = jobOut
+  .extend({ components: z.array(componentOut).readonly().optional(), links: z.array(componentLinkOut).readonly().optional() })
+  .describe('A job header; with include, its components and links')
+const savedJob = job
+  .extend({ warnings: z.array(z.object({ path: z.string(), message: z.string() })).readonly().describe('Keys of the config that no schema declares (kept as given)') })
+  .describe('The saved job, with its warnings')
 const includeQuery = z.strictObject({ include: listText(['components', 'links']).optional() })
 const versionParams = idParams.extend({ version: z.coerce.number().pipe(z.int().min(1)) })
 const stateParams = idParams.extend({ key: lookupText(200) })
@@ -102,13 +106,13 @@ export async function registerJobRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/jobs/:id/versions',
-    { schema: { tags, summary: "A job's versions, oldest first", params: idParams, response: { 200: z.object({ items: z.array(storedObject('version, content_hash, created_at, created_by')) }), ...errorResponses } } },
+    { schema: { tags, summary: "A job's versions, oldest first", params: idParams, response: { 200: z.object({ items: z.array(jobVersionSummaryOut) }), ...errorResponses } } },
     async (request) => ({ items: await request.store.jobs.versions(request.params.id) }),
   )
 
   typed.get(
     '/jobs/:id/versions/:version',
-    { schema: { tags, summary: 'One version of a job, with its config as saved', params: versionParams, response: { 200: storedObject('job_id, version, content_hash, created_at, created_by, config'), ...errorResponses } } },
+    { schema: { tags, summary: 'One version of a job, with its config as saved', params: versionParams, response: { 200: jobVersionOut, ...errorResponses } } },
     async (request) => request.store.jobs.getVersion(request.params.id, request.params.version),
   )
 

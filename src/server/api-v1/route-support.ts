@@ -23,6 +23,7 @@ export const noContent = z.undefined().describe('Done; no body')
  * input is checked once, by the store, whose issues carry the body's own paths.
  */
 // `any`: the compiler serves every route's schema type, as Fastify's own option is typed per route.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const bodyCheckedByStore: { readonly validatorCompiler: FastifySchemaCompiler<any> } = {
   validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route)),
 }
