@@ -20,7 +20,11 @@ function dependenciesWork() {
     const require = createRequire(join(root, 'package.json'))
     const Database = require('better-sqlite3')
     new Database(':memory:').close()
-    for (const name of ['kysely', 'pg', 'mysql2', 'zod', 'commander', 'fastify', 'uplot', 'typescript', 'vitest', 'fast-check', 'puppeteer-core']) require.resolve(name)
+    // The dependencies and the dev tools `npm test` and .ci/run use; a clone that predates
+    // one of them (the linter, the formatter) gets it installed here.
+    const packages = ['kysely', 'pg', 'mysql2', 'zod', 'commander', 'fastify', 'uplot', 'typescript', 'vitest', 'fast-check', 'puppeteer-core']
+    const tools = ['eslint', '@eslint/js', 'typescript-eslint', 'eslint-config-prettier', 'globals', 'prettier']
+    for (const name of [...packages, ...tools]) require.resolve(name)
     return true
   } catch {
     return false
