@@ -46,7 +46,9 @@ const started = performance.now()
 const before = impl.statements()
 for (let i = 0; i < Number(count); i++) await operation(i)
 const ms = performance.now() - started
-console.log(`${workload} ${engine} ${implName}: ${(ms / Number(count)).toFixed(3)} ms/op, ${((impl.statements() - before) / Number(count)).toFixed(1)} statements/op`)
+console.log(
+  `${workload} ${engine} ${implName}: ${(ms / Number(count)).toFixed(3)} ms/op, ${((impl.statements() - before) / Number(count)).toFixed(1)} statements/op`,
+)
 await impl.close()
 if (impl !== library) await library.close()
 await seeder?.close()

@@ -24,8 +24,42 @@ import { markdownTable } from './lib/markdown.mjs'
 // Quick keeps every workload but scales the big tables down (50,000 executions, 20,000 runs).
 // W8: rounds of w8Seconds per server and route, after one warm-up round each.
 const SIZES = {
-  full: { rounds: 5, roundMs: 1000, w1: 30, w2: 150, w2Jobs: 1000, w3: 20, w4Offset: 10, w5Rows: 100_000, w5Rounds: 2, executions: 1_000_000, w6MaxSeconds: 150, w7Seconds: 6, w7Rounds: 1, w7Workers: 8, w8Seconds: 5, w8Rounds: 5 },
-  quick: { rounds: 5, roundMs: 300, w1: 20, w2: 100, w2Jobs: 600, w3: 15, w4Offset: 10, w5Rows: 20_000, w5Rounds: 2, executions: 50_000, w6MaxSeconds: 60, w7Seconds: 4, w7Rounds: 1, w7Workers: 8, w8Seconds: 2, w8Rounds: 3 },
+  full: {
+    rounds: 5,
+    roundMs: 1000,
+    w1: 30,
+    w2: 150,
+    w2Jobs: 1000,
+    w3: 20,
+    w4Offset: 10,
+    w5Rows: 100_000,
+    w5Rounds: 2,
+    executions: 1_000_000,
+    w6MaxSeconds: 150,
+    w7Seconds: 6,
+    w7Rounds: 1,
+    w7Workers: 8,
+    w8Seconds: 5,
+    w8Rounds: 5,
+  },
+  quick: {
+    rounds: 5,
+    roundMs: 300,
+    w1: 20,
+    w2: 100,
+    w2Jobs: 600,
+    w3: 15,
+    w4Offset: 10,
+    w5Rows: 20_000,
+    w5Rounds: 2,
+    executions: 50_000,
+    w6MaxSeconds: 60,
+    w7Seconds: 4,
+    w7Rounds: 1,
+    w7Workers: 8,
+    w8Seconds: 2,
+    w8Rounds: 3,
+  },
 }
 
 const { values: args } = parseArgs({
@@ -57,7 +91,12 @@ const outDir = fileURLToPath(new URL('./results/', import.meta.url))
 if (args.merge) {
   // Engines run as separate processes (`--out`) are combined into one table here.
   const parts = args.merge.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')))
-  report(parts.flatMap((part) => part.results), parts.map((part) => part.mode).join('+'), parts[0].sizes, parts.flatMap((p) => p.engines))
+  report(
+    parts.flatMap((part) => part.results),
+    parts.map((part) => part.mode).join('+'),
+    parts[0].sizes,
+    parts.flatMap((p) => p.engines),
+  )
   process.exit(0)
 }
 for (const engine of engines) {
@@ -81,7 +120,12 @@ for (const engine of engines) {
     try {
       record(await work())
     } catch (error) {
-      log(`  ${id} FAILED: ${String(error?.stack ?? error).split('\n').slice(0, 3).join(' ')}`)
+      log(
+        `  ${id} FAILED: ${String(error?.stack ?? error)
+          .split('\n')
+          .slice(0, 3)
+          .join(' ')}`,
+      )
       results.push({ workload: `${id} FAILED`, engine, name: 'library', value: null, unit: '', note: String(error?.message ?? error).slice(0, 120) })
     }
   }

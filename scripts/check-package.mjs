@@ -22,7 +22,16 @@ const work = mkdtempSync(join(tmpdir(), 'etlp-package-'))
 const repoPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 /** What the tarball must hold, and what it must never hold. */
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'examples/jobs/orders-daily-csv-to-db.json']
+const REQUIRED = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/cli/main.js',
+  'examples/jobs/orders-daily-csv-to-db.json',
+]
 const FORBIDDEN = [
   [/^(test|bench|scripts|src|\.ci)\//, 'tests, benchmark, scripts or sources'],
   [/(?<!\.d)\.ts$/, 'a TypeScript source (only declarations belong in the package)'],
@@ -46,7 +55,17 @@ function fail(message) {
 /** A copy of what `npm pack` reads, with this checkout's node_modules for the build. */
 function stage() {
   const dir = join(work, 'stage')
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'src', 'examples']) {
+  for (const entry of [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'src',
+    'examples',
+  ]) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true })
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
@@ -90,7 +109,11 @@ function runCli(project) {
 async function serveFromPackage(project) {
   step('npx etlp serve: /health, the dashboard, /openapi.json and /docs')
   // The installed bin itself, not through npx, so that SIGTERM reaches the server.
-  const child = spawn(join(project, 'node_modules', '.bin', 'etlp'), ['serve', '--port', '0', '--log-level', 'silent', '--anonymous', '{"id":"check","roles":["viewer"]}'], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(
+    join(project, 'node_modules', '.bin', 'etlp'),
+    ['serve', '--port', '0', '--log-level', 'silent', '--anonymous', '{"id":"check","roles":["viewer"]}'],
+    { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
   const exited = new Promise((resolve) => child.once('exit', resolve))
   try {
     const url = await new Promise((resolve, reject) => {
@@ -156,7 +179,14 @@ function useLibrary(project) {
   writeFileSync(join(project, 'use.ts'), TS_USE)
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] }, files: ['use.ts'] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
+        files: ['use.ts'],
+      },
+      null,
+      2,
+    ),
   )
   try {
     run('npx', ['--no-install', 'tsc', '-p', '.'], project)

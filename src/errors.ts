@@ -100,11 +100,7 @@ export class ConstraintError extends PersistenceError {
   readonly constraint_kind: ConstraintKind
   readonly constraint_name: string | undefined
 
-  constructor(
-    message: string,
-    kind: ConstraintKind,
-    options: PersistenceErrorOptions & { constraintName?: string } = {},
-  ) {
+  constructor(message: string, kind: ConstraintKind, options: PersistenceErrorOptions & { constraintName?: string } = {}) {
     super(message, options)
     this.constraint_kind = kind
     this.constraint_name = options.constraintName

@@ -102,13 +102,7 @@ export type { KeyCheck } from './security/key-check.js'
 export { generateMasterKey, createMasterKeyFile } from './security/master-key.js'
 export type { RotateOptions, RotationProgress, RotationResult } from './security/key-rotation.js'
 export { MissingMasterKeyError, SecretDecryptionError } from './security/secret-errors.js'
-export {
-  MASKED_SECRET,
-  type Credential,
-  type CredentialInput,
-  type CredentialPatch,
-  type Environment,
-} from './schema/credential-schema.js'
+export { MASKED_SECRET, type Credential, type CredentialInput, type CredentialPatch, type Environment } from './schema/credential-schema.js'
 export type { Context, ContextInput, ContextParameter, ResolvedContext } from './schema/context-schema.js'
 export type { Schedule, ScheduleInput, SchedulePatch, DueFire } from './schedules/schedule-schema.js'
 export type { Trigger, TriggerInput, TriggerType } from './schedules/trigger-schema.js'

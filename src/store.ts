@@ -220,11 +220,7 @@ export class Store {
 
   /** The id this store was given when first migrated. */
   async storeId(): Promise<string | undefined> {
-    const row = await this.#context.db
-      .selectFrom('store_info')
-      .select('value')
-      .where('key', '=', 'store_id')
-      .executeTakeFirst()
+    const row = await this.#context.db.selectFrom('store_info').select('value').where('key', '=', 'store_id').executeTakeFirst()
     return row?.value as string | undefined
   }
 

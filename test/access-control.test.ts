@@ -62,8 +62,18 @@ const MATRIX: ReadonlyArray<{ operation: string; allowed: readonly Role[]; run: 
   { operation: 'jobs.create', allowed: ['editor', 'admin'], run: (s, _ids, tag) => s.jobs.create(job(`made-${tag}`)) },
   { operation: 'jobs.update', allowed: ['editor', 'admin'], run: (s, ids, tag) => s.jobs.update(ids.jobId, job(`renamed-${tag}`)) },
   { operation: 'executions.list', allowed: ROLES, run: (s) => s.executions.list() },
-  { operation: 'executions.stream', allowed: ROLES, run: async (s) => { for await (const _execution of s.executions.stream({ limit: 1 })) break } },
-  { operation: 'executions.start DEV', allowed: ['operator', 'editor', 'admin'], run: (s, ids) => s.executions.start({ jobId: ids.jobId, environment: 'DEV' }) },
+  {
+    operation: 'executions.stream',
+    allowed: ROLES,
+    run: async (s) => {
+      for await (const _execution of s.executions.stream({ limit: 1 })) break
+    },
+  },
+  {
+    operation: 'executions.start DEV',
+    allowed: ['operator', 'editor', 'admin'],
+    run: (s, ids) => s.executions.start({ jobId: ids.jobId, environment: 'DEV' }),
+  },
   { operation: 'executions.start PROD', allowed: ['operator', 'admin'], run: (s, ids) => s.executions.start({ jobId: ids.jobId, environment: 'PROD' }) },
   { operation: 'executions.purge', allowed: ['operator', 'admin'], run: (s) => s.executions.purge({ olderThan: new Date(0) }) },
   { operation: 'credentials.list', allowed: ROLES, run: (s) => s.credentials.list() },
@@ -155,11 +165,19 @@ describeEngines('access control', (target) => {
   })
 
   it('resolves a context masked with contexts:read, and reveals its secrets only with credentials:reveal', async () => {
-    await store.contexts.upsert({ name: 'reveal-check', environment: 'DEV', parameters: { token: { value: 'sealed-value', is_secure: true } }, credentials: { DEV: 'matrix-cred' } })
+    await store.contexts.upsert({
+      name: 'reveal-check',
+      environment: 'DEV',
+      parameters: { token: { value: 'sealed-value', is_secure: true } },
+      credentials: { DEV: 'matrix-cred' },
+    })
     const viewer = store.as({ id: 'val', roles: ['viewer'] })
     const masked = await viewer.contexts.resolve('reveal-check', 'DEV')
     expect(masked.parameters.token).toBe(MASKED_SECRET)
-    await expect(viewer.contexts.resolve('reveal-check', 'DEV', { reveal: true })).rejects.toMatchObject({ error_type: 'access_denied', permission: 'credentials:reveal' })
+    await expect(viewer.contexts.resolve('reveal-check', 'DEV', { reveal: true })).rejects.toMatchObject({
+      error_type: 'access_denied',
+      permission: 'credentials:reveal',
+    })
     const denials = await store.audit.list({ where: { column: 'actor', operator: '==', value: 'val' } })
     expect(denials.items.map((entry) => [entry.outcome, entry.after])).toContainEqual(['denied', { permission: 'credentials:reveal', environment: null }])
     const admin = store.as({ id: 'adele', roles: ['admin'] })

@@ -65,8 +65,7 @@ describeEngines('audit trail', (target) => {
     ])
     changes.push([
       'schedules.create',
-      async () =>
-        (scheduleId = (await store.schedules.create({ name: 'hourly', job_id: jobId, environment: 'DEV', trigger: { interval: { hours: 1 } } })).id),
+      async () => (scheduleId = (await store.schedules.create({ name: 'hourly', job_id: jobId, environment: 'DEV', trigger: { interval: { hours: 1 } } })).id),
     ])
     changes.push(['schedules.pause', () => store.schedules.pause(scheduleId)])
     changes.push(['schedules.resume', () => store.schedules.resume(scheduleId)])
@@ -77,7 +76,14 @@ describeEngines('audit trail', (target) => {
     changes.push(['executions.purge', () => store.executions.purge({ olderThan: new Date(0) })])
     changes.push(['models.define', () => store.models.define(model)])
     changes.push(['records.insert', () => store.models.records('quality_check').insert({ id: 1, rule: 'not null' })])
-    changes.push(['records.insertMany', () => store.models.records('quality_check').insertMany([{ id: 2, rule: 'a' }, { id: 3, rule: 'b' }])])
+    changes.push([
+      'records.insertMany',
+      () =>
+        store.models.records('quality_check').insertMany([
+          { id: 2, rule: 'a' },
+          { id: 3, rule: 'b' },
+        ]),
+    ])
     changes.push(['records.update', () => store.models.records('quality_check').update(1, { rule: 'unique' })])
     changes.push(['records.upsert', () => store.models.records('quality_check').upsert({ id: 4, rule: 'c' })])
     changes.push(['records.delete', () => store.models.records('quality_check').delete(2)])
@@ -197,11 +203,13 @@ describeEngines('audit trail', (target) => {
     const fixture = fileURLToPath(new URL('./fixtures/audit-job-writer.mjs', import.meta.url))
     const config = target().configFile()
     const exits = await Promise.all(
-      Array.from({ length: 8 }, (_, worker) =>
-        new Promise<number>((resolve) => {
-          const child = spawn(process.execPath, [fixture, config, keyFile, String(worker), '5'], { stdio: ['ignore', 'inherit', 'inherit'] })
-          child.on('close', (code) => resolve(code ?? -1))
-        }),
+      Array.from(
+        { length: 8 },
+        (_, worker) =>
+          new Promise<number>((resolve) => {
+            const child = spawn(process.execPath, [fixture, config, keyFile, String(worker), '5'], { stdio: ['ignore', 'inherit', 'inherit'] })
+            child.on('close', (code) => resolve(code ?? -1))
+          }),
       ),
     )
     expect(exits).toEqual(Array(8).fill(0))

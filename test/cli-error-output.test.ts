@@ -68,9 +68,7 @@ describe('writeCliError on a terminal', () => {
   })
 
   it('names the constraint and its kind for a constraint error', () => {
-    expect(written(constraint, { tty: true })).toBe(
-      'constraint_error: A job named "orders" already exists\n  constraint: etl_jobs_name_key (unique)\n',
-    )
+    expect(written(constraint, { tty: true })).toBe('constraint_error: A job named "orders" already exists\n  constraint: etl_jobs_name_key (unique)\n')
     expect(written(unnamedConstraint, { tty: true })).toBe('constraint_error: A value is missing\n  constraint: (not_null)\n')
   })
 
@@ -79,9 +77,7 @@ describe('writeCliError on a terminal', () => {
   })
 
   it('names the migration for a migration error', () => {
-    expect(written(migration, { tty: true })).toBe(
-      'migration_error: Migration 0003 was changed after it was applied\n  migration: 0003_executions\n',
-    )
+    expect(written(migration, { tty: true })).toBe('migration_error: Migration 0003 was changed after it was applied\n  migration: 0003_executions\n')
   })
 
   it('prints one line for errors without details, and never the SQL', () => {
@@ -92,9 +88,7 @@ describe('writeCliError on a terminal', () => {
 
   it('colours the error type and the detail labels when NO_COLOR is unset', () => {
     delete process.env.NO_COLOR
-    expect(written(denied, { tty: true })).toBe(
-      '\u001b[31maccess_denied\u001b[0m: ana may not write jobs\n  \u001b[33mpermission\u001b[0m: jobs.write\n',
-    )
+    expect(written(denied, { tty: true })).toBe('\u001b[31maccess_denied\u001b[0m: ana may not write jobs\n  \u001b[33mpermission\u001b[0m: jobs.write\n')
   })
 })
 

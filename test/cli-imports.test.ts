@@ -38,7 +38,9 @@ function internalImports(file: string, text: string): string[] {
 }
 
 it('the CLI uses only what src/index.ts exports, and its own modules', () => {
-  const files = readdirSync(CLI).filter((name) => name.endsWith('.ts')).map((name) => join(CLI, name))
+  const files = readdirSync(CLI)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(CLI, name))
   expect(files.length).toBeGreaterThan(10)
   const offending = files.flatMap((file) => internalImports(file, readFileSync(file, 'utf8')).map((specifier) => `${relative(SRC, file)} → ${specifier}`))
   expect(offending).toEqual([])

@@ -33,7 +33,7 @@ describeEngines(
       const json = async (command: string, ...args: string[]): Promise<any> => {
         covered.add(command)
         const result = await runCli(['--config', config, '--json', ...command.split(' '), ...args], env)
-        expect(result.code, `${command}: ${result.stderr}${result.code === 0 ? "" : result.stdout.slice(0, 2000)}`).toBe(0)
+        expect(result.code, `${command}: ${result.stderr}${result.code === 0 ? '' : result.stdout.slice(0, 2000)}`).toBe(0)
         return JSON.parse(result.stdout)
       }
       const records = join(target().dir, 'checks.jsonl')

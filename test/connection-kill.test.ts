@@ -12,8 +12,7 @@ describeEngines(
   (target) => {
     const backendId = () =>
       target().engine === 'postgres' ? sql<{ id: number }>`select pg_backend_pid() as id` : sql<{ id: number }>`select connection_id() as id`
-    const kill = (id: number) =>
-      target().engine === 'postgres' ? `select pg_terminate_backend(${id})` : `kill ${id}`
+    const kill = (id: number) => (target().engine === 'postgres' ? `select pg_terminate_backend(${id})` : `kill ${id}`)
 
     beforeAll(async () => {
       const suffix = target().engine === 'mysql' ? ' engine=InnoDB' : ''

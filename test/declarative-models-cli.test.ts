@@ -43,8 +43,17 @@ describeEngines('etlp models and records', (target) => {
     expect(JSON.parse(imported.stdout)).toEqual({ inserted: 3 })
 
     const list = await runCli([
-      '--config', config, '--json', 'records', 'list', 'calendar_day',
-      '--where', '{"column": "open", "operator": "==", "value": false}', '--order-by', '-day', '--total',
+      '--config',
+      config,
+      '--json',
+      'records',
+      'list',
+      'calendar_day',
+      '--where',
+      '{"column": "open", "operator": "==", "value": false}',
+      '--order-by',
+      '-day',
+      '--total',
     ])
     expect(list.code, list.stderr).toBe(0)
     const page = JSON.parse(list.stdout) as { items: Array<{ day: string; open: boolean }>; total: number }

@@ -8,11 +8,7 @@ import { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'
 
 const author = (extra: object[] = [], more: object = {}) => ({
-  fields: [
-    { name: 'id', type: 'uuid', primary_key: true },
-    { name: 'name', type: 'string', max_length: 40, nullable: false },
-    ...extra,
-  ],
+  fields: [{ name: 'id', type: 'uuid', primary_key: true }, { name: 'name', type: 'string', max_length: 40, nullable: false }, ...extra],
   ...more,
 })
 
@@ -176,7 +172,6 @@ describeEngines('declarative model nullability', (target) => {
     await expect(notes.insert({})).rejects.toMatchObject({ error_type: 'validation_error', issues: [{ path: 'note' }] })
     expect((await store.models.plan(config(true))).changes).toMatchObject([{ kind: 'drop_not_null', destructive: false }])
   })
-
 })
 
 /**
@@ -184,18 +179,29 @@ describeEngines('declarative model nullability', (target) => {
  * lock is a `BEGIN IMMEDIATE` that a synchronous driver waits for by blocking its thread,
  * so concurrent SQLite writers must be separate processes (the core migrator's tests).
  */
-describeEngines('declarative model locking', (target) => {
-  it('applies a declaration once when several stores define it at the same time', async () => {
-    const stores = [await target().open(), await target().open(), await target().open()]
-    await stores[0]?.migrate()
-    const concurrent = {
-      models: { lock_probe: { fields: [{ name: 'id', type: 'uuid', primary_key: true }, { name: 'n', type: 'integer' }] } },
-    }
-    const results = await Promise.all(stores.map((store) => store.models.define(concurrent)))
-    expect(results.flatMap((result) => result.versions)).toEqual([{ model: 'lock_probe', version: 1, dropped: false }])
-    expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
-  })
-}, ['postgres', 'mysql'])
+describeEngines(
+  'declarative model locking',
+  (target) => {
+    it('applies a declaration once when several stores define it at the same time', async () => {
+      const stores = [await target().open(), await target().open(), await target().open()]
+      await stores[0]?.migrate()
+      const concurrent = {
+        models: {
+          lock_probe: {
+            fields: [
+              { name: 'id', type: 'uuid', primary_key: true },
+              { name: 'n', type: 'integer' },
+            ],
+          },
+        },
+      }
+      const results = await Promise.all(stores.map((store) => store.models.define(concurrent)))
+      expect(results.flatMap((result) => result.versions)).toEqual([{ model: 'lock_probe', version: 1, dropped: false }])
+      expect(results.filter((result) => result.sql.length > 0)).toHaveLength(1)
+    })
+  },
+  ['postgres', 'mysql'],
+)
 
 const DEFINE_ONCE = fileURLToPath(new URL('./fixtures/models-define-once.mjs', import.meta.url))
 
@@ -216,7 +222,19 @@ describeEngines('declarative model locking across processes', (target) => {
     const store = await target().open()
     await store.migrate()
     const models = join(target().dir, 'probe-models.json')
-    writeFileSync(models, JSON.stringify({ models: { process_probe: { fields: [{ name: 'id', type: 'integer', primary_key: true }, { name: 'v', type: 'text' }] } } }))
+    writeFileSync(
+      models,
+      JSON.stringify({
+        models: {
+          process_probe: {
+            fields: [
+              { name: 'id', type: 'integer', primary_key: true },
+              { name: 'v', type: 'text' },
+            ],
+          },
+        },
+      }),
+    )
     const config = target().configFile()
     const runs = await Promise.all([1, 2, 3].map(() => runNode([DEFINE_ONCE, config, models])))
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
@@ -230,7 +248,10 @@ describeEngines('declarative records across stores', (target) => {
   it('sees a field that another store added after this one cached the model', async () => {
     const first = await target().open()
     await first.migrate()
-    const fields = [{ name: 'id', type: 'integer', primary_key: true }, { name: 'label', type: 'string', max_length: 20 }]
+    const fields = [
+      { name: 'id', type: 'integer', primary_key: true },
+      { name: 'label', type: 'string', max_length: 20 },
+    ]
     await first.models.define({ models: { shared_note: { fields } } })
     const notes = first.models.records('shared_note')
     await notes.insert({ label: 'before' })
@@ -266,7 +287,11 @@ describeEngines('declarative model type widening', (target) => {
     ])
     expect(plan.destructive).toBe(false)
     expect((await store.models.define(config('bigint', 'text'))).sql).toEqual(plan.sql)
-    expect(await counters.update(row.id, { hits: 9_000_000_000_000, note: 'n'.repeat(500) })).toEqual({ id: row.id, hits: 9_000_000_000_000, note: 'n'.repeat(500) })
+    expect(await counters.update(row.id, { hits: 9_000_000_000_000, note: 'n'.repeat(500) })).toEqual({
+      id: row.id,
+      hits: 9_000_000_000_000,
+      note: 'n'.repeat(500),
+    })
     await expect(store.models.plan(config('integer', 'text'))).rejects.toMatchObject({ issues: [{ path: 'models.counter.fields[1].type' }] })
   })
 })

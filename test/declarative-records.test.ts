@@ -141,7 +141,11 @@ describeEngines('declarative model records', (target) => {
     const mine = { column: 'job_id', operator: '==', value: jobId }
     expect(await checks.count({ where: mine })).toBe(1)
 
-    const rows = [{ job_id: jobId, rule: 'ok' }, { job_id: jobId, rule: 'ok' }, { job_id: jobId, rule: 7 }]
+    const rows = [
+      { job_id: jobId, rule: 'ok' },
+      { job_id: jobId, rule: 'ok' },
+      { job_id: jobId, rule: 7 },
+    ]
     await expect(checks.insertMany(rows)).rejects.toMatchObject({ issues: [{ path: 'rows[2].rule' }] })
     expect(await checks.count({ where: mine }), 'a bad row rolls back the whole batch').toBe(1)
     expect(await checks.insertMany(rows.slice(0, 2), { chunkSize: 1 })).toEqual({ inserted: 2 })
@@ -165,7 +169,15 @@ describeEngines('declarative model records', (target) => {
     const checks = store.models.records('quality_check')
     const row = await checks.insert({ job_id: jobId, rule: marker, details: { note: marker } })
     await checks.update(row.id, { rule: `${marker}2` })
-    await checks.find({ where: { logical_operator: 'OR', rules: [{ column: 'rule', operator: 'contains', value: marker }, { column: 'rule', operator: 'in', value: [marker] }] } })
+    await checks.find({
+      where: {
+        logical_operator: 'OR',
+        rules: [
+          { column: 'rule', operator: 'contains', value: marker },
+          { column: 'rule', operator: 'in', value: [marker] },
+        ],
+      },
+    })
     await checks.count({ where: { column: 'rule', operator: '==', value: marker } })
     await checks.upsert({ id: row.id, job_id: jobId, rule: marker })
     await checks.insertMany([{ job_id: jobId, rule: marker }])

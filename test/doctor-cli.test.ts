@@ -20,14 +20,22 @@ describeEngines(
 
       expect((await runCli(['--config', config, 'migrate', 'up'])).code).toBe(0)
       const env = { ETLP_MASTER_KEY: key.key }
-      const added = await runCli(['--config', config, 'credentials', 'add', 'warehouse', '--user', 'etl', '--password-env', 'DOCTOR_PASSWORD'], { ...env, DOCTOR_PASSWORD: 'doctor-secret' })
+      const added = await runCli(['--config', config, 'credentials', 'add', 'warehouse', '--user', 'etl', '--password-env', 'DOCTOR_PASSWORD'], {
+        ...env,
+        DOCTOR_PASSWORD: 'doctor-secret',
+      })
       expect(added.code, added.stderr).toBe(0)
       const after = await runCli(['--config', config, '--json', 'doctor'], env)
       expect(after.code, after.stdout + after.stderr).toBe(0)
       const report = JSON.parse(after.stdout) as DoctorReport
       expect(report.ok).toBe(true)
       expect(report.checks.map((check) => check.check)).toEqual(
-        expect.arrayContaining(['reachable', 'migrations', 'encryption key', ...(target().engine === 'sqlite' ? ['sqlite journal', 'sqlite vacuum'] : ['pool'])]),
+        expect.arrayContaining([
+          'reachable',
+          'migrations',
+          'encryption key',
+          ...(target().engine === 'sqlite' ? ['sqlite journal', 'sqlite vacuum'] : ['pool']),
+        ]),
       )
       expect(report.checks.find((check) => check.check === 'encryption key')?.detail).toMatch(/unwraps data key/)
 

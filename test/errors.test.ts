@@ -188,4 +188,3 @@ describeEngines(
 function sqliteFile(url: string): string {
   return url.replace(/^sqlite:\/\//, '')
 }
-

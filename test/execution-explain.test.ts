@@ -1,6 +1,15 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely'
+import {
+  CompiledQuery,
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import type { EngineName } from '../src/config/database-url.js'
 import { runInTransaction } from '../src/db/transaction.js'
@@ -83,7 +92,11 @@ describeEngines('execution list plans and retention at scale', (target) => {
       error_details: null,
     }))
     await context.transaction(async (tx) => {
-      await insertObjects(tx, tx.table('execution_payloads'), owners.map((row) => ({ execution_id: row.id, params: adapter.encodeJson({}), error_details: null })))
+      await insertObjects(
+        tx,
+        tx.table('execution_payloads'),
+        owners.map((row) => ({ execution_id: row.id, params: adapter.encodeJson({}), error_details: null })),
+      )
       await insertObjects(tx, tx.table('execution_attempts'), attempts)
       const runs = attempts.flatMap((attempt) =>
         ['read', 'filter', 'write'].map((name) => ({
@@ -201,9 +214,13 @@ describeEngines('execution list plans and retention at scale', (target) => {
       expect(access, `${name}:\n${plan.join('\n')}`).toHaveLength(2)
       const [skip, fetch] = access as [string, string]
       // The keys come from an index that holds every column the filter and the order need.
-      expect(skip, `${name}, keys:\n${plan.join('\n')}`).toMatch({ sqlite: /USING COVERING INDEX/, postgres: /Index Only Scan/, mysql: /Using index\b/ }[target().engine])
+      expect(skip, `${name}, keys:\n${plan.join('\n')}`).toMatch(
+        { sqlite: /USING COVERING INDEX/, postgres: /Index Only Scan/, mysql: /Using index\b/ }[target().engine],
+      )
       // The page's rows are then read by their primary key, one at a time.
-      expect(fetch, `${name}, rows:\n${plan.join('\n')}`).toMatch({ sqlite: /\(id=\?\)/, postgres: /Index Scan using \w+_pkey/, mysql: /^eq_ref PRIMARY/ }[target().engine])
+      expect(fetch, `${name}, rows:\n${plan.join('\n')}`).toMatch(
+        { sqlite: /\(id=\?\)/, postgres: /Index Scan using \w+_pkey/, mysql: /^eq_ref PRIMARY/ }[target().engine],
+      )
     }
     // The page holds the rows the offset names, with their job names: those a walk by cursor reaches.
     const where = deep['by job and one status']?.where
@@ -337,7 +354,12 @@ async function cursorAccess(db: Kysely<any>, engine: EngineName, query: Compiled
   if (engine === 'sqlite') return lines.filter((line) => line.includes(` ${table} `)).join('\n')
   // PostgreSQL: the Index Cond right under the scan of the table.
   const scan = lines.findIndex((line) => line.includes(` on ${table} `))
-  return scan < 0 ? '' : lines.slice(scan, scan + 2).filter((line) => /on |Index Cond/.test(line)).join('\n')
+  return scan < 0
+    ? ''
+    : lines
+        .slice(scan, scan + 2)
+        .filter((line) => /on |Index Cond/.test(line))
+        .join('\n')
 }
 
 /**
@@ -353,7 +375,9 @@ function offsetAccess(plan: readonly string[], engine: EngineName, table: string
     case 'postgres':
       return rows.map((row) => String(Object.values(row)[0])).filter((step) => step.includes(` on ${table} `))
     case 'mysql': {
-      const reads = rows.filter((row) => row.table === table).map((row) => ({ derived: row.select_type === 'DERIVED', text: `${String(row.type)} ${String(row.key)} ${String(row.Extra ?? '')}` }))
+      const reads = rows
+        .filter((row) => row.table === table)
+        .map((row) => ({ derived: row.select_type === 'DERIVED', text: `${String(row.type)} ${String(row.key)} ${String(row.Extra ?? '')}` }))
       return [...reads.filter((read) => read.derived), ...reads.filter((read) => !read.derived)].map((read) => read.text)
     }
   }

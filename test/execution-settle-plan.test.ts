@@ -38,16 +38,40 @@ describeEngines('settling an attempt at scale', (target) => {
     const jobId = await createJob(store)
     const at = adapter.encodeTimestamp(new Date())
     const execution = (id: string) => ({
-      id, job_id: jobId, job_version: 1, environment: null, status: 'SUCCEEDED', trigger: 'manual', idempotency_key: null,
-      worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 1, max_attempts: 1, queued_at: at, started_at: at,
-      finished_at: at, duration_ms: 0, error_type: null, error_message: null, updated_at: at,
+      id,
+      job_id: jobId,
+      job_version: 1,
+      environment: null,
+      status: 'SUCCEEDED',
+      trigger: 'manual',
+      idempotency_key: null,
+      worker_id: null,
+      lease_expires_at: null,
+      lease_ms: null,
+      attempt_count: 1,
+      max_attempts: 1,
+      queued_at: at,
+      started_at: at,
+      finished_at: at,
+      duration_ms: 0,
+      error_type: null,
+      error_message: null,
+      updated_at: at,
     })
     const now = Date.now()
     const attempted = Array.from({ length: ATTEMPTED_EXECUTIONS }, (_, i) => execution(uuidv7At(now - 2 * DAY + i)))
     const newer = Array.from({ length: NEWER_EXECUTIONS }, (_, i) => execution(uuidv7At(now - DAY + Math.floor((i * DAY) / NEWER_EXECUTIONS))))
     const attempts = attempted.map((row) => ({
-      id: uuidv7At(now - 2 * DAY), execution_id: row.id, attempt_number: 1, status: 'SUCCEEDED', worker_id: null, started_at: at,
-      finished_at: at, error_type: null, error_message: null, error_details: null,
+      id: uuidv7At(now - 2 * DAY),
+      execution_id: row.id,
+      attempt_number: 1,
+      status: 'SUCCEEDED',
+      worker_id: null,
+      started_at: at,
+      finished_at: at,
+      error_type: null,
+      error_message: null,
+      error_details: null,
     }))
     await context.transaction(async (tx) => {
       await insertObjects(tx, tx.table('executions'), [...attempted, ...newer])

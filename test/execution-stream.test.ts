@@ -104,7 +104,10 @@ describeEngines('execution stream', (target) => {
 
   it('streams every execution newest first in flat memory', async () => {
     const { db } = Store.context(store)
-    const counted = await db.selectFrom('executions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const counted = await db
+      .selectFrom('executions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     const base = liveHeap()
     let peak = 0
     let count = 0
@@ -224,8 +227,15 @@ describeEngines('execution stream', (target) => {
       seen.push(execution)
       if (seen.length !== 10) continue
       // The rows changed here come in the last window, read long after these writes.
-      await db.updateTable('executions').set({ status: 'CANCELLED', worker_id: null }).where('id', '=', oldest?.id ?? '').execute()
-      await db.deleteFrom('executions').where('id', '=', secondOldest?.id ?? '').execute()
+      await db
+        .updateTable('executions')
+        .set({ status: 'CANCELLED', worker_id: null })
+        .where('id', '=', oldest?.id ?? '')
+        .execute()
+      await db
+        .deleteFrom('executions')
+        .where('id', '=', secondOldest?.id ?? '')
+        .execute()
       await insertExecutions(writer, executionRows(writer, [job], 1, Date.UTC(2024, 0, 1)))
     }
     expect(seen).toEqual(before)

@@ -35,9 +35,7 @@ function runNode(script: string, args: readonly string[]): { child: ChildProcess
 async function startMany(store: Store, jobId: string, count: number): Promise<string[]> {
   const ids: string[] = []
   for (let i = 0; i < count; i += 50) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, () => store.executions.start({ jobId, trigger: 'schedule' })),
-    )
+    const batch = await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => store.executions.start({ jobId, trigger: 'schedule' })))
     ids.push(...batch.map((execution) => execution.id))
   }
   return ids
@@ -78,9 +76,7 @@ describeEngines('execution workers (idempotency and leases)', (target) => {
     const config = target().configFile()
     const key = `nightly-${Date.now()}`
     const startAt = String(Date.now() + 1500)
-    const results = await Promise.all(
-      [0, 1].map(() => runNode('execution-start-once.mjs', [config, jobId, key, startAt]).done),
-    )
+    const results = await Promise.all([0, 1].map(() => runNode('execution-start-once.mjs', [config, jobId, key, startAt]).done))
     for (const result of results) expect(result.code, result.stderr).toBe(0)
     expect(results[0]?.stdout).toMatch(/^[0-9a-f-]{36}$/)
     expect(results[1]?.stdout).toBe(results[0]?.stdout)
@@ -128,9 +124,9 @@ describeEngines(
       const walFile = `${String(target().config().database?.url).slice('sqlite://'.length)}-wal`
       const logSizes: number[] = []
       const sampler = setInterval(() => logSizes.push(statSync(walFile, { throwIfNoEntry: false })?.size ?? 0), 20)
-      const results = await Promise.all(
-        [0, 1, 2, 3].map(() => runNode('execution-sqlite-writer.mjs', [config, jobId, writeForMs]).done),
-      ).finally(() => clearInterval(sampler))
+      const results = await Promise.all([0, 1, 2, 3].map(() => runNode('execution-sqlite-writer.mjs', [config, jobId, writeForMs]).done)).finally(() =>
+        clearInterval(sampler),
+      )
       for (const result of results) {
         expect(result.stderr).toBe('')
         expect(result.code).toBe(0)
@@ -138,12 +134,7 @@ describeEngines(
       const acknowledged = results.flatMap((result) => JSON.parse(result.stdout) as string[])
       expect(acknowledged.length).toBeGreaterThan(0)
       const context = Store.context(store)
-      const stored = await context.db
-        .selectFrom('executions')
-        .select('id')
-        .where('job_id', '=', jobId)
-        .where('status', '=', 'SUCCEEDED')
-        .execute()
+      const stored = await context.db.selectFrom('executions').select('id').where('job_id', '=', jobId).where('status', '=', 'SUCCEEDED').execute()
       const storedIds = new Set(stored.map((row) => String(row.id)))
       expect(acknowledged.filter((id) => !storedIds.has(id))).toEqual([])
       const runs = await context.db

@@ -72,7 +72,10 @@ describeEngines('etlp executions', (target) => {
 
     const printed = await cli(config, 'executions', 'export', '--job', job.name, '--environment', 'PROD')
     expect(printed.code, printed.stderr).toBe(0)
-    const lines = printed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: string; job_name: string })
+    const lines = printed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; job_name: string })
     const listed = await store.executions.list({
       where: {
         logical_operator: 'AND',

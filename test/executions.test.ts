@@ -52,9 +52,7 @@ describeEngines('executions', (target) => {
     const done = await store.executions.finishAttempt(attempt.id, { status: 'SUCCEEDED' })
     expect(done).toMatchObject({ status: 'SUCCEEDED', attempt_count: 1 })
     expect(done.duration_ms).toBeGreaterThanOrEqual(0)
-    await expect(store.executions.finish(execution.id, { status: 'FAILED', error: { message: 'late' } })).rejects.toBeInstanceOf(
-      ConflictError,
-    )
+    await expect(store.executions.finish(execution.id, { status: 'FAILED', error: { message: 'late' } })).rejects.toBeInstanceOf(ConflictError)
     await expect(store.executions.finishAttempt(attempt.id, { status: 'FAILED' })).rejects.toBeInstanceOf(ConflictError)
     await expect(store.executions.startAttempt(execution.id)).rejects.toBeInstanceOf(ConflictError)
     const after = await store.executions.get(execution.id, { include: { attempts: true } })
@@ -217,7 +215,7 @@ describeEngines('executions', (target) => {
     expect(bad).toBeInstanceOf(ValidationError)
   })
 
-  it('names each listed execution\'s own job, in one statement per page', async () => {
+  it("names each listed execution's own job, in one statement per page", async () => {
     const [first, second] = [await createJob(store), await createJob(store)]
     const names = new Map([first, second].map((id) => [id, '']))
     for (const id of names.keys()) names.set(id, (await store.jobs.get(id)).name)
@@ -228,12 +226,18 @@ describeEngines('executions', (target) => {
     const page = await store.executions.list({ where, limit: 4 })
     expect(statements.filter((text) => /^select/i.test(text))).toHaveLength(1)
     expect(page.items.map((e) => [e.id, e.job_name])).toEqual(
-      [...started].reverse().slice(0, 4).map((id, i) => [id, names.get(i % 2 ? first : second)]),
+      [...started]
+        .reverse()
+        .slice(0, 4)
+        .map((id, i) => [id, names.get(i % 2 ? first : second)]),
     )
     const rest = await store.executions.list({ where, limit: 4, cursor: page.next_cursor ?? '' })
     expect(rest.items.map((e) => e.job_name)).toEqual([names.get(second), names.get(first)])
     // A filter that pins the job names it once per page; by id or by name, the rows get it.
-    for (const pin of [{ column: 'job_id', operator: '==', value: second }, { column: 'job_name', operator: '==', value: names.get(second) }] as const) {
+    for (const pin of [
+      { column: 'job_id', operator: '==', value: second },
+      { column: 'job_name', operator: '==', value: names.get(second) },
+    ] as const) {
       const pinned = await store.executions.list({ where: { logical_operator: 'AND', rules: [pin, { column: 'environment', operator: '==', value: 'TEST' }] } })
       expect(pinned.items.map((e) => [e.id, e.job_name])).toEqual([5, 3, 1].map((i) => [started[i], names.get(second)]))
     }
@@ -245,7 +249,13 @@ describeEngines('executions', (target) => {
     ])
     // An equality on the id finds the row whatever other equalities the filter has.
     const one = await store.executions.list({
-      where: { logical_operator: 'AND', rules: [{ column: 'job_id', operator: '==', value: second }, { column: 'id', operator: '==', value: started[3] }] },
+      where: {
+        logical_operator: 'AND',
+        rules: [
+          { column: 'job_id', operator: '==', value: second },
+          { column: 'id', operator: '==', value: started[3] },
+        ],
+      },
       total: true,
     })
     expect(one).toMatchObject({ total: 1, next_cursor: null, items: [{ id: started[3], job_name: names.get(second) }] })
@@ -289,7 +299,10 @@ describeEngines('executions', (target) => {
     // `until` is exclusive: nothing of this job was queued before its first execution.
     expect((await store.executions.stats({ jobId, until: first.queued_at })).total).toBe(0)
     expect((await store.executions.stats({ jobId, until: new Date(last.queued_at.getTime() + 1) })).total).toBe(3)
-    await expect(store.executions.stats({ jobId, status: 'DONE' as never })).rejects.toMatchObject({ error_type: 'validation_error', issues: [{ path: 'query.status' }] })
+    await expect(store.executions.stats({ jobId, status: 'DONE' as never })).rejects.toMatchObject({
+      error_type: 'validation_error',
+      issues: [{ path: 'query.status' }],
+    })
   })
 
   it('purges finished history in batches, reports it, and leaves no orphans', async () => {

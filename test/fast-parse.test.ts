@@ -191,7 +191,13 @@ const SYNTHETIC = {
   numbers: z.strictObject({ a: z.int().positive().optional(), b: z.number().min(0).max(1000).optional(), c: z.number().lt(1).gt(-1).optional() }),
   regex: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.string().regex(/x/g)).max(2)),
   refined: z
-    .strictObject({ a: z.string().refine((text) => text.length !== 1, 'not one').optional(), b: z.unknown() })
+    .strictObject({
+      a: z
+        .string()
+        .refine((text) => text.length !== 1, 'not one')
+        .optional(),
+      b: z.unknown(),
+    })
     .refine((value) => value.a !== undefined || value.b !== undefined, 'a or b'),
   routeTargets: z.array(z.union([z.string().min(1), z.strictObject({ to: z.string().min(1), in_port: z.string().optional() })])),
   // The first option transforms, which the fast path leaves to Zod: it must not answer with the second.
@@ -234,9 +240,15 @@ describe('fast parse', () => {
     try {
       for (const [name, schema] of Object.entries(SYNTHETIC)) {
         const example = EXAMPLES[name as keyof typeof SYNTHETIC]
-        holdsToZod(schema, samples(500, (next) => (next() < 0.5 ? randomValue(next) : mutate(example, next)), name.length))
+        holdsToZod(
+          schema,
+          samples(500, (next) => (next() < 0.5 ? randomValue(next) : mutate(example, next)), name.length),
+        )
       }
-      const tally = holdsToZod(componentRunsSchema, samples(500, (next) => [mutate({ component_name: 'a', started_at: new Date(0), metrics: { n: 1 } }, next)], 3))
+      const tally = holdsToZod(
+        componentRunsSchema,
+        samples(500, (next) => [mutate({ component_name: 'a', started_at: new Date(0), metrics: { n: 1 } }, next)], 3),
+      )
       expect(tally.fast).toBeGreaterThan(0)
     } finally {
       useCodeGeneration(true)
@@ -246,7 +258,10 @@ describe('fast parse', () => {
   for (const [name, schema] of Object.entries(SYNTHETIC)) {
     it(`gives what Zod gives: ${name}`, () => {
       const example = EXAMPLES[name as keyof typeof SYNTHETIC]
-      const tally = holdsToZod(schema, samples(2000, (next) => (next() < 0.5 ? randomValue(next) : mutate(example, next)), name.length))
+      const tally = holdsToZod(
+        schema,
+        samples(2000, (next) => (next() < 0.5 ? randomValue(next) : mutate(example, next)), name.length),
+      )
       expect(tally.valid).toBeGreaterThan(20)
     })
   }
@@ -300,11 +315,17 @@ describe('fast parse', () => {
 
   it('gives what Zod gives for execution starts and finishes', () => {
     const start = { jobId: '01890a5d-ac96-774b-bcce-b302099a8057', params: { day: '2026-01-31' }, environment: 'prod', idempotencyKey: 'k1', trigger: 'api' }
-    const startTally = holdsToZod(startExecutionSchema, samples(3000, (next) => (next() < 0.2 ? { jobId: start.jobId } : mutate(start, next)), 5))
+    const startTally = holdsToZod(
+      startExecutionSchema,
+      samples(3000, (next) => (next() < 0.2 ? { jobId: start.jobId } : mutate(start, next)), 5),
+    )
     expect(startTally.fast).toBeGreaterThan(startTally.valid * 0.95)
     expect(fastParser(startExecutionSchema)(start)).toStrictEqual(startExecutionSchema.parse(start))
     const finish = { status: 'FAILED', error: { type: 'timeout', message: 'took too long', details: { ms: 5 } } }
-    const finishTally = holdsToZod(finishResultSchema, samples(3000, (next) => (next() < 0.2 ? { status: 'SUCCEEDED' } : mutate(finish, next)), 6))
+    const finishTally = holdsToZod(
+      finishResultSchema,
+      samples(3000, (next) => (next() < 0.2 ? { status: 'SUCCEEDED' } : mutate(finish, next)), 6),
+    )
     expect(finishTally.fast).toBeGreaterThan(finishTally.valid * 0.95)
     expect(fastParser(finishResultSchema)(finish)).toStrictEqual(finishResultSchema.parse(finish))
   })

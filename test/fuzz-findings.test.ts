@@ -20,7 +20,11 @@ describeEngines('inputs found by fuzzing', (target) => {
 
   it('refuses an interval whose end comes before its first occurrence, at end_date', async () => {
     const issues = await rejectedIssues(
-      store.schedules.create({ name: 'ends-early', job_id: jobId, trigger: { interval: { days: 2, end_date: new Date(Date.now() + 86_400_000).toISOString() } } }),
+      store.schedules.create({
+        name: 'ends-early',
+        job_id: jobId,
+        trigger: { interval: { days: 2, end_date: new Date(Date.now() + 86_400_000).toISOString() } },
+      }),
     )
     expect(issues[0]?.path).toBe('trigger.interval.end_date')
     await expect(store.schedules.getByName('ends-early')).rejects.toMatchObject({ error_type: 'not_found' })
@@ -52,7 +56,10 @@ describeEngines('inputs found by fuzzing', (target) => {
       store.jobs.create({
         name: 'bigint',
         metadata: { user_id: 10n },
-        components: [{ comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' }],
+        components: [
+          { comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } },
+          { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' },
+        ],
       }),
     )
     expect(issues.map((issue) => issue.path)).toContain('metadata.user_id')
@@ -102,7 +109,10 @@ describeEngines('inputs found by fuzzing', (target) => {
   it('tells names apart by trailing spaces on every engine', async () => {
     const config = (name: string) => ({
       name,
-      components: [{ comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' }],
+      components: [
+        { comp_type: 'read_csv', name: 'read', filepath: 'a.csv', routes: { out: ['write'] } },
+        { comp_type: 'write_csv', name: 'write', filepath: 'b.csv' },
+      ],
     })
     const plain = await store.jobs.create(config('padded'))
     const padded = await store.jobs.create(config('padded '))

@@ -17,7 +17,12 @@ function sourceFiles(dir: string): string[] {
 function typeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (ts.isExportDeclaration(node)) {
     if (node.isTypeOnly) return true
-    return node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((element) => element.isTypeOnly)
+    return (
+      node.exportClause !== undefined &&
+      ts.isNamedExports(node.exportClause) &&
+      node.exportClause.elements.length > 0 &&
+      node.exportClause.elements.every((element) => element.isTypeOnly)
+    )
   }
   const clause = node.importClause
   if (!clause) return false // `import './x.js'` runs the module
@@ -77,6 +82,21 @@ it('finds a cycle when there is one', () => {
   const a = join(SRC, 'a.ts')
   const b = join(SRC, 'b.ts')
   const c = join(SRC, 'c.ts')
-  expect(cycles(new Map([[a, [b]], [b, [c]], [c, [a]]]))).toEqual([['a.ts', 'b.ts', 'c.ts']])
-  expect(cycles(new Map([[a, [b]], [b, []]]))).toEqual([])
+  expect(
+    cycles(
+      new Map([
+        [a, [b]],
+        [b, [c]],
+        [c, [a]],
+      ]),
+    ),
+  ).toEqual([['a.ts', 'b.ts', 'c.ts']])
+  expect(
+    cycles(
+      new Map([
+        [a, [b]],
+        [b, []],
+      ]),
+    ),
+  ).toEqual([])
 })

@@ -5,7 +5,11 @@ import { describeEngines, exec } from './helpers/engines.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
-function run(script: string, args: string[], onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+function run(
+  script: string,
+  args: string[],
+  onLine?: (line: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixture(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     let stdout = ''
@@ -32,7 +36,11 @@ describeEngines('job saves across processes', (target) => {
     const config = target().configFile()
     const startAt = String(Date.now() + 1500)
     const results = await Promise.all(
-      ['a.csv', 'b.csv'].map((file) => run('job-update-once.mjs', [config, job.id, '1', file, startAt]).then((r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string })),
+      ['a.csv', 'b.csv'].map((file) =>
+        run('job-update-once.mjs', [config, job.id, '1', file, startAt]).then(
+          (r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string },
+        ),
+      ),
     )
     expect(results.filter((r) => r.ok)).toEqual([{ ok: true, version: 2 }])
     expect(results.filter((r) => !r.ok)).toMatchObject([{ ok: false, error_type: 'conflict' }])
@@ -56,9 +64,16 @@ describeEngines('job saves across processes', (target) => {
     })
     const startAt = String(Date.now() + 1500)
     const results = await Promise.all(
-      ['c.csv', 'd.csv'].map((file) => run('job-update-once.mjs', [target().configFile(), job.id, 'none', file, startAt]).then((r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string })),
+      ['c.csv', 'd.csv'].map((file) =>
+        run('job-update-once.mjs', [target().configFile(), job.id, 'none', file, startAt]).then(
+          (r) => JSON.parse(r.stdout) as { ok: boolean; version?: number; error_type?: string },
+        ),
+      ),
     )
-    expect(results.map((r) => r.error_type), JSON.stringify(results)).toEqual([undefined, undefined])
+    expect(
+      results.map((r) => r.error_type),
+      JSON.stringify(results),
+    ).toEqual([undefined, undefined])
     expect(results.map((r) => r.version).sort()).toEqual([job.current_version + 1, job.current_version + 2])
     const versions = await Promise.all([1, 2].map((n) => store.jobs.getVersion(job.id, job.current_version + n)))
     const files = versions.map((v) => (v.config.components as Array<{ filepath: string }>)[1]!.filepath).sort()
@@ -81,7 +96,9 @@ describeEngines('job saves across processes', (target) => {
     expect(await count('etl_components')).toBe(before)
     expect(await count('etl_job_versions')).toBe(versionsBefore)
     const components = Array.from({ length: 10 }, (_, i) =>
-      i < 5 ? { comp_type: 'read_csv', name: `r${i}`, filepath: 'in.csv', routes: { out: [`w${i}`] } } : { comp_type: 'write_csv', name: `w${i - 5}`, filepath: 'out.csv' },
+      i < 5
+        ? { comp_type: 'read_csv', name: `r${i}`, filepath: 'in.csv', routes: { out: [`w${i}`] } }
+        : { comp_type: 'write_csv', name: `w${i - 5}`, filepath: 'out.csv' },
     )
     const saved = await store.jobs.create({ name: 'killed_mid_save', components })
     expect(saved.component_count).toBe(10)

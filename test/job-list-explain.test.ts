@@ -35,14 +35,21 @@ describeEngines('job list plans', (target) => {
       created_by: null,
       updated_by: null,
     }))
-    for (let start = 0; start < rows.length; start += 2000) await db.insertInto('etl_jobs').values(rows.slice(start, start + 2000)).execute()
+    for (let start = 0; start < rows.length; start += 2000)
+      await db
+        .insertInto('etl_jobs')
+        .values(rows.slice(start, start + 2000))
+        .execute()
     const analyze = { sqlite: 'analyze', postgres: 'analyze etl_jobs', mysql: 'analyze table etl_jobs' }[target().engine]
     await exec(db, analyze)
   })
 
   async function plan(query: unknown): Promise<string> {
     captured.length = 0
-    const repository = new (await import('../src/repositories/job-repository.js')).JobRepository({ ...Store.context(store), db: recordingExecuted(db, captured) })
+    const repository = new (await import('../src/repositories/job-repository.js')).JobRepository({
+      ...Store.context(store),
+      db: recordingExecuted(db, captured),
+    })
     await repository.list(query)
     const select = captured[0]!
     const prefix = target().engine === 'sqlite' ? 'explain query plan ' : 'explain '

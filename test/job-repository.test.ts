@@ -11,14 +11,23 @@ const simple = (name: string, filepath = 'paid.csv') => ({
   strategy_type: 'row',
   num_of_retries: 2,
   components: [
-    { comp_type: 'read_csv', name: 'read_orders', filepath: 'orders.csv', routes: { out: [{ to: 'only_paid', in_port: 'in' }] }, layout: { x_coord: 0, y_coord: 0 } },
+    {
+      comp_type: 'read_csv',
+      name: 'read_orders',
+      filepath: 'orders.csv',
+      routes: { out: [{ to: 'only_paid', in_port: 'in' }] },
+      layout: { x_coord: 0, y_coord: 0 },
+    },
     { comp_type: 'filter', name: 'only_paid', rule: { column: 'status', operator: '==', value: 'paid' }, routes: { pass: ['write_paid'] } },
     { comp_type: 'write_csv', name: 'write_paid', filepath },
   ],
 })
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (error: unknown) => error)
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
 }
 
 describeEngines('job repository', (target) => {
@@ -33,7 +42,15 @@ describeEngines('job repository', (target) => {
   it('creates a job and gets it back with Date times of millisecond precision', async () => {
     const before = Date.now()
     const job = await store.jobs.create(simple('create_get'), { actor: 'ana' })
-    expect(job).toMatchObject({ name: 'create_get', strategy_type: 'row', num_of_retries: 2, file_logging: false, current_version: 1, component_count: 3, created_by: 'ana' })
+    expect(job).toMatchObject({
+      name: 'create_get',
+      strategy_type: 'row',
+      num_of_retries: 2,
+      file_logging: false,
+      current_version: 1,
+      component_count: 3,
+      created_by: 'ana',
+    })
     expect(job.content_hash).toMatch(/^[0-9a-f]{64}$/)
     expect(job.created_at).toBeInstanceOf(Date)
     expect(job.created_at.getTime()).toBeGreaterThanOrEqual(before)
@@ -201,7 +218,13 @@ describeEngines('job repository', (target) => {
     for (const [i, strategy] of ['row', 'bulk', 'bigdata', 'row', 'bulk'].entries()) {
       await store.jobs.create({ ...simple(`list_${i}`), strategy_type: strategy, num_of_retries: i })
     }
-    const where = { logical_operator: 'AND', rules: [{ column: 'name', operator: 'contains', value: 'list_' }, { column: 'strategy_type', operator: 'in', value: ['row', 'bulk'] }] }
+    const where = {
+      logical_operator: 'AND',
+      rules: [
+        { column: 'name', operator: 'contains', value: 'list_' },
+        { column: 'strategy_type', operator: 'in', value: ['row', 'bulk'] },
+      ],
+    }
     const first = await store.jobs.list({ where, order_by: '-num_of_retries', limit: 2, total: true })
     expect(first.total).toBe(4)
     expect(first.items.map((job) => job.name)).toEqual(['list_4', 'list_3'])
@@ -211,7 +234,10 @@ describeEngines('job repository', (target) => {
     const injected = await store.jobs.list({ where: { column: 'name', operator: '==', value: "x' OR '1'='1" } })
     expect(injected.items).toEqual([])
     expect(await failure(store.jobs.list({ where: { column: 'name; drop table etl_jobs', operator: '==', value: 'x' } }))).toBeInstanceOf(ValidationError)
-    const since = await store.jobs.list({ where: { column: 'created_at', operator: '>=', value: first.items[1]!.created_at.toISOString() }, order_by: 'created_at' })
+    const since = await store.jobs.list({
+      where: { column: 'created_at', operator: '>=', value: first.items[1]!.created_at.toISOString() },
+      order_by: 'created_at',
+    })
     expect(since.items.map((job) => job.name)).toContain('list_4')
   })
 

@@ -30,7 +30,13 @@ describe('job graph validation', () => {
         strategy_type: 'row',
         num_of_retries: 2,
         components: [
-          { comp_type: 'read_csv', name: 'read_orders', filepath: 'orders.csv', routes: { out: [{ to: 'only_paid', in_port: 'in' }] }, layout: { x_coord: 0, y_coord: 0 } },
+          {
+            comp_type: 'read_csv',
+            name: 'read_orders',
+            filepath: 'orders.csv',
+            routes: { out: [{ to: 'only_paid', in_port: 'in' }] },
+            layout: { x_coord: 0, y_coord: 0 },
+          },
           { comp_type: 'filter', name: 'only_paid', rule: { column: 'status', operator: '==', value: 'paid' }, routes: { pass: ['write_paid'] } },
           { comp_type: 'write_csv', name: 'write_paid', filepath: 'paid.csv' },
         ],
@@ -127,7 +133,12 @@ describe('job graph validation', () => {
 
   it('checks user-registered types and takes split ports from the config', () => {
     const registry = new ComponentTypeRegistry([...['read_csv', 'write_csv', 'split'].map((t) => defaultComponentTypes.get(t)!)])
-    registry.register({ comp_type: 'dedupe', inputs: [{ name: 'in', required: true }], outputs: [{ name: 'out' }], payload: z.strictObject({ keys: z.array(z.string()).min(1) }) })
+    registry.register({
+      comp_type: 'dedupe',
+      inputs: [{ name: 'in', required: true }],
+      outputs: [{ name: 'out' }],
+      payload: z.strictObject({ keys: z.array(z.string()).min(1) }),
+    })
     const config = job([
       reader('read', { out: ['split'] }),
       { comp_type: 'split', name: 'split', extra_output_ports: ['left', 'right'], routes: { left: ['d'], right: ['w2'] } },
@@ -136,7 +147,9 @@ describe('job graph validation', () => {
       writer('w2'),
     ])
     expect(validateJobConfig(config, registry).links).toHaveLength(4)
-    expect(issuesOf(job([reader('read', { out: ['d'] }), { comp_type: 'dedupe', name: 'd', keys: [] }]), registry).map((i) => i.path)).toEqual(['components[1].keys'])
+    expect(issuesOf(job([reader('read', { out: ['d'] }), { comp_type: 'dedupe', name: 'd', keys: [] }]), registry).map((i) => i.path)).toEqual([
+      'components[1].keys',
+    ])
   })
 
   it('rejects a port schema for a port the component does not have', () => {

@@ -54,7 +54,15 @@ async function expectEverySecret(store: Store): Promise<void> {
 async function secretsUnderKey(store: Store, keyId: string): Promise<number> {
   const { db } = Store.context(store)
   const count = async (name: 'credentials' | 'context_parameters', column: 'password_key_id' | 'value_key_id') =>
-    Number((await db.selectFrom(name).select((eb) => eb.fn.countAll().as('n')).where(column, '=', keyId).executeTakeFirst())?.n)
+    Number(
+      (
+        await db
+          .selectFrom(name)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where(column, '=', keyId)
+          .executeTakeFirst()
+      )?.n,
+    )
   return (await count('credentials', 'password_key_id')) + (await count('context_parameters', 'value_key_id'))
 }
 

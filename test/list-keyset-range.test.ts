@@ -28,9 +28,25 @@ describeEngines('keyset pagination with a leading range bound', (target) => {
       // Three executions share each queued_at: ties are broken by id.
       const at = adapter.encodeTimestamp(new Date(base + Math.floor(i / 3) * 1000))
       return {
-        id: uuidv7(), job_id: jobId, job_version: 1, environment: null, status: 'SUCCEEDED', trigger: 'manual',
-        idempotency_key: null, worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 1, max_attempts: 1,
-        queued_at: at, started_at: at, finished_at: at, duration_ms: 0, error_type: null, error_message: null, updated_at: at,
+        id: uuidv7(),
+        job_id: jobId,
+        job_version: 1,
+        environment: null,
+        status: 'SUCCEEDED',
+        trigger: 'manual',
+        idempotency_key: null,
+        worker_id: null,
+        lease_expires_at: null,
+        lease_ms: null,
+        attempt_count: 1,
+        max_attempts: 1,
+        queued_at: at,
+        started_at: at,
+        finished_at: at,
+        duration_ms: 0,
+        error_type: null,
+        error_message: null,
+        updated_at: at,
       }
     })
     await Store.context(store).transaction((tx) => insertObjects(tx, table('executions'), rows))

@@ -46,7 +46,13 @@ describe('the origin component model', () => {
       operation: 'insert',
       collation: 'SQL_Latin1_General_CP1_CI_AS',
     })
-    const readCsv = validate({ name: 'j', components: [{ comp_type: 'read_csv', name: 'r', filepath: 'a.csv', routes: { out: ['w'] } }, { comp_type: 'write_excel', name: 'w', filepath: 'b.xlsx' }] })
+    const readCsv = validate({
+      name: 'j',
+      components: [
+        { comp_type: 'read_csv', name: 'r', filepath: 'a.csv', routes: { out: ['w'] } },
+        { comp_type: 'write_excel', name: 'w', filepath: 'b.xlsx' },
+      ],
+    })
     expect(readCsv.components.map((c) => c.payload)).toEqual([
       { filepath: 'a.csv', separator: ',' },
       { filepath: 'b.xlsx', sheet_name: 'Sheet1' },
@@ -106,7 +112,9 @@ describe('the origin component model', () => {
     it('checks extra ports given as objects and their fan-in and fan-out', () => {
       const ports = (j: JobJson) => component(j, 'join_customers')
       expect(paths(changedFixture(OPERATIONS, (j) => (ports(j).extra_input_ports[0].fanin = 'some')))).toEqual(['components[7].extra_input_ports[0].fanin'])
-      expect(paths(changedFixture(OPERATIONS, (j) => (ports(j).extra_output_ports[1] = { required: true })))).toEqual(['components[7].extra_output_ports[1].name'])
+      expect(paths(changedFixture(OPERATIONS, (j) => (ports(j).extra_output_ports[1] = { required: true })))).toEqual([
+        'components[7].extra_output_ports[1].name',
+      ])
       // orders takes exactly one link (fan-in one): a second one is refused.
       const twice = changedFixture(OPERATIONS, (j) => component(j, 'customers').routes.out.push({ to: 'join_customers', in_port: 'orders' }))
       expect(paths(twice)).toEqual(['components[6].routes.out[1].to'])
@@ -114,7 +122,9 @@ describe('the origin component model', () => {
 
     it('refuses a port schema or a route for a port the component does not have', () => {
       const schema = { fields: [{ name: 'a', data_type: 'string' }] }
-      expect(paths(changedFixture(FILES, (j) => (component(j, 'write_sheet').in_port_schemas = { side: schema })))).toEqual(['components[3].in_port_schemas.side'])
+      expect(paths(changedFixture(FILES, (j) => (component(j, 'write_sheet').in_port_schemas = { side: schema })))).toEqual([
+        'components[3].in_port_schemas.side',
+      ])
       expect(paths(changedFixture(FILES, (j) => (component(j, 'read_lines').routes.sideways = ['write_sheet'])))).toEqual(['components[2].routes.sideways'])
       expect(paths(changedFixture(FILES, (j) => (component(j, 'read_lines').routes.out = [{ to: 'write_sheet', in_port: 'side' }])))).toEqual([
         'components[2].routes.out[0].in_port',
@@ -149,7 +159,9 @@ describe('the origin component model', () => {
       expect(paths(changedFixture(DATABASES, (j) => (component(j, 'write_pg').where_conditions = [])))).toEqual(['components[1].where_conditions'])
       expect(paths(changedFixture(DATABASES, (j) => delete component(j, 'write_pg').in_port_schemas))).toEqual(['components[1].in_port_schemas'])
       expect(paths(changedFixture(DATABASES, (j) => (component(j, 'write_mongo').match_filter = {})))).toEqual(['components[7].key_fields'])
-      expect(() => validate(changedFixture(DATABASES, (j) => Object.assign(component(j, 'write_mongo'), { match_filter: null, key_fields: ['_id'] })))).not.toThrow()
+      expect(() =>
+        validate(changedFixture(DATABASES, (j) => Object.assign(component(j, 'write_mongo'), { match_filter: null, key_fields: ['_id'] }))),
+      ).not.toThrow()
     })
 
     it('checks MongoDB reads: sort pairs, limit and skip', () => {
@@ -220,8 +232,12 @@ describe('the origin component model', () => {
       expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.order_id.src_port = 'payments')))).toEqual([`${base}.joined.order_id.src_port`])
       expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.order_id.src_path = 'order_no')))).toEqual([`${base}.joined.order_id.src_path`])
       expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.customer.src_path = 'amount')))).toEqual([`${base}.joined.customer.src_path`])
-      expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.customer = { src_port: 'orders', src_path: 'amount' })))).toEqual([`${base}.joined.customer`])
-      expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.discount = { src_port: 'orders', src_path: 'amount' })))).toEqual([`${base}.joined.discount`])
+      expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.customer = { src_port: 'orders', src_path: 'amount' })))).toEqual([
+        `${base}.joined.customer`,
+      ])
+      expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined.discount = { src_port: 'orders', src_path: 'amount' })))).toEqual([
+        `${base}.joined.discount`,
+      ])
       expect(paths(changedFixture(OPERATIONS, (j) => (rulesOf(j).joined['a.'] = { src_port: 'orders', src_path: 'amount' })))).toEqual([`${base}.joined.a.`])
     })
 
@@ -318,21 +334,46 @@ describe('the origin component model', () => {
         allow_no_inputs: false,
       })
       expect((payloadJsonSchema('read_mongodb') as JobJson).properties).toMatchObject({ skip: { default: 0, minimum: 0 }, auth_db_name: { default: 'admin' } })
-      expect((payloadJsonSchema('write_postgresql') as JobJson).properties.operation).toMatchObject({ enum: ['insert', 'upsert', 'truncate', 'update'], default: 'insert' })
-      expect((payloadJsonSchema('aggregation') as JobJson).properties.aggregations.items.properties.op.enum).toEqual(['count', 'sum', 'min', 'max', 'mean', 'median', 'std', 'nunique'])
+      expect((payloadJsonSchema('write_postgresql') as JobJson).properties.operation).toMatchObject({
+        enum: ['insert', 'upsert', 'truncate', 'update'],
+        default: 'insert',
+      })
+      expect((payloadJsonSchema('aggregation') as JobJson).properties.aggregations.items.properties.op.enum).toEqual([
+        'count',
+        'sum',
+        'min',
+        'max',
+        'mean',
+        'median',
+        'std',
+        'nunique',
+      ])
       expect((payloadJsonSchema('schema_mapping') as JobJson)['x-ports']).toEqual({ inputs: [], outputs: [], allow_no_inputs: false })
       expect(payloadJsonSchema('teleport')).toBeUndefined()
     })
 
     it('describes the whole job: its fields and every type as a component', () => {
       const schema = jobConfigJsonSchema() as JobJson
-      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'name', 'strategy_type', 'num_of_retries', 'file_logging', 'metadata_', 'components']))
+      expect(Object.keys(schema.properties)).toEqual(
+        expect.arrayContaining(['id', 'name', 'strategy_type', 'num_of_retries', 'file_logging', 'metadata_', 'components']),
+      )
       expect(schema.properties.name.default).toBe('default_job_name')
       const types = schema.properties.components.anyOf[0].items.anyOf as JobJson[]
       expect(types.map((type) => type.properties.comp_type.const)).toEqual(defaultComponentTypes.names())
       const readCsv = types.find((type) => type.properties.comp_type.const === 'read_csv') as JobJson
       expect(Object.keys(readCsv.properties)).toEqual(
-        expect.arrayContaining(['context_id', 'routes', 'in_port_schemas', 'out_port_schemas', 'extra_input_ports', 'extra_output_ports', 'layout', 'metadata_', 'filepath', 'separator']),
+        expect.arrayContaining([
+          'context_id',
+          'routes',
+          'in_port_schemas',
+          'out_port_schemas',
+          'extra_input_ports',
+          'extra_output_ports',
+          'layout',
+          'metadata_',
+          'filepath',
+          'separator',
+        ]),
       )
       expect(readCsv.required).toEqual(expect.arrayContaining(['comp_type', 'name', 'filepath']))
       expect(Object.keys(readCsv.properties.layout.properties)).toEqual(['x_coord', 'y_coord', 'x_coordinate', 'y_coordinate'])

@@ -17,7 +17,10 @@ function counts(report: OriginImportReport, field: 'found' | 'imported' | 'alrea
 
 async function storeCount(store: Store, table: keyof CoreDatabase): Promise<number> {
   const { db } = Store.context(store)
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -121,12 +124,15 @@ describeEngines('importing an etl-core database', (target) => {
     const mapping = fixture.contexts.find((c) => c.mapsCredentials)!
     expect(Object.keys((await store.contexts.get(mapping.id)).credentials).sort()).toEqual(['DEV', 'PROD'])
     const credentials = await store.credentials.get(fixture.credentials[0]!.id)
-    expect(credentials).toMatchObject({ name: 'warehouse', user: 'etl', port: 5432, password: null, pool: { pool_size: 10, max_overflow: 0, pool_timeout: 30 } })
+    expect(credentials).toMatchObject({
+      name: 'warehouse',
+      user: 'etl',
+      port: 5432,
+      password: null,
+      pool: { pool_size: 10, max_overflow: 0, pool_timeout: 30 },
+    })
     expect(first.missing_secrets.map((secret) => secret.secret_key).sort()).toEqual(
-      [
-        ...fixture.credentials.map((c) => `${c.id}/password`),
-        ...fixture.contexts.flatMap((c) => c.secureKeys.map((key) => `${c.id}/${key}`)),
-      ].sort(),
+      [...fixture.credentials.map((c) => `${c.id}/password`), ...fixture.contexts.flatMap((c) => c.secureKeys.map((key) => `${c.id}/${key}`))].sort(),
     )
   })
 
@@ -187,7 +193,11 @@ describeEngines('importing an etl-core database', (target) => {
     const job = origin.jobs[0]!
     const readerId = componentId(path, job.id, 'read_orders')
     alterOrigin(path, `update componenttable set payload = '{"filepath": 7' where job_id = ? and name = 'read_orders'`, job.id)
-    alterOrigin(path, `update layouttable set x_coordinate = 'left' where component_id = (select id from componenttable where job_id = ? and name = 'write_orders')`, job.id)
+    alterOrigin(
+      path,
+      `update layouttable set x_coordinate = 'left' where component_id = (select id from componenttable where job_id = ? and name = 'write_orders')`,
+      job.id,
+    )
     alterOrigin(path, `update scheduletable set trigger_args = '{"hours": 6, "every": 2}' where job_id = ?`, job.id)
     const report = await other.importOrigin(path, { timeZone: 'UTC' })
     expect(report.errors.map((error) => [error.origin_table, error.issues[0]?.path])).toEqual([
@@ -197,8 +207,16 @@ describeEngines('importing an etl-core database', (target) => {
     ])
     expect(report.errors.every((error) => error.origin_job_id === job.id)).toBe(true)
     expect(counts(report, 'imported').jobtable).toBe(1)
-    alterOrigin(path, `update layouttable set x_coordinate = 0 where component_id = (select id from componenttable where job_id = ? and name = 'write_orders')`, job.id)
-    alterOrigin(path, `update componenttable set payload = '{"filepath": "/data/in/a.csv", "separator": "|"}' where job_id = ? and name = 'read_orders'`, job.id)
+    alterOrigin(
+      path,
+      `update layouttable set x_coordinate = 0 where component_id = (select id from componenttable where job_id = ? and name = 'write_orders')`,
+      job.id,
+    )
+    alterOrigin(
+      path,
+      `update componenttable set payload = '{"filepath": "/data/in/a.csv", "separator": "|"}' where job_id = ? and name = 'read_orders'`,
+      job.id,
+    )
     const again = await other.importOrigin(path, { timeZone: 'UTC' })
     // The config's own validation, by component row, with the schedule's unknown trigger key.
     expect(again.errors.map((error) => [error.origin_table, error.issues.map((issue) => issue.path)])).toEqual([
@@ -255,7 +273,11 @@ describeEngines('importing an etl-core database', (target) => {
   })
 
   it('needs every write permission in every environment', async () => {
-    const guarded = await target().open({ database: { table_prefix: `o${++prefixes}_` }, security: { master_key_file: keyFile }, access_control: { enabled: true } })
+    const guarded = await target().open({
+      database: { table_prefix: `o${++prefixes}_` },
+      security: { master_key_file: keyFile },
+      access_control: { enabled: true },
+    })
     await guarded.migrate()
     const editor = guarded.as({ id: 'ed', roles: ['editor'] })
     await expect(editor.importOrigin(fixture.path)).rejects.toBeInstanceOf(AccessDeniedError)
@@ -270,4 +292,3 @@ describeEngines('importing an etl-core database', (target) => {
     await expect(store.importOrigin(fixture.path, { timeZone: 'Mars/Olympus' })).rejects.toBeInstanceOf(ValidationError)
   })
 })
-

@@ -33,8 +33,18 @@ describeEngines('origin job files', (target) => {
   it('stores the graph: payloads as given, layouts from either spelling, links of extra ports', async () => {
     const job = await store.jobs.create(originFixture('file-components.json'))
     const { components, links } = await store.jobs.get(job.id, { include: { components: true, links: true } })
-    expect(components?.[0]).toMatchObject({ name: 'read_tabs', comp_type: 'read_csv', description: 'Tab-separated drop', layout: { x_coord: 10, y_coord: -20 } })
-    expect(components?.[0]?.payload).toMatchObject({ filepath: 'in/people.tsv', separator: '\t', context_id: null, metadata_: { timestamp: '2025-03-14', user_id: 3 } })
+    expect(components?.[0]).toMatchObject({
+      name: 'read_tabs',
+      comp_type: 'read_csv',
+      description: 'Tab-separated drop',
+      layout: { x_coord: 10, y_coord: -20 },
+    })
+    expect(components?.[0]?.payload).toMatchObject({
+      filepath: 'in/people.tsv',
+      separator: '\t',
+      context_id: null,
+      metadata_: { timestamp: '2025-03-14', user_id: 3 },
+    })
     expect(components?.[1]?.layout).toEqual({ x_coord: 200, y_coord: 0 })
     expect(components?.[2]?.layout).toBeNull()
     expect(links?.map((l) => `${l.src}.${l.out_port}→${l.dst}.${l.in_port}`)).toEqual([
@@ -46,7 +56,12 @@ describeEngines('origin job files', (target) => {
     ])
     const operations = await store.jobs.create(originFixture('data-operations.json'))
     const joined = await store.jobs.get(operations.id, { include: { links: true } })
-    expect(joined.links?.filter((l) => l.dst === 'join_customers').map((l) => l.in_port).sort()).toEqual(['customers', 'orders'])
+    expect(
+      joined.links
+        ?.filter((l) => l.dst === 'join_customers')
+        .map((l) => l.in_port)
+        .sort(),
+    ).toEqual(['customers', 'orders'])
   })
 
   it('imports jobs that share a name, as the origin’s own files do', async () => {
@@ -73,7 +88,10 @@ describeEngines('origin job files', (target) => {
       [changedFixture('file-components.json', (j) => (component(j, 'write_semicolons').separator = '|')), ['components[1].separator']],
       [changedFixture('database-components.json', (j) => delete component(j, 'write_mssql').entity_name), ['components[5].entity_name']],
       [changedFixture('data-operations.json', (j) => (component(j, 'orders').routes.sideways = ['rejects'])), ['components[0].routes.sideways']],
-      [changedFixture('data-operations.json', (j) => (component(j, 'join_customers').join_plan.steps[1].right_port = 'suppliers')), ['components[7].join_plan.steps[1].right_port']],
+      [
+        changedFixture('data-operations.json', (j) => (component(j, 'join_customers').join_plan.steps[1].right_port = 'suppliers')),
+        ['components[7].join_plan.steps[1].right_port'],
+      ],
     ]
     for (const [config, expected] of cases) {
       expect((await rejectedIssues(store.jobs.create(config))).map((issue) => issue.path)).toEqual(expected)

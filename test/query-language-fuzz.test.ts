@@ -27,8 +27,36 @@ function random(seed: number): () => number {
 }
 
 const ATOMS: unknown[] = [
-  'name', 'score', 'at', 'id', 'nope', "name'; drop table qfuzz_items; --", '"name"', '', '==', 'in', 'contains', 'is_null', 'LIKE', 'AND', 'OR', 'NOT',
-  0, -1, 1.5, 2 ** 60, NaN, true, false, null, '2024-01-01T00:00:00Z', 'yesterday', "' OR 1=1 --", '%_!', '\u0000', 'x'.repeat(300),
+  'name',
+  'score',
+  'at',
+  'id',
+  'nope',
+  "name'; drop table qfuzz_items; --",
+  '"name"',
+  '',
+  '==',
+  'in',
+  'contains',
+  'is_null',
+  'LIKE',
+  'AND',
+  'OR',
+  'NOT',
+  0,
+  -1,
+  1.5,
+  2 ** 60,
+  NaN,
+  true,
+  false,
+  null,
+  '2024-01-01T00:00:00Z',
+  'yesterday',
+  "' OR 1=1 --",
+  '%_!',
+  '\u0000',
+  'x'.repeat(300),
 ]
 
 function generate(next: () => number, depth = 0): unknown {
@@ -63,13 +91,29 @@ describeEngines('query language fuzzing', (target) => {
       .execute()
     await db
       .insertInto(TABLE)
-      .values(Array.from({ length: 20 }, (_, i) => ({ id: `id-${String(i).padStart(2, '0')}`, name: `n${i}`, score: i % 5, at: i % 3 ? adapter.encodeTimestamp(new Date(Date.UTC(2024, 0, i + 1))) : null })))
+      .values(
+        Array.from({ length: 20 }, (_, i) => ({
+          id: `id-${String(i).padStart(2, '0')}`,
+          name: `n${i}`,
+          score: i % 5,
+          at: i % 3 ? adapter.encodeTimestamp(new Date(Date.UTC(2024, 0, i + 1))) : null,
+        })),
+      )
       .execute()
   })
 
   it('answers a NUL character in a filter value with a validation_error or rows', async () => {
-    const run = () => listQuery({ db, adapter }, entity, { where: { column: 'name', operator: '==', value: 'a\u0000b' } }, { key: TABLE, base: () => db.selectFrom(TABLE).selectAll(), decode: (row) => row.id })
-    const outcome = await run().then((page) => page.items, (error: unknown) => error)
+    const run = () =>
+      listQuery(
+        { db, adapter },
+        entity,
+        { where: { column: 'name', operator: '==', value: 'a\u0000b' } },
+        { key: TABLE, base: () => db.selectFrom(TABLE).selectAll(), decode: (row) => row.id },
+      )
+    const outcome = await run().then(
+      (page) => page.items,
+      (error: unknown) => error,
+    )
     if (!Array.isArray(outcome)) expect(outcome).toBeInstanceOf(ValidationError)
   })
 
@@ -78,7 +122,8 @@ describeEngines('query language fuzzing', (target) => {
     let valid = 0
     for (let i = 0; i < 1500; i++) {
       const query: Record<string, unknown> = { where: generate(next) }
-      if (next() < 0.3) query.order_by = next() < 0.5 ? String(ATOMS[Math.floor(next() * ATOMS.length)]) : [{ column: 'score', direction: next() < 0.5 ? 'asc' : 'sideways' }]
+      if (next() < 0.3)
+        query.order_by = next() < 0.5 ? String(ATOMS[Math.floor(next() * ATOMS.length)]) : [{ column: 'score', direction: next() < 0.5 ? 'asc' : 'sideways' }]
       if (next() < 0.2) query.limit = ATOMS[Math.floor(next() * ATOMS.length)]
       if (next() < 0.1) query.cursor = 'eyJ4IjoxfQ.AAAA'
       try {
@@ -91,7 +136,10 @@ describeEngines('query language fuzzing', (target) => {
       }
     }
     expect(valid).toBeGreaterThan(0)
-    const count = await db.selectFrom(TABLE).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()
+    const count = await db
+      .selectFrom(TABLE)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst()
     expect(Number(count?.n)).toBe(20)
   })
 })

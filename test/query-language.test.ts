@@ -73,9 +73,11 @@ const COMPARISONS: ReadonlyArray<[string, (a: number, b: number) => boolean]> = 
   ['>=', (a, b) => a >= b],
 ]
 
-
 async function errorOf(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(ValidationError)
   return error as ValidationError
 }
@@ -155,7 +157,13 @@ describeEngines('query language', (target) => {
     const where = {
       logical_operator: 'OR',
       rules: [
-        { logical_operator: 'AND', rules: [{ column: 'score', operator: '==', value: 1 }, { column: 'active', operator: '==', value: true }] },
+        {
+          logical_operator: 'AND',
+          rules: [
+            { column: 'score', operator: '==', value: 1 },
+            { column: 'active', operator: '==', value: true },
+          ],
+        },
         { logical_operator: 'NOT', rules: [{ column: 'score', operator: 'in', value: [0, 1, 2] }] },
       ],
     }
@@ -228,9 +236,21 @@ describeEngines('query language', (target) => {
     const orders: Array<[unknown, Array<[keyof Item, 'asc' | 'desc']>]> = [
       [undefined, [['name', 'asc']]],
       ['-created_at', [['created_at', 'desc']]],
-      [[{ column: 'score' }, { column: 'created_at', direction: 'desc' }], [['score', 'asc'], ['created_at', 'desc']]],
+      [
+        [{ column: 'score' }, { column: 'created_at', direction: 'desc' }],
+        [
+          ['score', 'asc'],
+          ['created_at', 'desc'],
+        ],
+      ],
       [[{ column: 'rating', direction: 'desc' }], [['rating', 'desc']]],
-      [['rating', '-score'], [['rating', 'asc'], ['score', 'desc']]],
+      [
+        ['rating', '-score'],
+        [
+          ['rating', 'asc'],
+          ['score', 'desc'],
+        ],
+      ],
       [{ column: 'active', direction: 'desc' }, [['active', 'desc']]],
     ]
     for (const [order_by, keys] of orders) {
@@ -242,7 +262,10 @@ describeEngines('query language', (target) => {
   it('pages a filtered list by cursor and counts the total', async () => {
     const where = { column: 'score', operator: '!=', value: 0 }
     const first = await list({ where, order_by: '-created_at', limit: 5, total: true })
-    const expected = expectedOrder(ITEMS.filter((i) => i.score !== 0), [['created_at', 'desc']])
+    const expected = expectedOrder(
+      ITEMS.filter((i) => i.score !== 0),
+      [['created_at', 'desc']],
+    )
     expect(first.total).toBe(expected.length)
     expect(first.items).toEqual(expected.slice(0, 5))
     expect(await all({ where, order_by: '-created_at', limit: 5 })).toEqual(expected)
@@ -270,7 +293,18 @@ describeEngines('query language', (target) => {
 
   it('rejects unknown columns, bad operators and mistyped values with their paths', async () => {
     const cases: Array<[unknown, string]> = [
-      [{ where: { logical_operator: 'AND', rules: [{ column: 'name', operator: '==', value: 'a' }, { column: 'password', operator: '==', value: 'a' }] } }, 'where.rules[1].column'],
+      [
+        {
+          where: {
+            logical_operator: 'AND',
+            rules: [
+              { column: 'name', operator: '==', value: 'a' },
+              { column: 'password', operator: '==', value: 'a' },
+            ],
+          },
+        },
+        'where.rules[1].column',
+      ],
       [{ where: { column: 'name', operator: 'LIKE', value: 'a' } }, 'where.operator'],
       [{ where: { column: 'score', operator: '==', value: '1' } }, 'where.value'],
       [{ where: { column: 'created_at', operator: '>', value: 'yesterday' } }, 'where.value'],

@@ -36,10 +36,7 @@ describeEngines('schedules.due() under two scheduler processes', (target) => {
     const schedules = []
     for (let i = 0; i < 100; i++) {
       // Half hourly-ish at staggered minutes, half every 15 or 30 minutes in four time zones.
-      const cron =
-        i < 50
-          ? { expression: `${i} */${(i % 3) + 1} * * *` }
-          : { expression: `*/${i % 2 === 0 ? 15 : 30} * * * *`, timezone: ZONES[i % 4] }
+      const cron = i < 50 ? { expression: `${i} */${(i % 3) + 1} * * *` } : { expression: `*/${i % 2 === 0 ? 15 : 30} * * * *`, timezone: ZONES[i % 4] }
       schedules.push(await store.schedules.create({ name: `s${i}`, job_id: jobId, trigger: { cron } }, DAY_START))
     }
     const expected = new Set<string>()

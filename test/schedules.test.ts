@@ -61,15 +61,10 @@ describeEngines('schedules', (target) => {
   })
 
   it('accepts a crontab expression and keeps next_fire_at current', async () => {
-    const schedule = await store.schedules.create(
-      { name: 'quarter-hourly', job_id: jobId, trigger: { cron: { expression: '*/15 * * * *' } } },
-      T0,
-    )
+    const schedule = await store.schedules.create({ name: 'quarter-hourly', job_id: jobId, trigger: { cron: { expression: '*/15 * * * *' } } }, T0)
     expect(schedule.next_fire_at?.toISOString()).toBe('2026-03-27T22:15:00.000Z')
     const fires = await store.schedules.due(new Date('2026-03-27T22:31:00.000Z'))
-    expect(fires.filter((fire) => fire.schedule.id === schedule.id).map((fire) => fire.fire_at.toISOString())).toEqual([
-      '2026-03-27T22:15:00.000Z',
-    ])
+    expect(fires.filter((fire) => fire.schedule.id === schedule.id).map((fire) => fire.fire_at.toISOString())).toEqual(['2026-03-27T22:15:00.000Z'])
     const again = await store.schedules.due(new Date('2026-03-27T22:31:00.000Z'))
     expect(again.map((fire) => fire.fire_at.toISOString())).toEqual(['2026-03-27T22:30:00.000Z'])
     expect((await store.schedules.get(schedule.id)).next_fire_at?.toISOString()).toBe('2026-03-27T22:45:00.000Z')
@@ -91,10 +86,7 @@ describeEngines('schedules', (target) => {
   })
 
   it('fires a date trigger once, then never again', async () => {
-    const schedule = await store.schedules.create(
-      { name: 'one-off', job_id: jobId, trigger: { date: { run_date: '2026-03-28T12:00:00+01:00' } } },
-      T0,
-    )
+    const schedule = await store.schedules.create({ name: 'one-off', job_id: jobId, trigger: { date: { run_date: '2026-03-28T12:00:00+01:00' } } }, T0)
     expect(schedule.next_fire_at?.toISOString()).toBe('2026-03-28T11:00:00.000Z')
     const fires = await store.schedules.due(new Date('2026-03-28T11:00:00.000Z'))
     expect(fires.map((fire) => fire.schedule.name)).toEqual(['one-off'])
@@ -116,7 +108,10 @@ describeEngines('schedules', (target) => {
 
   it('locks the due rows FOR UPDATE SKIP LOCKED where the engine can, inside a write transaction', async () => {
     const statements: string[] = []
-    const watched = await target().open({ security: { master_key_file: writeKeyFile(target().dir).path }, onQuery: (event) => statements.push(event.sql) }, { migrations: secretMigrations() })
+    const watched = await target().open(
+      { security: { master_key_file: writeKeyFile(target().dir).path }, onQuery: (event) => statements.push(event.sql) },
+      { migrations: secretMigrations() },
+    )
     statements.length = 0
     await watched.schedules.due(new Date('2026-03-28T00:00:00Z'))
     const select = statements.find((statement) => /^select .* from .*schedules/i.test(statement)) ?? ''

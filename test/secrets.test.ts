@@ -117,9 +117,7 @@ describeEngines('credentials and contexts with encrypted secrets', (target) => {
     expect(page.items.map((credential) => credential.name)).toEqual(['warehouse'])
     expect(page.total).toBe(1)
     const scratch = await store.contexts.upsert({ name: 'scratch', environment: 'PROD', parameters: { s: { value: 'x', is_secure: true } } })
-    expect((await store.contexts.list({ where: { column: 'environment', operator: '==', value: 'PROD' } })).items.map((c) => c.name)).toEqual([
-      'scratch',
-    ])
+    expect((await store.contexts.list({ where: { column: 'environment', operator: '==', value: 'PROD' } })).items.map((c) => c.name)).toEqual(['scratch'])
     await store.contexts.delete(scratch.id)
     await expect(store.contexts.get(scratch.id)).rejects.toBeInstanceOf(NotFoundError)
   })

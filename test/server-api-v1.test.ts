@@ -111,7 +111,11 @@ describeEngines('/api/v1', (target) => {
       expect((await call(`/jobs/${jobId}/state/watermark`)).status).toBe(404)
       const execution = (await call('/executions', { method: 'POST', json: { jobId } })).body
       const attempt = (await call(`/executions/${execution.id}/attempts`, { method: 'POST', json: {} })).body
-      const set = await server.http(`/api/v1/jobs/${jobId}/state/watermark`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: '2026-01-31', attempt_id: attempt.id }) })
+      const set = await server.http(`/api/v1/jobs/${jobId}/state/watermark`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value: '2026-01-31', attempt_id: attempt.id }),
+      })
       expect(set.status).toBe(204)
       expect((await call(`/jobs/${jobId}/state/watermark`)).status).toBe(404)
       await call(`/attempts/${attempt.id}/finish`, { method: 'POST', json: { status: 'SUCCEEDED' } })
@@ -185,8 +189,16 @@ describeEngines('/api/v1', (target) => {
       const id = started.body.id as string
       expect((await call(`/executions/${id}/heartbeat`, { method: 'POST', json: { workerId: 'worker-1' } })).status).toBe(200)
       expect((await call(`/executions/${id}/heartbeat`, { method: 'POST', json: { workerId: 'worker-2' } })).status).toBe(409)
-      expect(await call(`/executions/${id}/events`, { method: 'POST', json: [{ message: 'started' }, { level: 'warning', message: 'slow', component_name: 'read' }] })).toEqual({ status: 201, body: { written: 2 } })
-      const runs = await call(`/attempts/${claim.attempt.id}/component-runs`, { method: 'POST', json: [{ component_name: 'read', lines_received: 10, lines_forwarded: 10 }] })
+      expect(
+        await call(`/executions/${id}/events`, {
+          method: 'POST',
+          json: [{ message: 'started' }, { level: 'warning', message: 'slow', component_name: 'read' }],
+        }),
+      ).toEqual({ status: 201, body: { written: 2 } })
+      const runs = await call(`/attempts/${claim.attempt.id}/component-runs`, {
+        method: 'POST',
+        json: [{ component_name: 'read', lines_received: 10, lines_forwarded: 10 }],
+      })
       expect(runs).toEqual({ status: 201, body: { written: 1 } })
       const finished = await call(`/attempts/${claim.attempt.id}/finish`, { method: 'POST', json: { status: 'SUCCEEDED' } })
       expect(finished).toMatchObject({ status: 200, body: { status: 'SUCCEEDED' } })
@@ -233,7 +245,9 @@ describeEngines('/api/v1', (target) => {
       expect((await call(`/executions/${execution.id}`)).status).toBe(200)
       expect((await call('/executions/purge', { method: 'POST', json: { olderThan: future, jobId } })).body.executions).toBe(1)
       expect((await call(`/executions/${execution.id}`)).status).toBe(404)
-      expect((await call('/executions/purge', { method: 'POST', json: { olderThan: 'last week' } })).body.persistence_error.issues[0].path).toBe('body.olderThan')
+      expect((await call('/executions/purge', { method: 'POST', json: { olderThan: 'last week' } })).body.persistence_error.issues[0].path).toBe(
+        'body.olderThan',
+      )
       expect((await call('/executions/reap', { method: 'POST' })).body).toEqual({ reaped: expect.any(Array) })
 
       const credential = (await call('/credentials', { method: 'POST', json: { name: unique('rotated'), password: 'before-rotation' } })).body
@@ -255,7 +269,15 @@ describeEngines('/api/v1', (target) => {
       expect((await call(`/credentials/${id}`, { method: 'PATCH', json: { port: 6543 } })).body.port).toBe(6543)
 
       const contextName = unique('sales')
-      const saved = await call('/contexts', { method: 'PUT', json: { name: contextName, environment: 'DEV', parameters: { token: { value: 't0k', is_secure: true }, region: { value: 'eu' } }, credentials: { DEV: name } } })
+      const saved = await call('/contexts', {
+        method: 'PUT',
+        json: {
+          name: contextName,
+          environment: 'DEV',
+          parameters: { token: { value: 't0k', is_secure: true }, region: { value: 'eu' } },
+          credentials: { DEV: name },
+        },
+      })
       expect(saved.status).toBe(200)
       expect(saved.body.parameters).toEqual({ token: { value: '********', is_secure: true }, region: { value: 'eu', is_secure: false } })
       const resolved = await call(`/contexts/${contextName}/resolve?environment=DEV`)
@@ -281,7 +303,10 @@ describeEngines('/api/v1', (target) => {
       expect(listed.body.items.map((schedule: { id: string }) => schedule.id)).toEqual([id])
       expect((await call('/schedules/due', { method: 'POST', json: { limit: 10 } })).status).toBe(200)
       expect((await call(`/schedules/${id}`, { method: 'DELETE' })).status).toBe(204)
-      const unknownJob = await call('/schedules', { method: 'POST', json: { name: unique('orphan'), job_id: '0190a0a0-0000-7000-8000-000000000000', trigger: { interval: { hours: 1 } } } })
+      const unknownJob = await call('/schedules', {
+        method: 'POST',
+        json: { name: unique('orphan'), job_id: '0190a0a0-0000-7000-8000-000000000000', trigger: { interval: { hours: 1 } } },
+      })
       expect(unknownJob.status).toBe(422)
     })
   })
@@ -289,7 +314,18 @@ describeEngines('/api/v1', (target) => {
   describe('models, records, audit', () => {
     it('plans and applies a model, then inserts, finds, counts, changes and deletes its records', async () => {
       const model = `note_${process.pid}_${++counter}`
-      const config = { models: { [model]: { table_name: `${model}s`, fields: [{ name: 'id', type: 'integer', primary_key: true }, { name: 'body', type: 'string', max_length: 50 }, { name: 'done', type: 'boolean', default: false }] } } }
+      const config = {
+        models: {
+          [model]: {
+            table_name: `${model}s`,
+            fields: [
+              { name: 'id', type: 'integer', primary_key: true },
+              { name: 'body', type: 'string', max_length: 50 },
+              { name: 'done', type: 'boolean', default: false },
+            ],
+          },
+        },
+      }
       const plan = await call('/models/plan', { method: 'POST', json: config })
       expect(plan.status).toBe(200)
       expect(plan.body.sql.length).toBeGreaterThan(0)
@@ -298,7 +334,9 @@ describeEngines('/api/v1', (target) => {
 
       const inserted = await call(`/models/${model}/records`, { method: 'POST', json: { body: 'first' } })
       expect(inserted).toMatchObject({ status: 201, body: { body: 'first', done: false } })
-      expect((await call(`/models/${model}/records/bulk`, { method: 'POST', json: [{ body: 'second' }, { body: 'third', done: true }] })).body).toEqual({ inserted: 2 })
+      expect((await call(`/models/${model}/records/bulk`, { method: 'POST', json: [{ body: 'second' }, { body: 'third', done: true }] })).body).toEqual({
+        inserted: 2,
+      })
       const key = inserted.body.id as number
       expect((await call(`/models/${model}/records/${key}`)).body.body).toBe('first')
       const where = encodeURIComponent(JSON.stringify({ column: 'done', operator: '==', value: true }))
@@ -331,7 +369,11 @@ describeEngines('/api/v1', (target) => {
 describeEngines('/api/v1 access control', (target) => {
   const servers: TestServer[] = []
   const as = async (roles: string[]): Promise<TestServer> => {
-    const server = await startTestServer(target(), { anonymous: { id: `${roles.join('-')}-user`, roles } }, { access_control: { enabled: true }, security: { master_key_file: keyFile } })
+    const server = await startTestServer(
+      target(),
+      { anonymous: { id: `${roles.join('-')}-user`, roles } },
+      { access_control: { enabled: true }, security: { master_key_file: keyFile } },
+    )
     servers.push(server)
     return server
   }

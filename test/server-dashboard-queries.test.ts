@@ -42,7 +42,9 @@ describeEngines(
       expect(rowsOf(overview, 'jobs', 'data-job')).toEqual(jobs.map((job) => job.name))
       for (const job of jobs) {
         const stats = await server.store.executions.stats({ jobId: job.id })
-        expect(overview).toContain(`<a href="/dashboard/runs?job=${job.id}">${job.name}</a></td>\n        <td class="num" data-label="Runs">${stats.total}</td>`)
+        expect(overview).toContain(
+          `<a href="/dashboard/runs?job=${job.id}">${job.name}</a></td>\n        <td class="num" data-label="Runs">${stats.total}</td>`,
+        )
       }
       const late = await pageOf('/?from=2026-03-09T20:00')
       const since = await server.store.executions.stats({ since: new Date('2026-03-09T20:00:00Z') })

@@ -207,7 +207,12 @@ describeEngines(
       const { page, problems } = await watchedPage(browser)
       const first = await page.goto(`${guarded.url}/dashboard/runs?status=FAILED`, { waitUntil: 'load' })
       const signIn = new URL(page.url())
-      expect(first?.request().redirectChain().map((request) => request.response()?.status())).toEqual([303])
+      expect(
+        first
+          ?.request()
+          .redirectChain()
+          .map((request) => request.response()?.status()),
+      ).toEqual([303])
       expect(signIn.pathname).toBe('/dashboard/sign-in')
       expect(signIn.searchParams.get('next')).toBe('/dashboard/runs?status=FAILED')
       expect(await page.$('#anonymous-notice')).toBeNull()
@@ -215,7 +220,9 @@ describeEngines(
       await page.type('input[name="token"]', token)
       await Promise.all([page.waitForNavigation(), page.click('form.sign-in button[type="submit"]')])
       expect(page.url()).toBe(`${guarded.url}/dashboard/runs?status=FAILED`)
-      expect(await rowAttributes(page, 'executions', 'data-status')).toEqual([...(await everyExecution({ column: 'status', operator: '==', value: 'FAILED' })).map(() => 'FAILED')])
+      expect(await rowAttributes(page, 'executions', 'data-status')).toEqual([
+        ...(await everyExecution({ column: 'status', operator: '==', value: 'FAILED' })).map(() => 'FAILED'),
+      ])
       const [cookie] = await page.cookies()
       expect(cookie).toMatchObject({ name: 'etlp_token', value: token, httpOnly: true, sameSite: 'Strict', path: '/' })
 
@@ -244,7 +251,7 @@ describeEngines(
       expect(await page.cookies()).toEqual([])
     })
 
-    it('reads as the token\'s principal: one without executions:read gets a 403 page', async () => {
+    it("reads as the token's principal: one without executions:read gets a 403 page", async () => {
       const { token } = await admin.tokens.create({ principal: { id: 'nobody', roles: [] } })
       const response = await fetch(`${guarded.url}/dashboard/runs`, { headers: { cookie: `etlp_token=${token}` } })
       expect(response.status).toBe(403)
@@ -253,7 +260,12 @@ describeEngines(
     })
 
     it('serves uPlot and the styles without a token, and pages only with one', async () => {
-      for (const asset of ['/dashboard/assets/uPlot.iife.min.js', '/dashboard/assets/uPlot.min.css', '/dashboard/assets/dashboard.css', '/dashboard/assets/charts.js']) {
+      for (const asset of [
+        '/dashboard/assets/uPlot.iife.min.js',
+        '/dashboard/assets/uPlot.min.css',
+        '/dashboard/assets/dashboard.css',
+        '/dashboard/assets/charts.js',
+      ]) {
         const response = await fetch(guarded.url + asset)
         expect({ asset, status: response.status }).toEqual({ asset, status: 200 })
       }

@@ -51,8 +51,18 @@ describeEngines(
       expect(items).toContainEqual({ id: context.body.id, kind: 'context', name: expect.any(String), environment: 'DEV' })
       expect(items).toContainEqual({ id: created.body.id, kind: 'credentials', name: expect.any(String), environment: null })
 
-      expect((await call(`/contexts/${context.body.id}`)).body).toEqual({ id: context.body.id, kind: 'context', environment: 'DEV', provider_class: 'SecureContextAdapter' })
-      expect((await call(`/contexts/${created.body.id}`)).body).toEqual({ id: created.body.id, kind: 'credentials', environment: null, provider_class: 'SecureContextAdapter' })
+      expect((await call(`/contexts/${context.body.id}`)).body).toEqual({
+        id: context.body.id,
+        kind: 'context',
+        environment: 'DEV',
+        provider_class: 'SecureContextAdapter',
+      })
+      expect((await call(`/contexts/${created.body.id}`)).body).toEqual({
+        id: created.body.id,
+        kind: 'credentials',
+        environment: null,
+        provider_class: 'SecureContextAdapter',
+      })
 
       const deleted = await call(`/contexts/${context.body.id}`, { method: 'DELETE' })
       expect(deleted).toEqual({ status: 204, body: undefined })
@@ -74,7 +84,14 @@ describeEngines(
 
       const fromDict = await call('/contexts/context', {
         method: 'POST',
-        json: { context: { name: unique('dict'), environment: 'TEST', parameters: { a: parameter(1, 'a', SECRET, true), b: parameter(2, 'b', SECRET, true) }, extra: 'ignored' } },
+        json: {
+          context: {
+            name: unique('dict'),
+            environment: 'TEST',
+            parameters: { a: parameter(1, 'a', SECRET, true), b: parameter(2, 'b', SECRET, true) },
+            extra: 'ignored',
+          },
+        },
       })
       expect(fromDict.status).toBe(201)
       expect(fromDict.body.parameters_registered).toBe(2)
@@ -89,7 +106,10 @@ describeEngines(
       expect(stored.pool).toEqual({ pool_size: 8, max_overflow: 0, pool_timeout: 15 })
       expect(await server.store.credentials.reveal(created.body.id)).toBe(PASSWORD)
 
-      const defaulted = await call('/contexts/credentials', { method: 'POST', json: { credentials: { name: unique('mysql'), user: 'u', host: 'h', database: 'd' } } })
+      const defaulted = await call('/contexts/credentials', {
+        method: 'POST',
+        json: { credentials: { name: unique('mysql'), user: 'u', host: 'h', database: 'd' } },
+      })
       expect(defaulted.status).toBe(201)
       expect(await server.store.credentials.get(defaulted.body.id)).toMatchObject({ port: 3306, password: null, pool: null })
     })
@@ -126,7 +146,11 @@ describeEngines(
         ['/contexts/context', { context: { name: 'x'.repeat(201), environment: 'DEV' } }, ['body', 'context', 'name']],
         ['/contexts/credentials', credentials('c', { port: 70_000 }), ['body', 'credentials', 'port']],
         ['/contexts/credentials', { credentials: { name: 'c', user: 'u', host: 'h' } }, ['body', 'credentials', 'database']],
-        ['/contexts/credentials-mapping-context', { context: { name: 'x', environment: 'DEV', credentials_ids: { STAGING: uuidv7() } } }, ['body', 'context', 'credentials_ids']],
+        [
+          '/contexts/credentials-mapping-context',
+          { context: { name: 'x', environment: 'DEV', credentials_ids: { STAGING: uuidv7() } } },
+          ['body', 'context', 'credentials_ids'],
+        ],
       ]
       for (const [path, json, loc] of cases) {
         const answer = await call(path, { method: 'POST', json })
@@ -137,7 +161,10 @@ describeEngines(
 
     it('refuses a taken context or credentials name with 409 and keeps the stored one', async () => {
       const name = unique('taken')
-      const first = await call('/contexts/context', { method: 'POST', json: { context: { name, environment: 'DEV', parameters: [parameter(1, 'k', 'first')] } } })
+      const first = await call('/contexts/context', {
+        method: 'POST',
+        json: { context: { name, environment: 'DEV', parameters: [parameter(1, 'k', 'first')] } },
+      })
       const second = await call('/contexts/context', { method: 'POST', json: { context: { name, environment: 'PROD', parameters: [] } } })
       expect(second.status).toBe(409)
       expect(second.body.detail).toMatchObject({ code: 'CONTEXT_EXISTS', id: first.body.id })
@@ -183,7 +210,7 @@ describeEngines(
       }
     })
 
-    it('answers 503, typed and without the server\'s key path, when the store cannot encrypt', async () => {
+    it("answers 503, typed and without the server's key path, when the store cannot encrypt", async () => {
       const broken = await startTestServer(target(), {}, { security: { master_key_file: join(target().dir, 'no-such.key') } })
       try {
         const response = await broken.http('/contexts/context', {

@@ -49,7 +49,12 @@ describeEngines(
     })
 
     it('refuses to run a PROD schedule now and to create one without schedules:write', async () => {
-      const schedule = await admin.schedules.create({ name: `prod_${jobId.slice(-8)}`, job_id: jobId, environment: 'PROD', trigger: { interval: { hours: 1 } } })
+      const schedule = await admin.schedules.create({
+        name: `prod_${jobId.slice(-8)}`,
+        job_id: jobId,
+        environment: 'PROD',
+        trigger: { interval: { hours: 1 } },
+      })
       await expectDenied(await server.http(`/schedules/${schedule.id}/run-now`, { method: 'POST' }))
       expect((await server.http(`/schedules/${schedule.id}`)).status).toBe(200)
       const created = await server.http('/schedules/', {

@@ -160,7 +160,9 @@ describeEngines(
       expect(rows.some((row) => row.id === executionId)).toBe(true)
       expect(await listed({ job_id: jobId, started_before: '2000-01-01T00:00:00Z' })).toEqual([])
 
-      const detail = (await (await server.http(`/execution/executions/${executionId}`)).json()) as { attempts: Array<{ status: string; attempt_index: number }> }
+      const detail = (await (await server.http(`/execution/executions/${executionId}`)).json()) as {
+        attempts: Array<{ status: string; attempt_index: number }>
+      }
       expect(detail.attempts.map((attempt) => attempt.status)).toEqual(['FAILED', 'SUCCESS'])
       expect(detail.attempts.map((attempt) => attempt.attempt_index)).toEqual([1, 2])
     })

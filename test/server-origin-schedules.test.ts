@@ -37,7 +37,10 @@ describeEngines(
 
     it('creates a schedule answering its id as a JSON string, then lists and gets it', async () => {
       const name = unique('every_five')
-      const created = await call('/schedules/', { method: 'POST', json: { name, job_id: jobId, environment: 'DEV', trigger_type: 'interval', trigger_args: { minutes: 5 } } })
+      const created = await call('/schedules/', {
+        method: 'POST',
+        json: { name, job_id: jobId, environment: 'DEV', trigger_type: 'interval', trigger_args: { minutes: 5 } },
+      })
       expect(created.status).toBe(201)
       expect(created.type).toContain('application/json')
       expect(typeof created.body).toBe('string')
@@ -59,7 +62,12 @@ describeEngines(
       const renamed = unique('renamed')
       const updated = await call(`/schedules/${id}`, { method: 'PUT', json: { name: renamed, environment: 'prod' } })
       expect(updated).toMatchObject({ status: 200, body: id })
-      expect((await call(`/schedules/${id}`)).body).toMatchObject({ name: renamed, environment: 'PROD', trigger_type: 'cron', trigger_args: { hour: 2, minute: 30 } })
+      expect((await call(`/schedules/${id}`)).body).toMatchObject({
+        name: renamed,
+        environment: 'PROD',
+        trigger_type: 'cron',
+        trigger_args: { hour: 2, minute: 30 },
+      })
       expectNotFound(await call(`/schedules/${uuidv7()}`, { method: 'PUT', json: { name: 'nn' } }))
     })
 
@@ -155,7 +163,10 @@ describeEngines(
     it('refuses a taken name with 409', async () => {
       const name = unique('taken')
       await create({ name, trigger_type: 'interval', trigger_args: { hours: 1 } })
-      const again = await call('/schedules/', { method: 'POST', json: { name, job_id: jobId, environment: 'DEV', trigger_type: 'interval', trigger_args: { hours: 2 } } })
+      const again = await call('/schedules/', {
+        method: 'POST',
+        json: { name, job_id: jobId, environment: 'DEV', trigger_type: 'interval', trigger_args: { hours: 2 } },
+      })
       expect(again.status).toBe(409)
       expect(again.body.detail.code).toBe('SCHEDULE_EXISTS')
     })

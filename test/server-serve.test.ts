@@ -144,7 +144,9 @@ describeEngines(
       const url = `sqlite://${sqliteFile('options.db')}`
       const anonymous = startServe(['--database-url', url, 'serve', '--port', '0', '--anonymous', '{"id":"x","roles":["superuser"]}'])
       expect(await anonymous.exited).toBe(1)
-      expect(JSON.parse(anonymous.output.stderr)).toMatchObject({ persistence_error: { error_type: 'validation_error', issues: [{ path: 'principal.roles[0]' }] } })
+      expect(JSON.parse(anonymous.output.stderr)).toMatchObject({
+        persistence_error: { error_type: 'validation_error', issues: [{ path: 'principal.roles[0]' }] },
+      })
       const port = startServe(['--database-url', url, 'serve', '--port', 'eighty'])
       expect(await port.exited).toBe(1)
       expect(JSON.parse(port.output.stderr)).toMatchObject({ persistence_error: { issues: [{ path: 'port' }] } })

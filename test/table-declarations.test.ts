@@ -128,7 +128,9 @@ function mismatches(engine: Engine, declared: ReadonlyMap<string, SomeTable>): s
         continue
       }
       if (column.nullable !== declaration.nullable) {
-        found.push(`${name}.${columnName}: ${column.nullable ? 'nullable' : 'not null'} in the schema, declared ${declaration.nullable ? 'nullable' : 'not null'}`)
+        found.push(
+          `${name}.${columnName}: ${column.nullable ? 'nullable' : 'not null'} in the schema, declared ${declaration.nullable ? 'nullable' : 'not null'}`,
+        )
       }
       if (!COMPATIBLE[engine][declaration.kind].test(column.type)) found.push(`${name}.${columnName}: a ${declaration.kind} cannot be stored as ${column.type}`)
     }

@@ -68,8 +68,14 @@ describe('the table prefix plugin', () => {
   })
 
   it('leaves an alias as written and prefixes only the table behind it', () => {
-    const query = db.selectFrom('context_credentials as link').innerJoin('credentials as credential', 'credential.id', 'link.credential_id').select('credential.name').compile()
-    expect(query.sql).toBe('select "credential"."name" from "x_context_credentials" as "link" inner join "x_credentials" as "credential" on "credential"."id" = "link"."credential_id"')
+    const query = db
+      .selectFrom('context_credentials as link')
+      .innerJoin('credentials as credential', 'credential.id', 'link.credential_id')
+      .select('credential.name')
+      .compile()
+    expect(query.sql).toBe(
+      'select "credential"."name" from "x_context_credentials" as "link" inner join "x_credentials" as "credential" on "credential"."id" = "link"."credential_id"',
+    )
   })
 
   it('passes names that are not core tables through, already prefixed ones included', () => {

@@ -4,7 +4,6 @@ import { decodeTimestampValue, isoMillis, IsoTextEncoder, postgresTimestampMilli
 import { describeEngines } from './helpers/engines.js'
 import { seededRandom } from '../src/demo/simulate-day.js'
 
-
 describe('timestamp decoding', () => {
   it('reads every toISOString text as Date does', () => {
     const next = seededRandom(11)
@@ -59,7 +58,14 @@ describe('timestamp decoding', () => {
       const text = `${local.toISOString().slice(0, 19).replace('T', ' ')}${fraction}${zone}`
       expect(postgresTimestampMillis(text) ?? driver(text).getTime(), text).toBe(driver(text).getTime())
     }
-    for (const other of ['infinity', '-infinity', '2024-01-01 00:00:00+00 BC', '2024-01-01 00:00:00.1234567+00', '2024-01-01 00:00:00+05:30:15', '2024-01-01T00:00:00+00']) {
+    for (const other of [
+      'infinity',
+      '-infinity',
+      '2024-01-01 00:00:00+00 BC',
+      '2024-01-01 00:00:00.1234567+00',
+      '2024-01-01 00:00:00+05:30:15',
+      '2024-01-01T00:00:00+00',
+    ]) {
       expect(postgresTimestampMillis(other), other).toBeUndefined()
     }
   })
@@ -75,7 +81,14 @@ describe('timestamp decoding', () => {
         expect(decodeTimestampValue(changed).getTime(), changed).toEqual(new Date(changed).getTime())
       }
     }
-    for (const other of ['2024-05-17 08:09:10', '2024-05-17T08:09:10Z', '2024-13-01T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '0099-01-01T00:00:00.000Z', '']) {
+    for (const other of [
+      '2024-05-17 08:09:10',
+      '2024-05-17T08:09:10Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-02-30T00:00:00.000Z',
+      '0099-01-01T00:00:00.000Z',
+      '',
+    ]) {
       expect(isoMillis(other), other).toBeUndefined()
       expect(decodeTimestampValue(other).getTime(), other).toEqual(new Date(other).getTime())
     }
@@ -85,17 +98,30 @@ describe('timestamp decoding', () => {
 describeEngines('timestamps read back', (target) => {
   it('come back as the same instants, on PostgreSQL in any session time zone', async () => {
     const { db, adapter } = target().raw()
-    await adapter.tableOptions(db.schema.createTable('ts_items').addColumn('n', 'integer', (c) => c.primaryKey()).addColumn('at', adapter.types.timestamp)).execute()
+    await adapter
+      .tableOptions(
+        db.schema
+          .createTable('ts_items')
+          .addColumn('n', 'integer', (c) => c.primaryKey())
+          .addColumn('at', adapter.types.timestamp),
+      )
+      .execute()
     const next = seededRandom(13)
     const times = Array.from({ length: 500 }, () => new Date(Math.floor(next() * 2 ** 43)))
-    await db.insertInto('ts_items').values(times.map((at, n) => ({ n, at: adapter.encodeTimestamp(at) }))).execute()
+    await db
+      .insertInto('ts_items')
+      .values(times.map((at, n) => ({ n, at: adapter.encodeTimestamp(at) })))
+      .execute()
     const zones = target().engine === 'postgres' ? ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham'] : [undefined]
     for (const zone of zones) {
       const rows = await db.transaction().execute(async (trx) => {
         if (zone) await sql`set local time zone ${sql.lit(zone)}`.execute(trx)
         return trx.selectFrom('ts_items').select(['n', 'at']).orderBy('n').execute()
       })
-      expect(rows.map((row) => adapter.decodeTimestamp(row.at).getTime()), zone).toEqual(times.map((time) => time.getTime()))
+      expect(
+        rows.map((row) => adapter.decodeTimestamp(row.at).getTime()),
+        zone,
+      ).toEqual(times.map((time) => time.getTime()))
     }
   })
 })

@@ -20,7 +20,11 @@ describeEngines('transactions', (target) => {
   })
 
   const insert = (tx: Store, id: number) =>
-    Store.context(tx).db.withTables<Items>().insertInto('items').values({ id, label: `item ${id}` }).execute()
+    Store.context(tx)
+      .db.withTables<Items>()
+      .insertInto('items')
+      .values({ id, label: `item ${id}` })
+      .execute()
   const ids = async () => ((await exec(db, 'select id from items order by id')) as Array<{ id: number }>).map((r) => r.id)
 
   it('commits the callback’s writes and returns its value', async () => {
@@ -57,7 +61,6 @@ describeEngines('transactions', (target) => {
     expect(now).toEqual(expect.arrayContaining([3, 5]))
     expect(now).not.toContain(4)
   })
-
 
   it('nests savepoints: a failure two levels down undoes its level and keeps the ones above', async () => {
     await store.transaction(async (tx) => {

@@ -18,9 +18,15 @@ async function columnBuilders(engine) {
       define: c.sqliteTable,
       primaryKey: c.primaryKey,
       kinds: {
-        uuid: (n) => c.text(n), string: (n) => c.text(n), text: (n) => c.text(n), int: (n) => c.integer(n),
-        bigint: (n) => c.integer(n), double: (n) => c.real(n), bool: (n) => c.integer(n, { mode: 'boolean' }),
-        ts: (n) => isoTime(n), json: (n) => c.text(n, { mode: 'json' }),
+        uuid: (n) => c.text(n),
+        string: (n) => c.text(n),
+        text: (n) => c.text(n),
+        int: (n) => c.integer(n),
+        bigint: (n) => c.integer(n),
+        double: (n) => c.real(n),
+        bool: (n) => c.integer(n, { mode: 'boolean' }),
+        ts: (n) => isoTime(n),
+        json: (n) => c.text(n, { mode: 'json' }),
       },
     }
   }
@@ -30,9 +36,15 @@ async function columnBuilders(engine) {
       define: c.pgTable,
       primaryKey: c.primaryKey,
       kinds: {
-        uuid: (n) => c.varchar(n, { length: 36 }), string: (n) => c.varchar(n), text: (n) => c.text(n), int: (n) => c.integer(n),
-        bigint: (n) => c.bigint(n, { mode: 'number' }), double: (n) => c.doublePrecision(n), bool: (n) => c.boolean(n),
-        ts: (n) => c.timestamp(n, { withTimezone: true, precision: 3, mode: 'date' }), json: (n) => c.jsonb(n),
+        uuid: (n) => c.varchar(n, { length: 36 }),
+        string: (n) => c.varchar(n),
+        text: (n) => c.text(n),
+        int: (n) => c.integer(n),
+        bigint: (n) => c.bigint(n, { mode: 'number' }),
+        double: (n) => c.doublePrecision(n),
+        bool: (n) => c.boolean(n),
+        ts: (n) => c.timestamp(n, { withTimezone: true, precision: 3, mode: 'date' }),
+        json: (n) => c.jsonb(n),
       },
     }
   }
@@ -42,9 +54,15 @@ async function columnBuilders(engine) {
     define: c.mysqlTable,
     primaryKey: c.primaryKey,
     kinds: {
-      uuid: (n) => c.varchar(n, { length: 36 }), string: (n) => c.varchar(n, { length: 1000 }), text: (n) => c.longtext(n),
-      int: (n) => c.int(n), bigint: (n) => c.bigint(n, { mode: 'number' }), double: (n) => c.double(n), bool: (n) => c.boolean(n),
-      ts: (n) => c.datetime(n, { mode: 'date', fsp: 3 }), json: (n) => jsonText(n),
+      uuid: (n) => c.varchar(n, { length: 36 }),
+      string: (n) => c.varchar(n, { length: 1000 }),
+      text: (n) => c.longtext(n),
+      int: (n) => c.int(n),
+      bigint: (n) => c.bigint(n, { mode: 'number' }),
+      double: (n) => c.double(n),
+      bool: (n) => c.boolean(n),
+      ts: (n) => c.datetime(n, { mode: 'date', fsp: 3 }),
+      json: (n) => jsonText(n),
     },
   }
 }
@@ -54,9 +72,7 @@ async function schemaFor(engine) {
   const schema = {}
   for (const [name, spec] of Object.entries(TABLES)) {
     const columns = Object.fromEntries(Object.entries(spec.columns).map(([column, kind]) => [column, kinds[kind](column)]))
-    schema[name] = define(table(name), columns, (t) =>
-      spec.primary.length > 1 ? [primaryKey({ columns: spec.primary.map((column) => t[column]) })] : [],
-    )
+    schema[name] = define(table(name), columns, (t) => (spec.primary.length > 1 ? [primaryKey({ columns: spec.primary.map((column) => t[column]) })] : []))
   }
   return schema
 }
@@ -113,7 +129,10 @@ export async function openDrizzle(target, { newId, poolSize = 4 } = {}) {
     transaction,
     insert: (tx, name, rows) => tx.insert(schema[name]).values(rows),
     increment: (tx, name, where, column) =>
-      tx.update(schema[name]).set({ [column]: sql`${schema[name][column]} + 1` }).where(whereOf(schema[name], where)),
+      tx
+        .update(schema[name])
+        .set({ [column]: sql`${schema[name][column]} + 1` })
+        .where(whereOf(schema[name], where)),
     async findOne(tx, name, where) {
       const rows = await (tx ?? db).select().from(schema[name]).where(whereOf(schema[name], where)).limit(1)
       return rows[0]
@@ -132,7 +151,12 @@ export async function openDrizzle(target, { newId, poolSize = 4 } = {}) {
     page(name, { where, after, offset, limit }) {
       const t = schema[name]
       const conditions = [whereOf(t, where), ...(after ? [before(t, after)] : [])]
-      let query = db.select().from(t).where(and(...conditions)).orderBy(desc(t.queued_at), desc(t.id)).limit(limit)
+      let query = db
+        .select()
+        .from(t)
+        .where(and(...conditions))
+        .orderBy(desc(t.queued_at), desc(t.id))
+        .limit(limit)
       if (offset) query = query.offset(offset)
       return query
     },

@@ -17,7 +17,9 @@ export async function openFloorServer(target, { newId, poolSize, token } = {}) {
   app.addHook('onRequest', async (request, reply) => {
     const presented = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
     const hash = presented && createHash('sha256').update(presented).digest('hex')
-    const { rows } = hash ? await floor.client.query(`select "principal" from "${TOKENS}" where "token_hash" = ? and "revoked_at" is null`, [hash]) : { rows: [] }
+    const { rows } = hash
+      ? await floor.client.query(`select "principal" from "${TOKENS}" where "token_hash" = ? and "revoked_at" is null`, [hash])
+      : { rows: [] }
     if (rows.length === 0) return reply.code(401).send({ error: 'unauthorized' })
   })
 

@@ -6,9 +6,17 @@ import { EXECUTION_HEADER, columnsOf, table } from '../lib/tables.mjs'
 import { AUDIT_COLUMNS, auditRow } from '../lib/audit.mjs'
 
 const T = {
-  jobs: table('jobs'), versions: table('job_versions'), components: table('components'), links: table('component_links'),
-  executions: table('executions'), payloads: table('execution_payloads'), attempts: table('execution_attempts'),
-  runs: table('component_runs'), pending: table('job_state_pending'), auditLog: table('audit_log'), auditHead: table('audit_head'),
+  jobs: table('jobs'),
+  versions: table('job_versions'),
+  components: table('components'),
+  links: table('component_links'),
+  executions: table('executions'),
+  payloads: table('execution_payloads'),
+  attempts: table('execution_attempts'),
+  runs: table('component_runs'),
+  pending: table('job_state_pending'),
+  auditLog: table('audit_log'),
+  auditHead: table('audit_head'),
 }
 const HEADER = EXECUTION_HEADER.map((c) => `"${c}"`).join(', ')
 const EXECUTION_COLUMNS = columnsOf('executions')
@@ -17,7 +25,7 @@ const RUN_COLUMNS = columnsOf('component_runs')
 export async function openFloor(target, { newId, poolSize } = {}) {
   const client = await openSqlClient(target, { poolSize })
   const enc = encoders(target.engine)
-  const json = (value) => (target.engine === 'postgres' || value === null || value === undefined ? value ?? null : JSON.parse(value))
+  const json = (value) => (target.engine === 'postgres' || value === null || value === undefined ? (value ?? null) : JSON.parse(value))
   const time = (value) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(value))
 
   return {
@@ -48,10 +56,7 @@ export async function openFloor(target, { newId, poolSize } = {}) {
     async loadJob(id) {
       const { rows: jobs } = await client.query(`select * from "${T.jobs}" where "id" = ?`, [id])
       const { rows: components } = await client.query(`select * from "${T.components}" where "job_id" = ? order by "position"`, [id])
-      const { rows: links } = await client.query(
-        `select * from "${T.links}" where "job_id" = ? order by "src_component_id", "out_port", "position"`,
-        [id],
-      )
+      const { rows: links } = await client.query(`select * from "${T.links}" where "job_id" = ? order by "src_component_id", "out_port", "position"`, [id])
       const names = new Map()
       const decoded = components.map((row) => {
         names.set(row.id, row.name)
@@ -73,10 +78,25 @@ export async function openFloor(target, { newId, poolSize } = {}) {
         const job = rows[0]
         if (!job) throw new Error(`job ${jobId} not found`)
         const row = {
-          id, job_id: jobId, job_version: job.current_version, environment: null, status: 'QUEUED', trigger: 'manual',
-          idempotency_key: null, worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 0,
-          max_attempts: Number(job.num_of_retries) + 1, queued_at: enc.timestamp(now), started_at: null, finished_at: null,
-          duration_ms: null, error_type: null, error_message: null, updated_at: enc.timestamp(now),
+          id,
+          job_id: jobId,
+          job_version: job.current_version,
+          environment: null,
+          status: 'QUEUED',
+          trigger: 'manual',
+          idempotency_key: null,
+          worker_id: null,
+          lease_expires_at: null,
+          lease_ms: null,
+          attempt_count: 0,
+          max_attempts: Number(job.num_of_retries) + 1,
+          queued_at: enc.timestamp(now),
+          started_at: null,
+          finished_at: null,
+          duration_ms: null,
+          error_type: null,
+          error_message: null,
+          updated_at: enc.timestamp(now),
         }
         await insertRows(c, T.executions, EXECUTION_COLUMNS, [row])
         await c.query(`insert into "${T.payloads}" ("execution_id", "params", "error_details") values (?, ?, null)`, [id, enc.json(params)])
@@ -109,9 +129,17 @@ export async function openFloor(target, { newId, poolSize } = {}) {
         if (rows[0]?.status !== 'RUNNING') throw new Error(`attempt ${attemptId} is not running`)
         const executionId = rows[0].execution_id
         const encoded = runs.map((run) => ({
-          attempt_id: attemptId, component_name: run.component_name, execution_id: executionId, status: run.status,
-          started_at: enc.timestamp(run.started_at), finished_at: enc.timestamp(run.finished_at), lines_received: run.lines_received,
-          lines_forwarded: run.lines_forwarded, error_count: run.error_count, processing_ms: run.processing_ms, metrics: enc.json(run.metrics),
+          attempt_id: attemptId,
+          component_name: run.component_name,
+          execution_id: executionId,
+          status: run.status,
+          started_at: enc.timestamp(run.started_at),
+          finished_at: enc.timestamp(run.finished_at),
+          lines_received: run.lines_received,
+          lines_forwarded: run.lines_forwarded,
+          error_count: run.error_count,
+          processing_ms: run.processing_ms,
+          metrics: enc.json(run.metrics),
         }))
         return insertRows(c, T.runs, RUN_COLUMNS, encoded)
       })

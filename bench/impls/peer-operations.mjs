@@ -42,10 +42,25 @@ export function peerOperations(orm, { newId, chunk }) {
         const job = await orm.findOne(tx, 'jobs', { id: jobId })
         await orm.insert(tx, 'executions', [
           {
-            id, job_id: jobId, job_version: job.current_version, environment: null, status: 'QUEUED', trigger: 'manual',
-            idempotency_key: null, worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 0,
-            max_attempts: Number(job.num_of_retries) + 1, queued_at: now, started_at: null, finished_at: null, duration_ms: null,
-            error_type: null, error_message: null, updated_at: now,
+            id,
+            job_id: jobId,
+            job_version: job.current_version,
+            environment: null,
+            status: 'QUEUED',
+            trigger: 'manual',
+            idempotency_key: null,
+            worker_id: null,
+            lease_expires_at: null,
+            lease_ms: null,
+            attempt_count: 0,
+            max_attempts: Number(job.num_of_retries) + 1,
+            queued_at: now,
+            started_at: null,
+            finished_at: null,
+            duration_ms: null,
+            error_type: null,
+            error_message: null,
+            updated_at: now,
           },
         ])
         await orm.insert(tx, 'execution_payloads', [{ execution_id: id, params, error_details: null }])
@@ -59,13 +74,32 @@ export function peerOperations(orm, { newId, chunk }) {
       await orm.transaction(async (tx) => {
         const execution = await orm.findOne(tx, 'executions', { id: executionId })
         const number = Number(execution.attempt_count) + 1
-        const affected = await orm.update(tx, 'executions', { id: executionId, status: 'QUEUED' }, {
-          status: 'RUNNING', attempt_count: number, worker_id: workerId, started_at: execution.started_at ?? now, updated_at: now,
-        })
+        const affected = await orm.update(
+          tx,
+          'executions',
+          { id: executionId, status: 'QUEUED' },
+          {
+            status: 'RUNNING',
+            attempt_count: number,
+            worker_id: workerId,
+            started_at: execution.started_at ?? now,
+            updated_at: now,
+          },
+        )
         if (affected !== 1) throw new Error(`execution ${executionId} is not QUEUED`)
         await orm.insert(tx, 'execution_attempts', [
-          { id, execution_id: executionId, attempt_number: number, status: 'RUNNING', worker_id: workerId, started_at: now,
-            finished_at: null, error_type: null, error_message: null, error_details: null },
+          {
+            id,
+            execution_id: executionId,
+            attempt_number: number,
+            status: 'RUNNING',
+            worker_id: workerId,
+            started_at: now,
+            finished_at: null,
+            error_type: null,
+            error_message: null,
+            error_details: null,
+          },
         ])
       })
       return id
@@ -90,10 +124,19 @@ export function peerOperations(orm, { newId, chunk }) {
         const pending = await orm.findMany('job_state_pending', { attempt_id: attemptId }, [], tx)
         if (pending.length > 0) throw new Error('the benchmark sets no job state')
         const execution = await orm.findOne(tx, 'executions', { id: attempt.execution_id })
-        const done = await orm.update(tx, 'executions', { id: attempt.execution_id, status: 'RUNNING' }, {
-          status: 'SUCCEEDED', finished_at: now, duration_ms: now.getTime() - new Date(execution.started_at).getTime(),
-          worker_id: null, lease_expires_at: null, updated_at: now,
-        })
+        const done = await orm.update(
+          tx,
+          'executions',
+          { id: attempt.execution_id, status: 'RUNNING' },
+          {
+            status: 'SUCCEEDED',
+            finished_at: now,
+            duration_ms: now.getTime() - new Date(execution.started_at).getTime(),
+            worker_id: null,
+            lease_expires_at: null,
+            updated_at: now,
+          },
+        )
         if (done !== 1) throw new Error(`execution ${attempt.execution_id} is not running`)
       })
     },

@@ -79,15 +79,19 @@ export async function openTypeorm(target, { newId, poolSize = 4 } = {}) {
 
   // Keyset condition as TypeORM's find API expresses an OR: an array of where objects.
   const before = (where, after) =>
-    after ? [{ ...where, queued_at: LessThan(after.queued_at) }, { ...where, queued_at: Equal(after.queued_at), id: LessThan(after.id) }] : where
+    after
+      ? [
+          { ...where, queued_at: LessThan(after.queued_at) },
+          { ...where, queued_at: Equal(after.queued_at), id: LessThan(after.id) },
+        ]
+      : where
   const newest = { queued_at: 'DESC', id: 'DESC' }
   const orm = {
     transaction: (work) => manager.transaction((tx) => work(tx)),
     insert: (tx, name, rows) => tx.insert(name, rows),
     increment: (tx, name, where, column) => tx.increment(name, where, column, 1),
     findOne: (tx, name, where) => (tx ?? manager).findOneBy(name, where),
-    findMany: (name, where, order, tx) =>
-      (tx ?? manager).find(name, { where, order: Object.fromEntries(order.map((column) => [column, 'ASC'])) }),
+    findMany: (name, where, order, tx) => (tx ?? manager).find(name, { where, order: Object.fromEntries(order.map((column) => [column, 'ASC'])) }),
     async update(tx, name, where, set) {
       return (await tx.update(name, where, set)).affected
     },

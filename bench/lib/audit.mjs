@@ -8,7 +8,9 @@ export const ACTOR = 'system'
 function canonical(value) {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort()
+  const keys = Object.keys(value)
+    .filter((key) => value[key] !== undefined)
+    .sort()
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
 }
 

@@ -97,7 +97,11 @@ export function printTable(rows) {
   const cells = rows.map((row) => columns.map(([, get]) => String(get(row))))
   const widths = columns.map(([header], i) => Math.max(header.length, ...cells.map((line) => line[i].length)))
   const numeric = (i) => i >= 3 && i < columns.length - 1
-  const line = (values) => values.map((value, i) => (numeric(i) ? value.padStart(widths[i]) : value.padEnd(widths[i]))).join('  ').trimEnd()
+  const line = (values) =>
+    values
+      .map((value, i) => (numeric(i) ? value.padStart(widths[i]) : value.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
   console.log(line(columns.map(([header]) => header)))
   for (const row of cells) console.log(line(row))
 }

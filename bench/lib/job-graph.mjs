@@ -67,7 +67,9 @@ export function jobConfig(name) {
 export function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).filter((key) => value[key] !== undefined).sort()
+    const keys = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort()
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`
   }
   return JSON.stringify(value)
@@ -138,14 +140,30 @@ export function jobRows(config, enc, newId = randomUUID) {
   const version = { job_id: jobId, version: 1, content_hash: hash, config: canonical, created_at: enc.timestamp(now), created_by: null }
   // The job as the product returns it (and audits it): decoded values.
   const header = {
-    ...job, file_logging: config.file_logging, tags: config.tags, created_at: now, updated_at: now,
+    ...job,
+    file_logging: config.file_logging,
+    tags: config.tags,
+    created_at: now,
+    updated_at: now,
   }
   return { job, version, components, links, header }
 }
 
 export const JOB_COLUMNS = [
-  'id', 'name', 'description', 'strategy_type', 'num_of_retries', 'file_logging', 'tags', 'current_version',
-  'content_hash', 'component_count', 'created_at', 'updated_at', 'created_by', 'updated_by',
+  'id',
+  'name',
+  'description',
+  'strategy_type',
+  'num_of_retries',
+  'file_logging',
+  'tags',
+  'current_version',
+  'content_hash',
+  'component_count',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
 ]
 export const VERSION_COLUMNS = ['job_id', 'version', 'content_hash', 'config', 'created_at', 'created_by']
 export const COMPONENT_COLUMNS = ['id', 'job_id', 'name', 'comp_type', 'position', 'description', 'payload', 'x_coord', 'y_coord', 'metadata']

@@ -28,11 +28,25 @@ export async function seedExecutions(client, { count, jobIds, share = 0.2, newId
       const started = new Date(queued.getTime() + 500)
       const finished = new Date(started.getTime() + 1000 + (n % 5000))
       rows.push({
-        id: newId(), job_id: jobId, job_version: 1, environment: n % 3 === 0 ? 'PROD' : 'DEV', status, trigger: 'schedule',
-        idempotency_key: null, worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 1, max_attempts: 3,
-        queued_at: enc.timestamp(queued), started_at: enc.timestamp(started), finished_at: enc.timestamp(finished),
-        duration_ms: finished.getTime() - started.getTime(), error_type: status === 'FAILED' ? 'IOError' : null,
-        error_message: status === 'FAILED' ? 'input file missing' : null, updated_at: enc.timestamp(finished),
+        id: newId(),
+        job_id: jobId,
+        job_version: 1,
+        environment: n % 3 === 0 ? 'PROD' : 'DEV',
+        status,
+        trigger: 'schedule',
+        idempotency_key: null,
+        worker_id: null,
+        lease_expires_at: null,
+        lease_ms: null,
+        attempt_count: 1,
+        max_attempts: 3,
+        queued_at: enc.timestamp(queued),
+        started_at: enc.timestamp(started),
+        finished_at: enc.timestamp(finished),
+        duration_ms: finished.getTime() - started.getTime(),
+        error_type: status === 'FAILED' ? 'IOError' : null,
+        error_message: status === 'FAILED' ? 'input file missing' : null,
+        updated_at: enc.timestamp(finished),
       })
     }
     await client.transaction((c) => insertRows(c, table('executions'), EXECUTION_COLUMNS, rows))
@@ -60,13 +74,37 @@ export async function seedRunningAttempts(client, { jobId, attemptIds, newId }) 
   for (const attemptId of attemptIds) {
     const executionId = newId()
     executions.push({
-      id: executionId, job_id: jobId, job_version: 1, environment: null, status: 'RUNNING', trigger: 'manual', idempotency_key: null,
-      worker_id: null, lease_expires_at: null, lease_ms: null, attempt_count: 1, max_attempts: 1, queued_at: now, started_at: now,
-      finished_at: null, duration_ms: null, error_type: null, error_message: null, updated_at: now,
+      id: executionId,
+      job_id: jobId,
+      job_version: 1,
+      environment: null,
+      status: 'RUNNING',
+      trigger: 'manual',
+      idempotency_key: null,
+      worker_id: null,
+      lease_expires_at: null,
+      lease_ms: null,
+      attempt_count: 1,
+      max_attempts: 1,
+      queued_at: now,
+      started_at: now,
+      finished_at: null,
+      duration_ms: null,
+      error_type: null,
+      error_message: null,
+      updated_at: now,
     })
     attempts.push({
-      id: attemptId, execution_id: executionId, attempt_number: 1, status: 'RUNNING', worker_id: null, started_at: now,
-      finished_at: null, error_type: null, error_message: null, error_details: null,
+      id: attemptId,
+      execution_id: executionId,
+      attempt_number: 1,
+      status: 'RUNNING',
+      worker_id: null,
+      started_at: now,
+      finished_at: null,
+      error_type: null,
+      error_message: null,
+      error_details: null,
     })
   }
   await client.transaction(async (c) => {

@@ -23,7 +23,11 @@ export function checkTargets(results) {
       const ratio = cursor.value / page1.value
       const second = rows.find((row) => row.name === 'library' && pageNumber(row) === 2)
       const reference = second ? `; page 2 by cursor ${fmt(second.value)} ms` : ''
-      add('W4 deep page by cursor no slower than page 1 (10 % noise margin)', ratio <= 1.1, `${fmt(cursor.value)} ms vs ${fmt(page1.value)} ms (×${fmt(ratio)})${reference}`)
+      add(
+        'W4 deep page by cursor no slower than page 1 (10 % noise margin)',
+        ratio <= 1.1,
+        `${fmt(cursor.value)} ms vs ${fmt(page1.value)} ms (×${fmt(ratio)})${reference}`,
+      )
     }
     const w6 = lib('W6')
     if (w6) add('W6 peak RSS < 200 MB', w6.value < 200, `${fmt(w6.value, 0)} MB`)

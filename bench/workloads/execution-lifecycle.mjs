@@ -14,7 +14,12 @@ export async function lifecycle(impl, jobId, runs) {
 export async function executionLifecycle({ impls, floor, sizes }) {
   const jobId = await floor.saveJob(jobConfig('w3_job'))
   const runs = componentRuns(50)
-  const rows = await compareThroughput(impls, { rounds: sizes.rounds, iterations: sizes.w3, minMs: sizes.roundMs, operation: (impl) => lifecycle(impl, jobId, runs) })
+  const rows = await compareThroughput(impls, {
+    rounds: sizes.rounds,
+    iterations: sizes.w3,
+    minMs: sizes.roundMs,
+    operation: (impl) => lifecycle(impl, jobId, runs),
+  })
   return [{ workload: 'W3 execution lifecycle (50 runs)', rows }]
 }
 

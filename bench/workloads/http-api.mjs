@@ -97,15 +97,17 @@ function startServer(task) {
         url: message.url,
         token: message.token,
         /** {statements, requests, cpuMs} so far, once the server has finished every request. */
-        counts: () => new Promise((resolveCounts, rejectCounts) => {
-          waiting.push({ resolve: resolveCounts, reject: rejectCounts })
-          child.stdin.write('counts\n')
-        }),
-        stop: () => new Promise((resolveStop) => {
-          if (child.exitCode !== null) return resolveStop()
-          child.once('exit', resolveStop)
-          child.stdin.end()
-        }),
+        counts: () =>
+          new Promise((resolveCounts, rejectCounts) => {
+            waiting.push({ resolve: resolveCounts, reject: rejectCounts })
+            child.stdin.write('counts\n')
+          }),
+        stop: () =>
+          new Promise((resolveStop) => {
+            if (child.exitCode !== null) return resolveStop()
+            child.once('exit', resolveStop)
+            child.stdin.end()
+          }),
       })
     })
   })
@@ -127,7 +129,8 @@ async function checkAnswers(server, route) {
   const send = async () => {
     const response = await fetch(url, init)
     const text = await response.text()
-    if (!answersAsExpected(route, response.status, text)) throw new Error(`W8 ${server.name} ${route.method} ${route.path}: ${response.status} ${text.slice(0, 300)}`)
+    if (!answersAsExpected(route, response.status, text))
+      throw new Error(`W8 ${server.name} ${route.method} ${route.path}: ${response.status} ${text.slice(0, 300)}`)
   }
   // Not counted: the first request also notes the token's first use (hourly after that).
   await send()

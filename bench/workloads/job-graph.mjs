@@ -8,7 +8,8 @@ export async function saveJobGraph({ impls, floor, sizes }) {
   const saved = new Map()
   const rows = await compareThroughput(impls, {
     rounds: sizes.rounds,
-    iterations: sizes.w1, minMs: sizes.roundMs,
+    iterations: sizes.w1,
+    minMs: sizes.roundMs,
     operation: async (impl) => saved.set(impl.name, await impl.saveJob(jobConfig(`w1_${impl.name}_${n++}`))),
   })
   await checkSameWork(floor, saved)
@@ -24,7 +25,8 @@ async function auditCost({ floor, sizes }) {
   const variant = (name, audit) => ({ name, statements: floor.statements, saveJob: (config) => floor.saveJob(config, { audit }) })
   const rows = await compareThroughput([variant('floor with audit', true), variant('floor without audit', false)], {
     rounds: sizes.rounds,
-    iterations: sizes.w1, minMs: sizes.roundMs,
+    iterations: sizes.w1,
+    minMs: sizes.roundMs,
     operation: (impl) => impl.saveJob(jobConfig(`w1_audit_${n++}`)),
   })
   const [withAudit, without] = rows
@@ -61,7 +63,8 @@ export async function loadJobGraph({ impls, floor, sizes, log }) {
   }
   const rows = await compareThroughput(impls, {
     rounds: sizes.rounds,
-    iterations: sizes.w2, minMs: sizes.roundMs,
+    iterations: sizes.w2,
+    minMs: sizes.roundMs,
     operation: async (impl) => {
       const n = next.get(impl.name) ?? 0
       next.set(impl.name, n + 1)
@@ -73,7 +76,8 @@ export async function loadJobGraph({ impls, floor, sizes, log }) {
   if (library) {
     const [cached] = await compareThroughput([library], {
       rounds: sizes.rounds,
-      iterations: sizes.w2, minMs: sizes.roundMs,
+      iterations: sizes.w2,
+      minMs: sizes.roundMs,
       operation: async () => check(await library.loadJob(jobs[0])),
     })
     result.push({ workload: 'W2 load job graph (cached)', rows: [{ ...cached, name: 'library' }], noRatios: true })

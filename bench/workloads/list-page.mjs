@@ -38,8 +38,7 @@ export async function listPage({ impls, sizes, seeded }) {
     ...options,
     operation: async (variant) => expect(await pages[variant.page](variant.impl), `${variant.page} page`),
   })
-  const rowsOf = (page) =>
-    both.filter((row) => row.name.endsWith(`/${page}`)).map((row) => ({ ...row, name: row.name.slice(0, -page.length - 1) }))
+  const rowsOf = (page) => both.filter((row) => row.name.endsWith(`/${page}`)).map((row) => ({ ...row, name: row.name.slice(0, -page.length - 1) }))
   const first = rowsOf('first')
   const secondByCursor = rowsOf('second')
   const byCursor = rowsOf('cursor')

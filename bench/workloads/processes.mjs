@@ -60,9 +60,7 @@ async function together({ impl, target, jobId, processes, seconds, runs }) {
     if (starters.length === processes) release()
   }
   const finished = Promise.all(
-    Array.from({ length: processes }, () =>
-      runChild({ mode: 'record', impl, target, jobId, durationMs: seconds * 1000, runs, poolSize: 2 }, { onReady }),
-    ),
+    Array.from({ length: processes }, () => runChild({ mode: 'record', impl, target, jobId, durationMs: seconds * 1000, runs, poolSize: 2 }, { onReady })),
   )
   await Promise.race([allReady, finished])
   for (const go of starters) go()

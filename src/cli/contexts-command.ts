@@ -63,7 +63,10 @@ export function registerContextsCommand(program: Command): void {
     .option('--param <key=value>', 'a plain parameter (repeatable; JSON values are parsed)', collect, [])
     .option('--secret-env <key=VAR>', 'a secure parameter read from an environment variable (repeatable)', collect, [])
     .option('--credentials <ENV=name>', 'credentials for an environment (repeatable)', collect, [])
-    .addHelpText('after', '\nExamples:\n  SALES_TOKEN=… etlp contexts set sales --param batch=500 --secret-env api_token=SALES_TOKEN --credentials PROD=warehouse\n  etlp contexts set sales --file sales-context.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  SALES_TOKEN=… etlp contexts set sales --param batch=500 --secret-env api_token=SALES_TOKEN --credentials PROD=warehouse\n  etlp contexts set sales --file sales-context.json',
+    )
     .action(async (name: string, options: SetOptions, command: Command) => {
       const input = contextInput(name, options)
       await withStore(command, async (store, { json }) => {
@@ -75,7 +78,9 @@ export function registerContextsCommand(program: Command): void {
 
 function contextInput(name: string, options: SetOptions): ContextInput {
   const base = (options.file === undefined ? {} : readJsonFile(options.file)) as Partial<ContextInput>
-  const parameters: Record<string, { value: unknown; is_secure: boolean }> = { ...((base.parameters ?? {}) as Record<string, { value: unknown; is_secure: boolean }>) }
+  const parameters: Record<string, { value: unknown; is_secure: boolean }> = {
+    ...((base.parameters ?? {}) as Record<string, { value: unknown; is_secure: boolean }>),
+  }
   for (const pair of options.param) {
     const [key, text] = splitPair(pair, '--param')
     parameters[key] = { value: parseLoose(text), is_secure: false }
@@ -121,6 +126,12 @@ function renderContexts(items: readonly Context[]): string {
     { header: 'NAME', value: (row) => row.name },
     { header: 'ENVIRONMENT', value: (row) => row.environment },
     { header: 'PARAMETERS', value: (row) => Object.keys(row.parameters).length, align: 'right' },
-    { header: 'CREDENTIALS', value: (row) => Object.entries(row.credentials).map(([env, c]) => `${env}=${c?.name}`).join(' ') },
+    {
+      header: 'CREDENTIALS',
+      value: (row) =>
+        Object.entries(row.credentials)
+          .map(([env, c]) => `${env}=${c?.name}`)
+          .join(' '),
+    },
   ])
 }

@@ -9,7 +9,10 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('import the example jobs, simulate a day of executions, print a report (what `npm start` runs)')
-    .addHelpText('after', '\nExamples:\n  etlp demo                 # on ./.etlp/etl.db; each run adds a day\n  etlp demo --json\n  etlp --database-url postgres://localhost/etl demo')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  etlp demo                 # on ./.etlp/etl.db; each run adds a day\n  etlp demo --json\n  etlp --database-url postgres://localhost/etl demo',
+    )
     .action(async (_options, command: Command) => {
       const { databaseUrl, config, json } = globalOptions(command)
       if (databaseUrl) process.env.ETLP_DATABASE_URL = databaseUrl

@@ -76,7 +76,11 @@ async function encryptionCheck(store: Store): Promise<DoctorCheck> {
       case 'no_master_key':
         return keys.data_keys === 0
           ? { check: 'encryption key', state: 'ok', detail: 'no secrets yet; a key is needed before the first one' }
-          : { check: 'encryption key', state: 'fail', detail: 'secrets are stored but no master key is configured (ETLP_MASTER_KEY or security.master_key_file)' }
+          : {
+              check: 'encryption key',
+              state: 'fail',
+              detail: 'secrets are stored but no master key is configured (ETLP_MASTER_KEY or security.master_key_file)',
+            }
       case 'no_data_key':
         return { check: 'encryption key', state: 'ok', detail: 'master key present; no data key yet' }
       case 'ok':

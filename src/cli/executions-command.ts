@@ -86,23 +86,33 @@ export function registerExecutionsCommand(program: Command): void {
         })
         emit(json === true, detail, () => {
           const { attempts, component_runs, events: lines, ...header } = detail
-          const parts = [Object.entries(header).map(([key, value]) => `${key.padEnd(18)} ${render(value)}`).join('\n')]
-          if (attempts) parts.push(formatTable(attempts, [
-            { header: '#', value: (a) => a.attempt_number, align: 'right' },
-            { header: 'STATUS', value: (a) => a.status },
-            { header: 'WORKER', value: (a) => a.worker_id },
-            { header: 'STARTED', value: (a) => a.started_at },
-            { header: 'FINISHED', value: (a) => a.finished_at },
-            { header: 'ERROR', value: (a) => a.error?.message },
-          ]))
-          if (component_runs) parts.push(formatTable(component_runs, [
-            { header: 'COMPONENT', value: (r) => r.component_name },
-            { header: 'STATUS', value: (r) => r.status },
-            { header: 'RECEIVED', value: (r) => r.lines_received, align: 'right' },
-            { header: 'FORWARDED', value: (r) => r.lines_forwarded, align: 'right' },
-            { header: 'ERRORS', value: (r) => r.error_count, align: 'right' },
-            { header: 'MS', value: (r) => r.processing_ms, align: 'right' },
-          ]))
+          const parts = [
+            Object.entries(header)
+              .map(([key, value]) => `${key.padEnd(18)} ${render(value)}`)
+              .join('\n'),
+          ]
+          if (attempts)
+            parts.push(
+              formatTable(attempts, [
+                { header: '#', value: (a) => a.attempt_number, align: 'right' },
+                { header: 'STATUS', value: (a) => a.status },
+                { header: 'WORKER', value: (a) => a.worker_id },
+                { header: 'STARTED', value: (a) => a.started_at },
+                { header: 'FINISHED', value: (a) => a.finished_at },
+                { header: 'ERROR', value: (a) => a.error?.message },
+              ]),
+            )
+          if (component_runs)
+            parts.push(
+              formatTable(component_runs, [
+                { header: 'COMPONENT', value: (r) => r.component_name },
+                { header: 'STATUS', value: (r) => r.status },
+                { header: 'RECEIVED', value: (r) => r.lines_received, align: 'right' },
+                { header: 'FORWARDED', value: (r) => r.lines_forwarded, align: 'right' },
+                { header: 'ERRORS', value: (r) => r.error_count, align: 'right' },
+                { header: 'MS', value: (r) => r.processing_ms, align: 'right' },
+              ]),
+            )
           if (lines) parts.push(lines.map((e) => `${e.at.toISOString()} ${e.level.toUpperCase().padEnd(7)} ${e.component_name ?? '-'} ${e.message}`).join('\n'))
           return parts.join('\n\n')
         })
@@ -133,7 +143,10 @@ export function registerExecutionsCommand(program: Command): void {
     .option('--status <status>', 'only SUCCEEDED, FAILED or CANCELLED')
     .option('--batch-size <n>', 'executions per transaction', '500')
     .option('--dry-run', 'count what would be deleted, delete nothing')
-    .addHelpText('after', '\nExamples:\n  etlp executions purge --older-than 90d --dry-run\n  etlp executions purge --older-than 2026-01-01T00:00:00Z --status SUCCEEDED')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  etlp executions purge --older-than 90d --dry-run\n  etlp executions purge --older-than 2026-01-01T00:00:00Z --status SUCCEEDED',
+    )
     .action(async (options: PurgeCliOptions, command: Command) => {
       await withStore(command, async (store, { json }) => {
         const status = options.status === undefined ? undefined : finishedStatusSchema.safeParse(options.status.toUpperCase())
@@ -257,7 +270,6 @@ export function parseTime(text: string, option: string): Date {
   return date
 }
 
-
 function render(value: unknown): string {
   if (value instanceof Date) return value.toISOString()
   if (value !== null && typeof value === 'object') return JSON.stringify(value)
@@ -267,7 +279,9 @@ function render(value: unknown): string {
 function renderStats(stats: ExecutionStats): string {
   const lines = [
     `total              ${stats.total}`,
-    `by status          ${Object.entries(stats.by_status).map(([status, n]) => `${status}=${n}`).join(' ')}`,
+    `by status          ${Object.entries(stats.by_status)
+      .map(([status, n]) => `${status}=${n}`)
+      .join(' ')}`,
     `success rate       ${stats.success_rate === null ? '-' : `${(stats.success_rate * 100).toFixed(1)}%`}`,
     `duration p50/p95   ${render(stats.duration_ms.p50)} / ${render(stats.duration_ms.p95)} ms`,
     `lines              received=${stats.lines.received} forwarded=${stats.lines.forwarded} errors=${stats.lines.errors}`,

@@ -15,7 +15,10 @@ export function registerImportCommand(program: Command): void {
   const group = program
     .command('import')
     .description('bring in what another system stored')
-    .addHelpText('after', '\nExamples:\n  etlp import origin ./etl_core.db\n  etlp import origin ./etl_core.db --time-zone Europe/Berlin --secrets secrets.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  etlp import origin ./etl_core.db\n  etlp import origin ./etl_core.db --time-zone Europe/Berlin --secrets secrets.json',
+    )
 
   group
     .command('origin <file>')
@@ -74,7 +77,10 @@ function describeReport(report: OriginImportReport): string {
     )
   }
   if (report.missing_secrets.length > 0) {
-    lines.push('', colour(`${report.missing_secrets.length} secret(s) etl-core kept outside its database were not given (run again with --secrets to add them):`, 'yellow'))
+    lines.push(
+      '',
+      colour(`${report.missing_secrets.length} secret(s) etl-core kept outside its database were not given (run again with --secrets to add them):`, 'yellow'),
+    )
     lines.push(
       formatTable(report.missing_secrets, [
         { header: 'FOR', value: (secret) => `${secret.owner.kind} ${secret.owner.name}` },

@@ -1,7 +1,19 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Command } from 'commander'
-import { ConflictError, NotFoundError, ValidationError, isPersistenceError, canonicalJson, sha256Hex, isUuid, DEFAULT_JOB_NAME, type ValidationIssue, type Job, type Store } from '../index.js'
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  isPersistenceError,
+  canonicalJson,
+  sha256Hex,
+  isUuid,
+  DEFAULT_JOB_NAME,
+  type ValidationIssue,
+  type Job,
+  type Store,
+} from '../index.js'
 import { colour, emit, formatTable } from './output.js'
 import { parseJsonOption, readJsonFile } from './json-input.js'
 import { progressBar } from './progress-bar.js'
@@ -21,7 +33,10 @@ export function registerJobsCommand(program: Command): void {
   const jobs = program
     .command('jobs')
     .description('import, export and inspect job configurations')
-    .addHelpText('after', '\nExamples:\n  etlp jobs import examples/jobs\n  etlp jobs list --where \'{"column": "strategy_type", "operator": "==", "value": "row"}\'\n  etlp jobs export orders_daily -o orders_daily.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  etlp jobs import examples/jobs\n  etlp jobs list --where \'{"column": "strategy_type", "operator": "==", "value": "row"}\'\n  etlp jobs export orders_daily -o orders_daily.json',
+    )
 
   jobs
     .command('import <path>')
@@ -51,16 +66,21 @@ export function registerJobsCommand(program: Command): void {
         // With --json the warnings are part of the results on stdout.
         if (json !== true) {
           for (const { file, warnings } of results) {
-            for (const warning of warnings) process.stderr.write(`${colour('warning', 'yellow', process.stderr)} ${file}: ${warning.path}: ${warning.message}\n`)
+            for (const warning of warnings)
+              process.stderr.write(`${colour('warning', 'yellow', process.stderr)} ${file}: ${warning.path}: ${warning.message}\n`)
           }
         }
-        emit(json === true, results, () => (results.length ? formatTable(results, [
-          { header: 'ACTION', value: (r) => r.action },
-          { header: 'NAME', value: (r) => r.name },
-          { header: 'VERSION', value: (r) => r.version, align: 'right' },
-          { header: 'ID', value: (r) => r.id },
-          { header: 'FILE', value: (r) => r.file },
-        ]) : 'Nothing imported.'))
+        emit(json === true, results, () =>
+          results.length
+            ? formatTable(results, [
+                { header: 'ACTION', value: (r) => r.action },
+                { header: 'NAME', value: (r) => r.name },
+                { header: 'VERSION', value: (r) => r.version, align: 'right' },
+                { header: 'ID', value: (r) => r.id },
+                { header: 'FILE', value: (r) => r.file },
+              ])
+            : 'Nothing imported.',
+        )
         if (issues.length > 0) throw new ValidationError(issues, { message: `${files.length - results.length} of ${files.length} job files failed to import` })
       })
     })
@@ -216,7 +236,8 @@ function jobFiles(path: string): string[] {
     throw new ValidationError([{ path: 'path', message: `Cannot read ${path}` }], { cause: error })
   }
   if (!directory) return [path]
-  return readdirSync(path).filter((file) => file.endsWith('.json')).sort().map((file) => join(path, file))
+  return readdirSync(path)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => join(path, file))
 }
-
-

@@ -62,4 +62,3 @@ export function registerKeysCommand(program: Command): void {
       })
     })
 }
-

@@ -70,4 +70,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.failure
   }
 }
-

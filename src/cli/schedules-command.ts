@@ -37,7 +37,10 @@ export function registerSchedulesCommand(program: Command): void {
     .option('--at <iso-time>', 'once, at this ISO 8601 time (with offset or Z)')
     .option('--trigger <json>', 'a trigger as JSON, e.g. {"cron": {"hour": 2, "minute": 30}}')
     .option('--paused', 'create it paused')
-    .addHelpText('after', '\nExamples:\n  etlp schedules add hourly --job orders_daily --every 1h\n  etlp schedules add once --job orders_daily --at 2026-12-24T18:00:00Z')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  etlp schedules add hourly --job orders_daily --every 1h\n  etlp schedules add once --job orders_daily --at 2026-12-24T18:00:00Z',
+    )
     .action(async (name: string, options: AddOptions, command: Command) => {
       const trigger = triggerFromOptions(options)
       await withStore(command, async (store, { json }) => {

@@ -1,5 +1,15 @@
 import { Option, type Command } from 'commander'
-import { MigrationError, ValidationError, serve, DEFAULT_HOST, DEFAULT_PORT, type Principal, type RunningServer, type ServeOptions, type Store } from '../index.js'
+import {
+  MigrationError,
+  ValidationError,
+  serve,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type Principal,
+  type RunningServer,
+  type ServeOptions,
+  type Store,
+} from '../index.js'
 import { parseJsonOption } from './json-input.js'
 import { withStore } from './runtime.js'
 
@@ -74,7 +84,8 @@ function parseOrigins(text: string): string[] {
 
 function parsePort(text: string): number {
   const port = Number(text)
-  if (!/^\d+$/.test(text) || port > 65_535) throw new ValidationError([{ path: 'port', message: `Expected a port number 0-65535, got ${JSON.stringify(text)}` }])
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new ValidationError([{ path: 'port', message: `Expected a port number 0-65535, got ${JSON.stringify(text)}` }])
   return port
 }
 
@@ -92,9 +103,12 @@ async function prepareSchema(store: Store, migrate: boolean): Promise<void> {
   }
   const pending = (await store.migrator.status()).filter((migration) => migration.state === 'pending')
   if (pending.length > 0) {
-    throw new MigrationError(`${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run etlp migrate up, or start without --no-migrate`, {
-      migration: pending[0]?.name,
-    })
+    throw new MigrationError(
+      `${pending.length} migration(s) pending (${pending.map((m) => m.name).join(', ')}): run etlp migrate up, or start without --no-migrate`,
+      {
+        migration: pending[0]?.name,
+      },
+    )
   }
 }
 

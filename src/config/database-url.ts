@@ -28,9 +28,7 @@ export function parseDatabaseUrl(url: string, path = 'database.url'): ParsedData
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0]?.toLowerCase()
   const engine = scheme === undefined ? undefined : SCHEMES[scheme]
   if (engine === undefined || scheme === undefined) {
-    throw new ValidationError([
-      { path, message: 'Unsupported URL scheme: use sqlite://, postgres://, postgresql://, mysql:// or mariadb://' },
-    ])
+    throw new ValidationError([{ path, message: 'Unsupported URL scheme: use sqlite://, postgres://, postgresql://, mysql:// or mariadb://' }])
   }
   if (engine === 'sqlite') {
     const filename = url.slice(scheme.length).replace(/^\/\//, '')

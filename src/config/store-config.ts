@@ -16,7 +16,10 @@ export const databaseConfigSchema = z.strictObject({
   pool_timeout: z.number().positive().max(3600).default(30),
   /** Seconds after which a connection is retired. */
   pool_recycle: z.number().positive().default(3600),
-  table_prefix: z.string().regex(/^[A-Za-z0-9_]{0,20}$/, 'letters, digits and _ only, at most 20').default('etl_'),
+  table_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{0,20}$/, 'letters, digits and _ only, at most 20')
+    .default('etl_'),
   /** PostgreSQL only: the schema that holds the tables (created if missing). */
   schema: z.string().regex(identifier, 'a plain identifier').max(63).optional(),
   /** SQLite only: milliseconds a writer waits for the file lock. */
@@ -95,10 +98,7 @@ export interface ResolvedConfig {
  * Resolves a config object, a path to a JSON file, or nothing (then `ETLP_CONFIG`
  * names the file, if set). `ETLP_DATABASE_URL` overrides the URL.
  */
-export function resolveConfig(
-  input?: StoreConfigInput | string,
-  env: NodeJS.ProcessEnv = process.env,
-): ResolvedConfig {
+export function resolveConfig(input?: StoreConfigInput | string, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const source = input ?? (env.ETLP_CONFIG || undefined)
   const raw: Record<string, unknown> = typeof source === 'string' ? readConfigFile(source) : { ...(source ?? {}) }
   const { onQuery, clock } = raw

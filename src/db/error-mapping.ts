@@ -1,12 +1,4 @@
-import {
-  ConnectionError,
-  ConstraintError,
-  PersistenceError,
-  QueryError,
-  TransactionError,
-  ValidationError,
-  type ConstraintKind,
-} from '../errors.js'
+import { ConnectionError, ConstraintError, PersistenceError, QueryError, TransactionError, ValidationError, type ConstraintKind } from '../errors.js'
 import type { EngineName } from '../config/database-url.js'
 
 /** The statement that failed, as far as it is known. Parameters are used only to redact. */

@@ -1,11 +1,4 @@
-import type {
-  CompiledQuery,
-  DatabaseConnection,
-  Dialect,
-  Driver,
-  QueryResult,
-  TransactionSettings,
-} from 'kysely'
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely'
 import { ConnectionError, type PersistenceError } from '../errors.js'
 import type { QueryEvent } from '../config/store-config.js'
 import type { FailedStatement } from './error-mapping.js'

@@ -23,7 +23,10 @@ export class PostgresCursor<Row = Record<string, unknown>> extends Cursor<Row> {
     return new Promise<void>((resolve, reject) => {
       const ended = () => resolve()
       connection.once('end', ended)
-      super.close().then(resolve, reject).finally(() => connection.removeListener('end', ended))
+      super
+        .close()
+        .then(resolve, reject)
+        .finally(() => connection.removeListener('end', ended))
     })
   }
 }

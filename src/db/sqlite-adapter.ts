@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { CompiledQuery, SqliteDialect, sql, type CreateTableBuilder, type DatabaseConnection, type Kysely, type RawBuilder, type TransactionSettings } from 'kysely'
+import {
+  CompiledQuery,
+  SqliteDialect,
+  sql,
+  type CreateTableBuilder,
+  type DatabaseConnection,
+  type Kysely,
+  type RawBuilder,
+  type TransactionSettings,
+} from 'kysely'
 import type { DatabaseConfig } from '../config/store-config.js'
 import { MigrationError } from '../errors.js'
 import { decodeJsonText, type AdapterHooks, type DialectAdapter, type MigrationLockOptions } from './dialect-adapter.js'
@@ -127,7 +136,8 @@ export class SqliteAdapter implements DialectAdapter {
           const result = await work(trx)
           const broken = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(trx)
           const [first] = broken.rows
-          if (first) throw new MigrationError(`${broken.rows.length} rows of ${first.table} lost their ${first.parent} row in the migration`, { tableName: first.table })
+          if (first)
+            throw new MigrationError(`${broken.rows.length} rows of ${first.table} lost their ${first.parent} row in the migration`, { tableName: first.table })
           return result
         })
       } finally {

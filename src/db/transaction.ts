@@ -22,11 +22,7 @@ const savepointDepth = new WeakMap<object, number>()
  * builds a controllable transaction object, twice for a savepoint), so this uses the
  * callback form and writes savepoints as SQL: every engine spells them alike.
  */
-export async function runInTransaction<DB, T>(
-  db: Kysely<DB>,
-  work: (trx: Kysely<DB>) => Promise<T>,
-  options: TransactionOptions = {},
-): Promise<T> {
+export async function runInTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   if (db.isTransaction) return runInSavepoint(db, work)
   const retries = options.retries ?? DEFAULT_RETRIES
   for (let attempt = 0; ; attempt++) {

@@ -44,7 +44,9 @@ export async function runDemo({ store, clock, onStage, onProgress }: DemoOptions
   onStage?.('importing example jobs')
   const imported: string[] = []
   const jobIds: string[] = []
-  for (const file of readdirSync(EXAMPLE_JOBS_DIR).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(EXAMPLE_JOBS_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const config = JSON.parse(readFileSync(`${EXAMPLE_JOBS_DIR}${file}`, 'utf8')) as { name: string }
     const existing = await store.jobs.getByName(config.name).catch((error: unknown) => {
       if (error instanceof NotFoundError) return undefined
@@ -69,7 +71,11 @@ export async function runDemo({ store, clock, onStage, onProgress }: DemoOptions
     }),
   )
   const recentFailures = (
-    await store.executions.list({ where: { column: 'status', operator: '==', value: 'FAILED' }, order_by: [{ column: 'queued_at', direction: 'desc' }], limit: 5 })
+    await store.executions.list({
+      where: { column: 'status', operator: '==', value: 'FAILED' },
+      order_by: [{ column: 'queued_at', direction: 'desc' }],
+      limit: 5,
+    })
   ).items
   return { day: summary, imported, jobs, overall: await store.executions.stats(), recentFailures }
 }

@@ -90,6 +90,5 @@ export const jobConfiguration: Migration = {
       schema.createIndex(`${links}_dst_idx`).on(links).columns(['dst_component_id']).compile(),
     ]
   },
-  down: ({ schema, table }) =>
-    ['component_links', 'components', 'job_versions', 'jobs'].map((name) => schema.dropTable(table(name)).compile()),
+  down: ({ schema, table }) => ['component_links', 'components', 'job_versions', 'jobs'].map((name) => schema.dropTable(table(name)).compile()),
 }

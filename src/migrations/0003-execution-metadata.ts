@@ -13,21 +13,14 @@ export const executionMetadata: Migration = {
   name: '0003_execution_metadata',
   up: (context) => [...executionTables(context), ...childTables(context), ...stateTables(context)],
   down: ({ schema, table }) =>
-    [
-      'job_state_pending',
-      'job_state',
-      'execution_events',
-      'component_runs',
-      'execution_attempts',
-      'execution_payloads',
-      'executions',
-    ].map((name) => schema.dropTable(table(name)).compile()),
+    ['job_state_pending', 'job_state', 'execution_events', 'component_runs', 'execution_attempts', 'execution_payloads', 'executions'].map((name) =>
+      schema.dropTable(table(name)).compile(),
+    ),
 }
 
 function executionTables({ schema, table, types, adapter }: MigrationContext): CompiledQuery[] {
   const executions = table('executions')
-  const index = (suffix: string, columns: string[]) =>
-    schema.createIndex(`${executions}_${suffix}`).on(executions).columns(columns).compile()
+  const index = (suffix: string, columns: string[]) => schema.createIndex(`${executions}_${suffix}`).on(executions).columns(columns).compile()
   return [
     adapter
       .tableOptions(
@@ -70,9 +63,7 @@ function executionTables({ schema, table, types, adapter }: MigrationContext): C
           .addColumn('execution_id', types.uuid, (c) => c.primaryKey())
           .addColumn('params', types.json)
           .addColumn('error_details', types.json)
-          .addForeignKeyConstraint(`${table('execution_payloads')}_execution_fk`, ['execution_id'], executions, ['id'], (fk) =>
-            fk.onDelete('cascade'),
-          ),
+          .addForeignKeyConstraint(`${table('execution_payloads')}_execution_fk`, ['execution_id'], executions, ['id'], (fk) => fk.onDelete('cascade')),
       )
       .compile(),
   ]
@@ -101,12 +92,7 @@ function childTables({ schema, table, types, adapter }: MigrationContext): Compi
           .addForeignKeyConstraint(`${attempts}_execution_fk`, ['execution_id'], executions, ['id'], (fk) => fk.onDelete('cascade')),
       )
       .compile(),
-    schema
-      .createIndex(`${attempts}_execution_number_uq`)
-      .on(attempts)
-      .columns(['execution_id', 'attempt_number'])
-      .unique()
-      .compile(),
+    schema.createIndex(`${attempts}_execution_number_uq`).on(attempts).columns(['execution_id', 'attempt_number']).unique().compile(),
     adapter
       .tableOptions(
         schema
@@ -173,9 +159,7 @@ function stateTables({ schema, table, types, adapter }: MigrationContext): Compi
           .addColumn('value', types.json)
           .addColumn('updated_at', types.timestamp, (c) => c.notNull())
           .addPrimaryKeyConstraint(`${pending}_pk`, ['attempt_id', 'job_id', 'state_key'])
-          .addForeignKeyConstraint(`${pending}_attempt_fk`, ['attempt_id'], table('execution_attempts'), ['id'], (fk) =>
-            fk.onDelete('cascade'),
-          ),
+          .addForeignKeyConstraint(`${pending}_attempt_fk`, ['attempt_id'], table('execution_attempts'), ['id'], (fk) => fk.onDelete('cascade')),
       )
       .compile(),
   ]

@@ -11,15 +11,9 @@ export const secretsAndSchedules: Migration = {
   name: '0004_secrets_and_schedules',
   up: (context) => [...keyTables(context), ...credentialTables(context), ...scheduleTables(context)],
   down: ({ schema, table }) =>
-    [
-      'schedules',
-      'context_credentials',
-      'context_parameters',
-      'contexts',
-      'credentials',
-      'encryption_key_wraps',
-      'encryption_keys',
-    ].map((name) => schema.dropTable(table(name)).compile()),
+    ['schedules', 'context_credentials', 'context_parameters', 'contexts', 'credentials', 'encryption_key_wraps', 'encryption_keys'].map((name) =>
+      schema.dropTable(table(name)).compile(),
+    ),
 }
 
 function keyTables({ schema, table, types, adapter }: MigrationContext): CompiledQuery[] {
@@ -103,9 +97,7 @@ function credentialTables({ schema, table, types, adapter }: MigrationContext): 
           .addColumn('value_ciphertext', types.text)
           .addColumn('value_key_id', types.uuid)
           .addUniqueConstraint(`${parameters}_context_key_uq`, ['context_id', 'param_key'])
-          .addForeignKeyConstraint(`${parameters}_context_fk`, ['context_id'], contexts, ['id'], (fk) =>
-            fk.onDelete('cascade'),
-          )
+          .addForeignKeyConstraint(`${parameters}_context_fk`, ['context_id'], contexts, ['id'], (fk) => fk.onDelete('cascade'))
           .addForeignKeyConstraint(`${parameters}_key_fk`, ['value_key_id'], keys, ['id']),
       )
       .compile(),
@@ -119,9 +111,7 @@ function credentialTables({ schema, table, types, adapter }: MigrationContext): 
           .addColumn('credential_id', types.uuid, (c) => c.notNull())
           .addPrimaryKeyConstraint(`${links}_pk`, ['context_id', 'environment'])
           .addForeignKeyConstraint(`${links}_context_fk`, ['context_id'], contexts, ['id'], (fk) => fk.onDelete('cascade'))
-          .addForeignKeyConstraint(`${links}_credential_fk`, ['credential_id'], credentials, ['id'], (fk) =>
-            fk.onDelete('restrict'),
-          ),
+          .addForeignKeyConstraint(`${links}_credential_fk`, ['credential_id'], credentials, ['id'], (fk) => fk.onDelete('restrict')),
       )
       .compile(),
     schema.createIndex(`${links}_credential_idx`).on(links).column('credential_id').compile(),

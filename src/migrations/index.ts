@@ -10,4 +10,14 @@ import { jobNamesNotUnique } from './0008-job-names-not-unique.js'
 import { apiTokens } from './0009-api-tokens.js'
 
 /** Every core migration, in order. Append only: an applied migration is never edited. */
-export const coreMigrations: readonly Migration[] = [storeInfo, jobConfiguration, executionMetadata, secretsAndSchedules, declarativeModels, auditTrail, executionJobStatusIndex, jobNamesNotUnique, apiTokens]
+export const coreMigrations: readonly Migration[] = [
+  storeInfo,
+  jobConfiguration,
+  executionMetadata,
+  secretsAndSchedules,
+  declarativeModels,
+  auditTrail,
+  executionJobStatusIndex,
+  jobNamesNotUnique,
+  apiTokens,
+]

@@ -126,47 +126,57 @@ export class Migrator {
 
   /** Applies pending migrations in order (up to `to`, if given). */
   async up(options: MigrationTarget = {}): Promise<MigrationResult[]> {
-    return this.#adapter.withMigrationLock(this.#db, this.#lockKey, async (db) => {
-      await this.#adapter.prepareNamespace(db)
-      await this.#ensureTable(db)
-      const applied = await this.#readApplied(db)
-      this.#check(applied)
-      const results: MigrationResult[] = []
-      for (const migration of this.#pending(applied, options.to)) {
-        results.push(
-          await this.#run(db, migration, 'up', async (executor, durationMs) => {
-            await executor
-              .insertInto(this.#table)
-              .values({
-                name: migration.name,
-                checksum: this.#checksum(migration),
-                applied_at: this.#adapter.encodeTimestamp(new Date()),
-                duration_ms: durationMs,
-              })
-              .execute()
-          }),
-        )
-      }
-      return results
-    }, CORE_LOCK)
+    return this.#adapter.withMigrationLock(
+      this.#db,
+      this.#lockKey,
+      async (db) => {
+        await this.#adapter.prepareNamespace(db)
+        await this.#ensureTable(db)
+        const applied = await this.#readApplied(db)
+        this.#check(applied)
+        const results: MigrationResult[] = []
+        for (const migration of this.#pending(applied, options.to)) {
+          results.push(
+            await this.#run(db, migration, 'up', async (executor, durationMs) => {
+              await executor
+                .insertInto(this.#table)
+                .values({
+                  name: migration.name,
+                  checksum: this.#checksum(migration),
+                  applied_at: this.#adapter.encodeTimestamp(new Date()),
+                  duration_ms: durationMs,
+                })
+                .execute()
+            }),
+          )
+        }
+        return results
+      },
+      CORE_LOCK,
+    )
   }
 
   /** Reverts the last applied migration, or every one after `to` (`'0'`: all). */
   async down(options: MigrationTarget = {}): Promise<MigrationResult[]> {
-    return this.#adapter.withMigrationLock(this.#db, this.#lockKey, async (db) => {
-      await this.#ensureTable(db)
-      const applied = await this.#readApplied(db)
-      this.#check(applied)
-      const results: MigrationResult[] = []
-      for (const migration of this.#toRevert(applied, options.to)) {
-        results.push(
-          await this.#run(db, migration, 'down', async (executor) => {
-            await executor.deleteFrom(this.#table).where('name', '=', migration.name).execute()
-          }),
-        )
-      }
-      return results
-    }, CORE_LOCK)
+    return this.#adapter.withMigrationLock(
+      this.#db,
+      this.#lockKey,
+      async (db) => {
+        await this.#ensureTable(db)
+        const applied = await this.#readApplied(db)
+        this.#check(applied)
+        const results: MigrationResult[] = []
+        for (const migration of this.#toRevert(applied, options.to)) {
+          results.push(
+            await this.#run(db, migration, 'down', async (executor) => {
+              await executor.deleteFrom(this.#table).where('name', '=', migration.name).execute()
+            }),
+          )
+        }
+        return results
+      },
+      CORE_LOCK,
+    )
   }
 
   async #run(
@@ -225,27 +235,21 @@ export class Migrator {
     for (const row of applied) {
       const migration = known.get(row.name)
       if (!migration) {
-        throw new MigrationError(
-          `The database has migration ${row.name}, which this code does not know: it was migrated by a newer version`,
-          { migration: row.name },
-        )
+        throw new MigrationError(`The database has migration ${row.name}, which this code does not know: it was migrated by a newer version`, {
+          migration: row.name,
+        })
       }
       if (this.#checksum(migration) !== row.checksum) {
-        throw new MigrationError(
-          `Migration ${row.name} was changed after it was applied (checksum mismatch): applied migrations are never edited`,
-          { migration: row.name },
-        )
+        throw new MigrationError(`Migration ${row.name} was changed after it was applied (checksum mismatch): applied migrations are never edited`, {
+          migration: row.name,
+        })
       }
     }
   }
 
   async #readApplied(db: MigrationDatabase): Promise<AppliedRow[]> {
     if (!(await this.#adapter.tableExists(db, this.#table))) return []
-    return db
-      .selectFrom(this.#table)
-      .select(['name', 'checksum', 'applied_at', 'duration_ms'])
-      .orderBy('name')
-      .execute() as Promise<AppliedRow[]>
+    return db.selectFrom(this.#table).select(['name', 'checksum', 'applied_at', 'duration_ms']).orderBy('name').execute() as Promise<AppliedRow[]>
   }
 
   async #ensureTable(db: MigrationDatabase): Promise<void> {

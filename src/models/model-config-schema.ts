@@ -1,19 +1,7 @@
 import { z } from 'zod'
 
 /** The field types of the seed's model configuration. */
-export const FIELD_TYPES = [
-  'integer',
-  'bigint',
-  'float',
-  'decimal',
-  'string',
-  'text',
-  'boolean',
-  'date',
-  'datetime',
-  'uuid',
-  'json',
-] as const
+export const FIELD_TYPES = ['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'uuid', 'json'] as const
 export type FieldType = (typeof FIELD_TYPES)[number]
 
 export const ON_DELETE_ACTIONS = ['cascade', 'set_null', 'restrict', 'no_action'] as const

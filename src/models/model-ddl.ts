@@ -100,7 +100,10 @@ export function createModelStatements(model: ModelDefinition, context: DdlContex
 }
 
 export function createIndexStatement(table: string, index: IndexDefinition, context: DdlContext): CompiledQuery {
-  let builder = context.db.schema.createIndex(index.name).on(table).columns([...index.columns])
+  let builder = context.db.schema
+    .createIndex(index.name)
+    .on(table)
+    .columns([...index.columns])
   if (index.unique) builder = builder.unique()
   return builder.compile()
 }
@@ -152,10 +155,21 @@ export function alterColumnStatements(
     case 'none':
       return undefined
     case 'modify':
-      return [schema.alterTable(model.table).modifyColumn(field.name, type, defineColumn(field, context, { forModify: true })).compile()]
+      return [
+        schema
+          .alterTable(model.table)
+          .modifyColumn(field.name, type, defineColumn(field, context, { forModify: true }))
+          .compile(),
+      ]
     case 'alter': {
       const statements: CompiledQuery[] = []
-      if (change.type) statements.push(schema.alterTable(model.table).alterColumn(field.name, (column) => column.setDataType(type)).compile())
+      if (change.type)
+        statements.push(
+          schema
+            .alterTable(model.table)
+            .alterColumn(field.name, (column) => column.setDataType(type))
+            .compile(),
+        )
       if (change.nullable) {
         statements.push(
           schema

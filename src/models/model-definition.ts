@@ -207,7 +207,8 @@ function resolveField(
     if (!KEY_TYPES.includes(field.type)) issues.push({ path: `${path}.type`, message: `A primary key must be one of ${KEY_TYPES.join(', ')}` })
     if (field.nullable === true) issues.push({ path: `${path}.nullable`, message: 'A primary key cannot be nullable' })
     if (field.default !== undefined) issues.push({ path: `${path}.default`, message: 'A primary key has no default' })
-    if ((field.max_length ?? 0) > MAX_INDEXED_LENGTH) issues.push({ path: `${path}.max_length`, message: `A string key may have at most ${MAX_INDEXED_LENGTH} characters` })
+    if ((field.max_length ?? 0) > MAX_INDEXED_LENGTH)
+      issues.push({ path: `${path}.max_length`, message: `A string key may have at most ${MAX_INDEXED_LENGTH} characters` })
   }
   if ((field.unique || field.index) && UNINDEXABLE.includes(field.type)) {
     issues.push({ path: `${path}.${field.unique ? 'unique' : 'index'}`, message: `A ${field.type} field cannot be indexed` })
@@ -285,7 +286,10 @@ function resolveReference(
   }
   const coreTable = CORE_MODELS[reference.model]
   if (coreTable === undefined) {
-    issues.push({ path: `${path}.model`, message: `Unknown model "${reference.model}": declare it, or use a core model (${Object.keys(CORE_MODELS).join(', ')})` })
+    issues.push({
+      path: `${path}.model`,
+      message: `Unknown model "${reference.model}": declare it, or use a core model (${Object.keys(CORE_MODELS).join(', ')})`,
+    })
     return null
   }
   if (field.type !== 'uuid') issues.push({ path: `${path}.model`, message: `Core model ids are uuid: the field must be of type uuid` })

@@ -15,16 +15,7 @@ import { dropIndexStatement } from '../migrations/drop-index-statement.js'
 import { definitionChecksum, type FieldDefinition, type ModelDefinition } from './model-definition.js'
 
 export type ChangeKind =
-  | 'create_model'
-  | 'drop_model'
-  | 'add_field'
-  | 'drop_field'
-  | 'widen_field'
-  | 'narrow_field'
-  | 'drop_not_null'
-  | 'set_not_null'
-  | 'add_index'
-  | 'drop_index'
+  'create_model' | 'drop_model' | 'add_field' | 'drop_field' | 'widen_field' | 'narrow_field' | 'drop_not_null' | 'set_not_null' | 'add_index' | 'drop_index'
 
 /** Existing rows that would break a destructive change; checked before it runs. */
 export type DataCheck =
@@ -129,7 +120,12 @@ export async function planModels(
   }
   if (issues.length > 0) throw new ValidationError(issues)
   changes.sort((a, b) => PHASES.indexOf(a.kind) - PHASES.indexOf(b.kind))
-  return { changes, changed, dropped: dropped.map((model) => ({ name: model.name, table: model.table })), destructive: changes.some((change) => change.destructive) }
+  return {
+    changes,
+    changed,
+    dropped: dropped.map((model) => ({ name: model.name, table: model.table })),
+    destructive: changes.some((change) => change.destructive),
+  }
 }
 
 function diffModel(
@@ -151,7 +147,13 @@ function diffModel(
       else if (!field.nullable && field.default === null) {
         issues.push({ path: `${fieldPath}.nullable`, message: 'A field added to an existing table must be nullable or have a default' })
       } else {
-        add({ kind: 'add_field', field: field.name, destructive: false, description: `add column ${model.table}.${field.name}`, statements: addColumnStatements(model, field, context) })
+        add({
+          kind: 'add_field',
+          field: field.name,
+          destructive: false,
+          description: `add column ${model.table}.${field.name}`,
+          statements: addColumnStatements(model, field, context),
+        })
       }
       continue
     }
@@ -186,7 +188,13 @@ function diffModel(
       issues.push({ path: `${path}.fields`, message: `Removing the key or a referencing field (${before.name}) is not supported` })
       continue
     }
-    add({ kind: 'drop_field', field: before.name, destructive: true, description: `drop column ${model.table}.${before.name} and its values`, statements: [dropColumnStatement(model.table, before.name, context)] })
+    add({
+      kind: 'drop_field',
+      field: before.name,
+      destructive: true,
+      description: `drop column ${model.table}.${before.name} and its values`,
+      statements: [dropColumnStatement(model.table, before.name, context)],
+    })
   }
   const declaredIndexes = new Set(model.indexes.map((index) => index.name))
   for (const index of previous.indexes) {
@@ -195,7 +203,12 @@ function diffModel(
   }
   for (const index of model.indexes) {
     if (live.indexes.has(index.name)) continue
-    add({ kind: 'add_index', destructive: false, description: `create ${index.unique ? 'unique ' : ''}index ${index.name}`, statements: [createIndexStatement(model.table, index, context)] })
+    add({
+      kind: 'add_index',
+      destructive: false,
+      description: `create ${index.unique ? 'unique ' : ''}index ${index.name}`,
+      statements: [createIndexStatement(model.table, index, context)],
+    })
   }
 }
 
@@ -213,7 +226,13 @@ function diffLength(
   if (statements === undefined) {
     issues.push({ path: `${fieldPath}.max_length`, message: 'Changing the length of an existing column is not supported on this engine' })
   } else if (field.max_length > current) {
-    add({ kind: 'widen_field', field: field.name, destructive: false, description: `widen ${model.table}.${field.name} to ${field.max_length} characters`, statements })
+    add({
+      kind: 'widen_field',
+      field: field.name,
+      destructive: false,
+      description: `widen ${model.table}.${field.name} to ${field.max_length} characters`,
+      statements,
+    })
   } else {
     add({
       kind: 'narrow_field',
@@ -253,18 +272,18 @@ function widenType(
     issues.push({ path: `${fieldPath}.type`, message: 'Changing the type of an existing column is not supported on this engine' })
     return
   }
-  add({ kind: 'widen_field', field: field.name, destructive: false, description: `widen ${model.table}.${field.name} from ${before.type} to ${field.type}`, statements })
+  add({
+    kind: 'widen_field',
+    field: field.name,
+    destructive: false,
+    description: `widen ${model.table}.${field.name} from ${before.type} to ${field.type}`,
+    statements,
+  })
 }
 
 /** Same type, key and reference: everything but length, nullability and default. */
 function sameShape(a: FieldDefinition, b: FieldDefinition): boolean {
-  return (
-    a.type === b.type &&
-    a.primary_key === b.primary_key &&
-    a.precision === b.precision &&
-    a.scale === b.scale &&
-    sameReference(a.references, b.references)
-  )
+  return a.type === b.type && a.primary_key === b.primary_key && a.precision === b.precision && a.scale === b.scale && sameReference(a.references, b.references)
 }
 
 /** Field by field: recorded definitions come back from JSONB with their keys reordered. */

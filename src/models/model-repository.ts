@@ -149,7 +149,10 @@ export class ModelRepository {
     for (const model of declared) {
       for (const [i, field] of model.fields.entries()) {
         if (field.references?.core && !(await this.#context.adapter.tableExists(db, field.references.table))) {
-          issues.push({ path: `models.${model.name}.fields[${i}].references.model`, message: `The core table ${field.references.table} does not exist: run migrate first` })
+          issues.push({
+            path: `models.${model.name}.fields[${i}].references.model`,
+            message: `The core table ${field.references.table} does not exist: run migrate first`,
+          })
         }
       }
     }
@@ -201,7 +204,15 @@ export class ModelRepository {
       const version = (versions.get(model) ?? 0) + 1
       await db
         .insertInto(this.#table())
-        .values({ model, version, table_name: table, checksum, definition: definition === null ? null : adapter.encodeJson(definition), statements: adapter.encodeJson(sqlOf(model)), applied_at: now })
+        .values({
+          model,
+          version,
+          table_name: table,
+          checksum,
+          definition: definition === null ? null : adapter.encodeJson(definition),
+          statements: adapter.encodeJson(sqlOf(model)),
+          applied_at: now,
+        })
         .execute()
       recorded.push({ model, version, dropped: definition === null })
     }

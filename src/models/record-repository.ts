@@ -140,7 +140,12 @@ export class RecordRepository {
     return listQuery(this.#context, modelQueryEntity(model), query, {
       key: `${model.table}(${selected.join(',')})`,
       base: () => db.selectFrom(model.table).select(selected),
-      decodeAll: (rows) => this.#attach(model, rows.map((row) => decodeRecord(model, adapter, row)), options.include),
+      decodeAll: (rows) =>
+        this.#attach(
+          model,
+          rows.map((row) => decodeRecord(model, adapter, row)),
+          options.include,
+        ),
     })
   }
 
@@ -279,7 +284,9 @@ export class RecordRepository {
     include.forEach((relation, i) => {
       if (!model.fields.some((field) => field.references?.relation === relation)) {
         const known = model.fields.flatMap((field) => (field.references ? [field.references.relation] : []))
-        throw new ValidationError([{ path: `include[${i}]`, message: `Unknown relation "${relation}" of ${model.name}: use one of ${known.join(', ') || '(none)'}` }])
+        throw new ValidationError([
+          { path: `include[${i}]`, message: `Unknown relation "${relation}" of ${model.name}: use one of ${known.join(', ') || '(none)'}` },
+        ])
       }
     })
     for (const field of model.fields) {

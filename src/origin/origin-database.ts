@@ -135,9 +135,7 @@ export class OriginDatabase {
     const id = job.id
     const byJob = (table: OriginTable) => this.#where(table, 'job_id', id)
     const ofComponents = (table: OriginTable) =>
-      this.#db
-        .prepare(`select t.* from "${table}" t join componenttable c on c.id = t.component_id where c.job_id = ? order by t.rowid`)
-        .all(id) as OriginRow[]
+      this.#db.prepare(`select t.* from "${table}" t join componenttable c on c.id = t.component_id where c.job_id = ? order by t.rowid`).all(id) as OriginRow[]
     const metadata = [...this.#where('metadatatable', 'job_id', id), ...ofComponents('metadatatable')]
     const schedules =
       this.#scheduleJobColumn === 'job_id'
@@ -145,13 +143,12 @@ export class OriginDatabase {
         : this.has('scheduletable')
           ? (this.#db.prepare(`select *, ? as job_id from scheduletable where job_name = ? order by rowid`).all(id, job.name) as OriginRow[])
           : []
-    const attempts = this.has('executionattempttable') && this.has('executiontable')
-      ? (this.#db
-          .prepare(
-            'select a.* from executionattempttable a join executiontable e on e.id = a.execution_id where e.job_id = ? order by a.rowid',
-          )
-          .all(id) as OriginRow[])
-      : []
+    const attempts =
+      this.has('executionattempttable') && this.has('executiontable')
+        ? (this.#db
+            .prepare('select a.* from executionattempttable a join executiontable e on e.id = a.execution_id where e.job_id = ? order by a.rowid')
+            .all(id) as OriginRow[])
+        : []
     return {
       job,
       components: byJob('componenttable'),

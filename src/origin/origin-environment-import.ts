@@ -143,9 +143,7 @@ export async function importContext(
     const env = environmentOf(m, 'environment')
     const credentialId = m.text('credentials_id')
     if (typeof credentialId === 'string') {
-      const found = isUuid(credentialId)
-        ? await db.selectFrom('credentials').select('id').where('id', '=', credentialId).executeTakeFirst()
-        : undefined
+      const found = isUuid(credentialId) ? await db.selectFrom('credentials').select('id').where('id', '=', credentialId).executeTakeFirst() : undefined
       if (found === undefined) m.problem('credentials_id', `No credentials ${credentialId} here (imported from credentialstable)`)
     }
     const problem = m.error()
@@ -212,9 +210,17 @@ export async function importContext(
   }
   // 8 parameters a row: chunked to the engine's limit.
   const perChunk = Math.max(1, Math.floor(adapter.maxParameters / 8))
-  for (let i = 0; i < rows.length; i += perChunk) await db.insertInto('context_parameters').values(rows.slice(i, i + perChunk)).execute()
+  for (let i = 0; i < rows.length; i += perChunk)
+    await db
+      .insertInto('context_parameters')
+      .values(rows.slice(i, i + perChunk))
+      .execute()
   if (existing === undefined) {
-    if (links.length > 0) await db.insertInto('context_credentials').values(links.map((link) => ({ context_id: id, ...link }))).execute()
+    if (links.length > 0)
+      await db
+        .insertInto('context_credentials')
+        .values(links.map((link) => ({ context_id: id, ...link })))
+        .execute()
     tally.add('imported', 'contexttable')
     tally.add('imported', 'contextcredentialsmaptable', links.length)
     await options.audit(context, 'context', id, {
@@ -247,4 +253,3 @@ function missingParameter(parameter: { origin: string; key: string; secretKey: s
     owner: { kind: 'context' as const, id: contextId, name, key: parameter.key },
   }
 }
-

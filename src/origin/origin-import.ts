@@ -61,7 +61,8 @@ export async function importOriginDatabase(
 ): Promise<OriginImportReport> {
   const started = performance.now()
   const zone = options.timeZone ?? 'local'
-  if (!isOriginTimeZone(zone)) throw new ValidationError([{ path: 'timeZone', message: `Unknown time zone ${JSON.stringify(zone)}: use local, UTC or an IANA name` }])
+  if (!isOriginTimeZone(zone))
+    throw new ValidationError([{ path: 'timeZone', message: `Unknown time zone ${JSON.stringify(zone)}: use local, UTC or an IANA name` }])
   const secrets = secretMap(options.secrets)
   await checkAccess(context, access, path)
 
@@ -76,7 +77,10 @@ export async function importOriginDatabase(
   const db = OriginDatabase.open(path)
   try {
     const ledger = new ImportLedger()
-    const total = (['credentialstable', 'contexttable', 'jobtable', 'scheduletable', 'executiontable'] as const).reduce((sum, table) => sum + db.count(table), 0)
+    const total = (['credentialstable', 'contexttable', 'jobtable', 'scheduletable', 'executiontable'] as const).reduce(
+      (sum, table) => sum + db.count(table),
+      0,
+    )
     let done = 0
     const step = (table: OriginTable, id: string, rows: number) => {
       done += rows
@@ -92,7 +96,11 @@ export async function importOriginDatabase(
     }
 
     for (const { table, row, parent, column } of db.orphans()) {
-      ledger.fail([new OriginRowError(table, String(row.id), [{ path: column, message: `No ${parent} row ${JSON.stringify(row[column])}: the row it belongs to is missing` }])])
+      ledger.fail([
+        new OriginRowError(table, String(row.id), [
+          { path: column, message: `No ${parent} row ${JSON.stringify(row[column])}: the row it belongs to is missing` },
+        ]),
+      ])
     }
     for (const row of db.rows('credentialstable')) {
       await run('credentialstable', row, () => context.transaction((tx) => importCredential(tx, row, unit)))

@@ -80,10 +80,25 @@ export async function importJob(context: StoreContext, rows: OriginJobRows, opti
     tally.add('imported', 'scheduletable', scheduleRows.length)
     tally.add('present', 'scheduletable', schedules.present.length)
 
-    await insertRows(tx, 'executions', EXECUTION_COLUMNS, history.map((h) => EXECUTION_COLUMNS.map((c) => h.execution[c])))
-    await insertRows(tx, 'execution_payloads', PAYLOAD_COLUMNS, history.map((h) => PAYLOAD_COLUMNS.map((c) => h.payload[c])))
+    await insertRows(
+      tx,
+      'executions',
+      EXECUTION_COLUMNS,
+      history.map((h) => EXECUTION_COLUMNS.map((c) => h.execution[c])),
+    )
+    await insertRows(
+      tx,
+      'execution_payloads',
+      PAYLOAD_COLUMNS,
+      history.map((h) => PAYLOAD_COLUMNS.map((c) => h.payload[c])),
+    )
     const attempts = history.flatMap((h) => h.attempts)
-    await insertRows(tx, 'execution_attempts', ATTEMPT_COLUMNS, attempts.map((a) => ATTEMPT_COLUMNS.map((c) => a[c])))
+    await insertRows(
+      tx,
+      'execution_attempts',
+      ATTEMPT_COLUMNS,
+      attempts.map((a) => ATTEMPT_COLUMNS.map((c) => a[c])),
+    )
     tally.add('imported', 'executiontable', history.length)
     tally.add('imported', 'executionattempttable', attempts.length)
     const running = history.filter((h) => h.running)
@@ -195,7 +210,9 @@ function originSchedule(context: StoreContext, row: OriginRow, jobId: string, op
   }
   const now = context.now()
   if (trigger?.interval !== undefined && trigger.interval.start_date === undefined) {
-    const anchored = triggerSchema.safeParse({ interval: { ...trigger.interval, start_date: new Date(now.getTime() + intervalMs(trigger.interval)).toISOString() } })
+    const anchored = triggerSchema.safeParse({
+      interval: { ...trigger.interval, start_date: new Date(now.getTime() + intervalMs(trigger.interval)).toISOString() },
+    })
     if (anchored.success) trigger = anchored.data
     else reader.problem('trigger_args.end_date', 'end_date is before the first occurrence (one interval from now)')
   }
@@ -224,7 +241,11 @@ function originSchedule(context: StoreContext, row: OriginRow, jobId: string, op
 async function tallyPresentAttempts(context: StoreContext, executions: readonly OriginRow[], attemptsOf: ReadonlyMap<string, OriginRow[]>, tally: UnitTally) {
   tally.add('present', 'executiontable', executions.length)
   const attempts = executions.flatMap((row) => attemptsOf.get(String(row.id)) ?? [])
-  const stored = await existingIds(context, 'execution_attempts', attempts.map((row) => String(row.id)))
+  const stored = await existingIds(
+    context,
+    'execution_attempts',
+    attempts.map((row) => String(row.id)),
+  )
   for (const attempt of attempts) {
     if (stored.has(String(attempt.id))) tally.add('present', 'executionattempttable')
     else tally.warn('executionattempttable', String(attempt.id), `Added in etl-core after execution ${String(attempt.execution_id)} was imported: not imported`)
@@ -236,7 +257,11 @@ type ImportedTable = 'jobs' | 'schedules' | 'executions' | 'execution_attempts'
 
 /** The rows whose id is not here yet, and those that are. */
 async function newRows(context: StoreContext, table: ImportedTable, rows: readonly OriginRow[]) {
-  const stored = await existingIds(context, table, rows.filter((row) => isUuid(row.id)).map((row) => String(row.id)))
+  const stored = await existingIds(
+    context,
+    table,
+    rows.filter((row) => isUuid(row.id)).map((row) => String(row.id)),
+  )
   return { fresh: rows.filter((row) => !stored.has(String(row.id))), present: rows.filter((row) => stored.has(String(row.id))) }
 }
 

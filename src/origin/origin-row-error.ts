@@ -33,12 +33,7 @@ export class OriginRowError extends ValidationError {
   /** The job whose import this row held back. */
   readonly origin_job_id: string | undefined
 
-  constructor(
-    table: OriginTable,
-    id: string,
-    issues: readonly ValidationIssue[],
-    options: PersistenceErrorOptions & { jobId?: string } = {},
-  ) {
+  constructor(table: OriginTable, id: string, issues: readonly ValidationIssue[], options: PersistenceErrorOptions & { jobId?: string } = {}) {
     const first = issues[0]
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
     const what = first === undefined ? 'cannot be imported' : `${first.path ? `${first.path}: ` : ''}${first.message}${more}`

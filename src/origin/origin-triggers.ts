@@ -24,7 +24,13 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 export function originTrigger(type: unknown, args: Record<string, unknown>, zone: OriginTimeZone): { trigger?: Trigger; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = []
   const at = (key: string, message: string) => issues.push({ path: key === '' ? 'trigger_args' : `trigger_args.${key}`, message })
-  const kind = typeof type === 'string' ? type.trim().toLowerCase().replace(/^triggertype\./, '') : ''
+  const kind =
+    typeof type === 'string'
+      ? type
+          .trim()
+          .toLowerCase()
+          .replace(/^triggertype\./, '')
+      : ''
   const allowed = kind === 'interval' ? INTERVAL_KEYS : kind === 'cron' ? CRON_KEYS : kind === 'date' ? DATE_KEYS : undefined
   if (allowed === undefined) {
     return { issues: [{ path: 'trigger_type', message: `${JSON.stringify(type)} is not a trigger type of etl-core (interval, cron, date)` }] }

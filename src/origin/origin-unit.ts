@@ -39,19 +39,23 @@ export async function freeName(
   options: Pick<UnitOptions, 'renameDuplicates'>,
   jobId?: string,
 ): Promise<string> {
-  const holder = async (candidate: string) =>
-    context.db.selectFrom(table).select('id').where('name', '=', candidate).executeTakeFirst()
+  const holder = async (candidate: string) => context.db.selectFrom(table).select('id').where('name', '=', candidate).executeTakeFirst()
   const taken = await holder(name)
   if (taken === undefined) return name
   const suffix = ` (${id.slice(0, 8)})`
   const renamed = `${name.slice(0, MAX_NAME - suffix.length)}${suffix}`
   if (!options.renameDuplicates || (await holder(renamed)) !== undefined) {
-    throw new OriginRowError(originTable, id, [
-      {
-        path: 'name',
-        message: `${JSON.stringify(name)} is already the name of ${String(taken.id)} here (names are unique here, not in etl-core): rename one, or import with renameDuplicates`,
-      },
-    ], jobId === undefined ? {} : { jobId })
+    throw new OriginRowError(
+      originTable,
+      id,
+      [
+        {
+          path: 'name',
+          message: `${JSON.stringify(name)} is already the name of ${String(taken.id)} here (names are unique here, not in etl-core): rename one, or import with renameDuplicates`,
+        },
+      ],
+      jobId === undefined ? {} : { jobId },
+    )
   }
   return renamed
 }

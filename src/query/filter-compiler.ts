@@ -47,7 +47,12 @@ export function checkFilter(entity: QueryEntity, adapter: DialectAdapter, where:
     if (!FILTER_OPERATORS.includes(operator as never)) {
       throw issue(`${nodePath}.operator`, `Expected one of ${FILTER_OPERATORS.join(' ')}`)
     }
-    return { kind: 'leaf', column, operator: operator as FilterOperator, value: leafValue(column, operator as FilterOperator, record.value, `${nodePath}.value`, adapter) }
+    return {
+      kind: 'leaf',
+      column,
+      operator: operator as FilterOperator,
+      value: leafValue(column, operator as FilterOperator, record.value, `${nodePath}.value`, adapter),
+    }
   }
   return visit(where, path, 1)
 }

@@ -110,7 +110,12 @@ interface SortKey {
  * query shape (source, filter structure, order, cursor, offset) and then only bound to
  * the query's values: building it with Kysely cost about as much as running it.
  */
-export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapter'>, entity: QueryEntity, query: unknown, source: ListSource<T>): Promise<ListResult<T>> {
+export async function listQuery<T>(
+  context: Pick<StatementTarget, 'db' | 'adapter'>,
+  entity: QueryEntity,
+  query: unknown,
+  source: ListSource<T>,
+): Promise<ListResult<T>> {
   const { adapter } = context
   const parsed = parseHotOrThrow(listOptionsSchema, query ?? {})
   const rawQuery = (query ?? {}) as { where?: unknown }
@@ -151,7 +156,13 @@ export async function listQuery<T>(context: Pick<StatementTarget, 'db' | 'adapte
   const more = rows.length > limit
   const pageRows = more ? rows.slice(0, limit) : rows
   const last = pageRows[pageRows.length - 1]
-  const next_cursor = more && last ? encodeCursor(shape(), order.map((key) => rowKey(adapter, key, last))) : null
+  const next_cursor =
+    more && last
+      ? encodeCursor(
+          shape(),
+          order.map((key) => rowKey(adapter, key, last)),
+        )
+      : null
   const items = source.decodeAll ? await source.decodeAll(pageRows) : pageRows.map((row) => (source.decode as (r: Record<string, unknown>) => T)(row))
 
   if (!parsed.total) return { items, next_cursor }
@@ -220,7 +231,8 @@ export function checkListQuery(entity: QueryEntity, adapter: DialectAdapter, que
 
 function resolveOrder(entity: QueryEntity, orderBy: OrderBy | undefined): SortKey[] {
   const entries: Array<{ column: string; direction?: SortDirection }> = []
-  const given = orderBy === undefined ? (entity.defaultOrder ?? []) : Array.isArray(orderBy) ? orderBy : [orderBy as string | { column: string; direction?: SortDirection }]
+  const given =
+    orderBy === undefined ? (entity.defaultOrder ?? []) : Array.isArray(orderBy) ? orderBy : [orderBy as string | { column: string; direction?: SortDirection }]
   for (const entry of given as Array<string | { column: string; direction?: SortDirection }>) {
     if (typeof entry === 'string') {
       entries.push(entry.startsWith('-') ? { column: entry.slice(1), direction: 'desc' } : { column: entry, direction: 'asc' })
@@ -230,7 +242,14 @@ function resolveOrder(entity: QueryEntity, orderBy: OrderBy | undefined): SortKe
   const idName = idColumnName(entity)
   const keys: SortKey[] = []
   entries.forEach((entry, i) => {
-    const path = orderBy === undefined ? 'order_by' : isList ? `order_by[${i}]${typeof (orderBy as unknown[])[i] === 'string' ? '' : '.column'}` : typeof orderBy === 'string' ? 'order_by' : 'order_by.column'
+    const path =
+      orderBy === undefined
+        ? 'order_by'
+        : isList
+          ? `order_by[${i}]${typeof (orderBy as unknown[])[i] === 'string' ? '' : '.column'}`
+          : typeof orderBy === 'string'
+            ? 'order_by'
+            : 'order_by.column'
     const column = resolveColumn(entity, entry.column, path)
     if (keys.some((key) => key.name === entry.column)) throw new ValidationError([{ path, message: `Column ${entry.column} is ordered by twice` }])
     keys.push({ name: entry.column, column, direction: entry.direction ?? 'asc' })

@@ -83,7 +83,10 @@ export function queryColumnsOf<T extends SomeTable>(
 export function resolveColumn(entity: QueryEntity, name: unknown, path: string): QueryColumn {
   if (typeof name !== 'string' || !Object.hasOwn(entity.columns, name)) {
     throw new ValidationError([
-      { path, message: `Unknown column ${typeof name === 'string' ? JSON.stringify(name) : `(a ${typeof name})`} of ${entity.name}: use one of ${Object.keys(entity.columns).join(', ')}` },
+      {
+        path,
+        message: `Unknown column ${typeof name === 'string' ? JSON.stringify(name) : `(a ${typeof name})`} of ${entity.name}: use one of ${Object.keys(entity.columns).join(', ')}`,
+      },
     ])
   }
   return entity.columns[name] as QueryColumn

@@ -72,10 +72,7 @@ const leafSchema = z.strictObject({
 
 /** The filter-rule tree as a Zod schema (shape only; columns and value types are checked per entity). */
 export const filterRuleSchema: z.ZodType<FilterRule> = z.lazy(() =>
-  z.union([
-    leafSchema,
-    z.strictObject({ logical_operator: z.enum(LOGICAL_OPERATORS), rules: z.array(filterRuleSchema).min(1).max(100) }),
-  ]),
+  z.union([leafSchema, z.strictObject({ logical_operator: z.enum(LOGICAL_OPERATORS), rules: z.array(filterRuleSchema).min(1).max(100) })]),
 ) as z.ZodType<FilterRule>
 
 const orderEntrySchema = z.strictObject({ column: z.string().min(1).max(128), direction: z.enum(['asc', 'desc']).optional() })
@@ -83,7 +80,10 @@ const orderEntrySchema = z.strictObject({ column: z.string().min(1).max(128), di
 export const orderBySchema = z.union([
   z.string().min(1).max(129),
   orderEntrySchema,
-  z.array(z.union([z.string().min(1).max(129), orderEntrySchema])).min(1).max(8),
+  z
+    .array(z.union([z.string().min(1).max(129), orderEntrySchema]))
+    .min(1)
+    .max(8),
 ])
 
 const listFields = {
@@ -103,14 +103,10 @@ const offsetOrCursor = {
  * The list query as a Zod schema: the CLI parses `--where` / `--order-by` JSON with it,
  * and `z.toJSONSchema(listQuerySchema)` documents it for API clients.
  */
-export const listQuerySchema = z
-  .strictObject({ where: filterRuleSchema.optional(), ...listFields })
-  .refine(offsetOrCursor.check, offsetOrCursor.params)
+export const listQuerySchema = z.strictObject({ where: filterRuleSchema.optional(), ...listFields }).refine(offsetOrCursor.check, offsetOrCursor.params)
 
 /** The same, with `where` left to `checkFilter` (which reports exact paths per entity). @internal */
-export const listOptionsSchema = z
-  .strictObject({ where: z.unknown().optional(), ...listFields })
-  .refine(offsetOrCursor.check, offsetOrCursor.params)
+export const listOptionsSchema = z.strictObject({ where: z.unknown().optional(), ...listFields }).refine(offsetOrCursor.check, offsetOrCursor.params)
 
 const noPages = z.undefined({ error: 'A stream reads every matching row: it takes no offset, cursor or total (use limit)' }).optional()
 

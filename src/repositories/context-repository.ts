@@ -45,16 +45,9 @@ export class ContextRepository {
       const existing = await db.selectFrom('contexts').select('id').where('name', '=', value.name).executeTakeFirst()
       const contextId = existing === undefined ? uuidv7() : existing.id
       if (existing === undefined) {
-        await db
-          .insertInto('contexts')
-          .values({ id: contextId, name: value.name, environment: value.environment, created_at: now, updated_at: now })
-          .execute()
+        await db.insertInto('contexts').values({ id: contextId, name: value.name, environment: value.environment, created_at: now, updated_at: now }).execute()
       } else {
-        await db
-          .updateTable('contexts')
-          .set({ environment: value.environment, updated_at: now })
-          .where('id', '=', contextId)
-          .execute()
+        await db.updateTable('contexts').set({ environment: value.environment, updated_at: now }).where('id', '=', contextId).execute()
         await db.deleteFrom('context_parameters').where('context_id', '=', contextId).execute()
         await db.deleteFrom('context_credentials').where('context_id', '=', contextId).execute()
       }
@@ -77,7 +70,10 @@ export class ContextRepository {
       // 8 parameters a row: chunked to the engine's limit.
       const perChunk = Math.max(1, Math.floor(adapter.maxParameters / 8))
       for (let i = 0; i < rows.length; i += perChunk) {
-        await db.insertInto('context_parameters').values(rows.slice(i, i + perChunk)).execute()
+        await db
+          .insertInto('context_parameters')
+          .values(rows.slice(i, i + perChunk))
+          .execute()
       }
       const links = Object.entries(credentialIds).map(([environment, credentialId]) => ({
         context_id: contextId,
@@ -187,9 +183,7 @@ export class ContextRepository {
         }
       }
       const credentials: Context['credentials'] = Object.fromEntries(
-        linkRows
-          .filter((link) => link.context_id === id)
-          .map((link) => [link.environment, { id: link.id, name: link.name }]),
+        linkRows.filter((link) => link.context_id === id).map((link) => [link.environment, { id: link.id, name: link.name }]),
       )
       return { id, name, environment, parameters, credentials, created_at, updated_at }
     })
@@ -201,10 +195,7 @@ export class ContextRepository {
 }
 
 /** environment → credentials id or name, resolved to ids; an unknown one is a validation error at its path. */
-async function resolveCredentialRefs(
-  context: StoreContext,
-  refs: Partial<Record<Environment, string>>,
-): Promise<Partial<Record<Environment, string>>> {
+async function resolveCredentialRefs(context: StoreContext, refs: Partial<Record<Environment, string>>): Promise<Partial<Record<Environment, string>>> {
   const repository = new CredentialRepository(context)
   const resolved: Partial<Record<Environment, string>> = {}
   for (const [environment, ref] of Object.entries(refs) as Array<[Environment, string]>) {

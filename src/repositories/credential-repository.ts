@@ -125,11 +125,7 @@ export class CredentialRepository {
   /** The password in clear, or null when none is stored. */
   async reveal(id: string): Promise<string | null> {
     const row = isUuid(id)
-      ? await this.#context.db
-          .selectFrom('credentials')
-          .select(['password_ciphertext', 'password_key_id'])
-          .where('id', '=', id)
-          .executeTakeFirst()
+      ? await this.#context.db.selectFrom('credentials').select(['password_ciphertext', 'password_key_id']).where('id', '=', id).executeTakeFirst()
       : undefined
     if (row === undefined) throw this.#notFound(`No credentials with id ${id}`)
     if (row.password_ciphertext === null || row.password_key_id === null) return null
@@ -194,4 +190,3 @@ export class CredentialRepository {
     }
   }
 }
-

@@ -20,29 +20,29 @@ const RUN_COLUMNS = [
   'processing_ms',
   'metrics',
 ] as const satisfies readonly (keyof typeof componentRunsTable.columns)[]
-const EVENT_COLUMNS = ['id', 'execution_id', 'at', 'level', 'component_name', 'message', 'data'] as const satisfies readonly (keyof typeof executionEventsTable.columns)[]
+const EVENT_COLUMNS = [
+  'id',
+  'execution_id',
+  'at',
+  'level',
+  'component_name',
+  'message',
+  'data',
+] as const satisfies readonly (keyof typeof executionEventsTable.columns)[]
 
-const attemptState = prepare<'id'>((t, value) =>
-  t.db.selectFrom('execution_attempts').select(['execution_id', 'status']).where('id', '=', value('id')),
-)
+const attemptState = prepare<'id'>((t, value) => t.db.selectFrom('execution_attempts').select(['execution_id', 'status']).where('id', '=', value('id')))
 
 /**
  * Validates every run first (issues carry `runs[3].lines_received`), then writes them all
  * in one transaction, chunked to the engine's parameter limit. A bad row writes nothing.
  */
-export async function recordComponentRuns(
-  context: StoreContext,
-  attemptId: string,
-  runs: readonly ComponentRunInput[],
-): Promise<{ written: number }> {
+export async function recordComponentRuns(context: StoreContext, attemptId: string, runs: readonly ComponentRunInput[]): Promise<{ written: number }> {
   const parsed = parseHotOrThrow(componentRunsSchema, runs, 'runs')
   const seen = new Map<string, number>()
   const duplicates = parsed.flatMap((run, index) => {
     const first = seen.get(run.component_name)
     seen.set(run.component_name, first ?? index)
-    return first === undefined
-      ? []
-      : [{ path: `runs[${index}].component_name`, message: `Duplicate of runs[${first}]: one run per component per attempt` }]
+    return first === undefined ? [] : [{ path: `runs[${index}].component_name`, message: `Duplicate of runs[${first}]: one run per component per attempt` }]
   })
   if (duplicates.length > 0) throw new ValidationError(duplicates)
 
@@ -76,11 +76,7 @@ export async function recordComponentRuns(
 }
 
 /** Validates every event, then appends them all in one transaction (chunked). */
-export async function appendEvents(
-  context: StoreContext,
-  executionId: string,
-  events: readonly EventInput[],
-): Promise<{ written: number }> {
+export async function appendEvents(context: StoreContext, executionId: string, events: readonly EventInput[]): Promise<{ written: number }> {
   const parsed = parseHotOrThrow(eventsSchema, events, 'events')
   const { adapter } = context
   const now = context.now()

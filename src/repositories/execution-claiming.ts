@@ -23,10 +23,7 @@ const REAP_BATCH = 100
  * instead of queueing on them; SQLite's write transaction is `BEGIN IMMEDIATE`, so one
  * claimer at a time sees and takes the row.
  */
-export async function claimNext(
-  context: StoreContext,
-  input: { workerId: string; leaseMs: number },
-): Promise<Claim | null> {
+export async function claimNext(context: StoreContext, input: { workerId: string; leaseMs: number }): Promise<Claim | null> {
   return context.transaction(async (tx) => {
     let candidate = tx.db
       .selectFrom('executions')
@@ -47,11 +44,7 @@ export async function claimNext(
 /** Extends the lease by the length it was claimed with. Someone else's lease is a `conflict`. */
 export async function heartbeat(context: StoreContext, id: string, workerId: string): Promise<void> {
   const executions = context.table('executions')
-  const current = await context.db
-    .selectFrom('executions')
-    .select(['status', 'worker_id', 'lease_ms'])
-    .where('id', '=', id)
-    .executeTakeFirst()
+  const current = await context.db.selectFrom('executions').select(['status', 'worker_id', 'lease_ms']).where('id', '=', id).executeTakeFirst()
   if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
   if (current.status !== 'RUNNING' || current.worker_id !== workerId || current.lease_ms === null) {
     throw new ConflictError(`Execution ${id} is not running under a lease held by ${workerId}`, { tableName: executions })

@@ -41,10 +41,7 @@ export async function purgeExecutions(context: StoreContext, options: PurgeOptio
   const olderThan = cutoffOf(context, parsed.olderThan)
   const statuses = parsed.status === undefined ? finishedStatusSchema.options : [parsed.status].flat()
   const candidates = (db: Kysely<CoreDatabase>) => {
-    let query = db
-      .selectFrom('executions')
-      .where('finished_at', '<', context.adapter.encodeTimestamp(olderThan))
-      .where('status', 'in', statuses)
+    let query = db.selectFrom('executions').where('finished_at', '<', context.adapter.encodeTimestamp(olderThan)).where('status', 'in', statuses)
     if (parsed.jobId !== undefined) query = query.where('job_id', '=', parsed.jobId)
     return query
   }
@@ -53,9 +50,7 @@ export async function purgeExecutions(context: StoreContext, options: PurgeOptio
   const report = { dry_run: false, executions: 0, attempts: 0, component_runs: 0, events: 0, pending_state: 0, batches: 0 }
   for (;;) {
     const removed = await context.transaction(async (tx) => {
-      const ids = (await candidates(tx.db).select('id').orderBy('finished_at').limit(parsed.batchSize).execute()).map((row) =>
-        String(row.id),
-      )
+      const ids = (await candidates(tx.db).select('id').orderBy('finished_at').limit(parsed.batchSize).execute()).map((row) => String(row.id))
       return ids.length === 0 ? null : deleteExecutions(tx, ids)
     })
     if (removed === null) break
@@ -120,9 +115,7 @@ async function countOwned(context: StoreContext, ids: SelectQueryBuilder<CoreDat
 /** Deletes every execution of a job (for `jobs.delete(id, {force: true})`), in batches of the caller's transaction. @internal */
 export async function deleteJobHistory(context: StoreContext, jobId: string): Promise<void> {
   for (;;) {
-    const ids = (await context.db.selectFrom('executions').select('id').where('job_id', '=', jobId).limit(1000).execute()).map((row) =>
-      String(row.id),
-    )
+    const ids = (await context.db.selectFrom('executions').select('id').where('job_id', '=', jobId).limit(1000).execute()).map((row) => String(row.id))
     if (ids.length === 0) break
     await deleteExecutions(context, ids)
   }

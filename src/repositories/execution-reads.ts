@@ -13,9 +13,7 @@ const getOptionsSchema = z.strictObject({
       attempts: z.boolean().optional(),
       componentRuns: z.boolean().optional(),
       /** `true` (the first page) or a page: `{limit, after}` where `after` is the last event id seen. */
-      events: z
-        .union([z.boolean(), z.strictObject({ limit: z.int().min(1).max(10_000).optional(), after: z.string().max(36).optional() })])
-        .optional(),
+      events: z.union([z.boolean(), z.strictObject({ limit: z.int().min(1).max(10_000).optional(), after: z.string().max(36).optional() })]).optional(),
     })
     .optional(),
 })
@@ -43,19 +41,18 @@ export async function getExecution(context: StoreContext, id: string, options: G
     detail.attempts = rows.map((attempt) => attemptFromRow(adapter, attempt))
   }
   if (include.componentRuns) {
-    const rows = await db
-      .selectFrom('component_runs')
-      .selectAll()
-      .where('execution_id', '=', id)
-      .orderBy('attempt_id')
-      .orderBy('component_name')
-      .execute()
+    const rows = await db.selectFrom('component_runs').selectAll().where('execution_id', '=', id).orderBy('attempt_id').orderBy('component_name').execute()
     detail.component_runs = rows.map((run) => componentRunFromRow(adapter, run))
   }
   if (include.events) {
     const page = include.events === true ? {} : include.events
     const limit = page.limit ?? DEFAULT_EVENT_PAGE
-    let query = db.selectFrom('execution_events').selectAll().where('execution_id', '=', id).orderBy('id').limit(limit + 1)
+    let query = db
+      .selectFrom('execution_events')
+      .selectAll()
+      .where('execution_id', '=', id)
+      .orderBy('id')
+      .limit(limit + 1)
     if (page.after !== undefined) query = query.where('id', '>', page.after)
     const rows = await query.execute()
     const items = rows.slice(0, limit).map((event) => eventFromRow(adapter, event))

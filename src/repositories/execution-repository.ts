@@ -33,9 +33,7 @@ const insertPayload = prepare<'execution_id' | 'params'>((t, value) =>
   t.db.insertInto('execution_payloads').values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
 )
 /** What starting an attempt needs to know of the execution. */
-const queuedState = prepare<'id'>((t, value) =>
-  t.db.selectFrom('executions').select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')),
-)
+const queuedState = prepare<'id'>((t, value) => t.db.selectFrom('executions').select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')))
 
 /**
  * Execution metadata, written by many workers at once: executions and their state
@@ -229,11 +227,7 @@ export class ExecutionRepository {
   }
 
   async #byIdempotencyKey(key: string, jobId: string): Promise<Execution | undefined> {
-    const row = await this.#context.db
-      .selectFrom('executions')
-      .select(EXECUTION_COLUMNS)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst()
+    const row = await this.#context.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('idempotency_key', '=', key).executeTakeFirst()
     if (!row) return undefined
     if (row.job_id !== jobId) {
       throw new ConflictError(`Idempotency key ${key} already started an execution of another job`, {

@@ -63,7 +63,11 @@ export async function* streamExecutions(context: StoreContext, query: StreamQuer
   } finally {
     // Also releases the connection; a rollback that fails (the connection died) must not
     // hide the error that ended the stream.
-    if (trx && !trx.isCommitted) await trx.rollback().execute().catch(() => {})
+    if (trx && !trx.isCommitted)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
   }
 }
 

@@ -10,8 +10,21 @@ import { decodeComponent, decodeLink, type Component, type ComponentLink } from 
 const MAX_ROWS_PER_STATEMENT = 2_000
 const PAYLOAD_EXCLUDED = new Set(['name', 'comp_type', 'description', 'routes', 'layout', 'metadata'])
 // The order of the values in each row `insertGraph` writes; the names are checked against the declarations.
-const COMPONENT_COLUMNS = ['id', 'job_id', 'name', 'comp_type', 'position', 'description', 'payload', 'x_coord', 'y_coord', 'metadata'] as const satisfies readonly (keyof KyselyTable<typeof componentsTable>)[]
-const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port'] as const satisfies readonly (keyof KyselyTable<typeof componentLinksTable>)[]
+const COMPONENT_COLUMNS = [
+  'id',
+  'job_id',
+  'name',
+  'comp_type',
+  'position',
+  'description',
+  'payload',
+  'x_coord',
+  'y_coord',
+  'metadata',
+] as const satisfies readonly (keyof KyselyTable<typeof componentsTable>)[]
+const LINK_COLUMNS = ['job_id', 'src_component_id', 'out_port', 'position', 'dst_component_id', 'in_port'] as const satisfies readonly (keyof KyselyTable<
+  typeof componentLinksTable
+>)[]
 
 /**
  * Writes the current graph of a job: its components and links, in as few statements

@@ -14,15 +14,7 @@ import { jobsTable } from '../tables/job-tables.js'
 import { cacheFor, type JobGraphCache } from './job-cache.js'
 import { deleteGraph, insertGraph, loadComponents, loadLinks } from './job-graph-store.js'
 import { exportCurrent, insertVersion, listVersions, readVersion } from './job-versions.js'
-import {
-  decodeJobHeader,
-  jobQueryEntity,
-  type Component,
-  type ComponentLink,
-  type JobHeader,
-  type JobVersion,
-  type JobVersionSummary,
-} from './job-rows.js'
+import { decodeJobHeader, jobQueryEntity, type Component, type ComponentLink, type JobHeader, type JobVersion, type JobVersionSummary } from './job-rows.js'
 
 /** A job with its relations: loaded when `include` asked for them, otherwise loadable on demand. */
 export interface Job extends JobHeader {
@@ -177,11 +169,7 @@ export class JobRepository {
     const { adapter } = this.#context
     await this.#context.transaction(async (context) => {
       const tableName = context.table('jobs')
-      const current = await context.db
-        .selectFrom('jobs')
-        .select(['current_version', 'content_hash'])
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const current = await context.db.selectFrom('jobs').select(['current_version', 'content_hash']).where('id', '=', id).executeTakeFirst()
       if (!current) throw new NotFoundError(`Job ${id} not found`, { tableName })
       const { expectedVersion } = options
       if (expectedVersion !== undefined && expectedVersion !== Number(current.current_version)) {

@@ -61,13 +61,11 @@ export class JobStateRepository {
       if (attempt.status !== 'RUNNING') {
         throw new ConflictError(`Attempt ${options.attemptId} is ${attempt.status}: state can only be set under a running attempt`)
       }
+      await db.deleteFrom('job_state_pending').where('attempt_id', '=', options.attemptId).where('job_id', '=', jobId).where('state_key', '=', key).execute()
       await db
-        .deleteFrom('job_state_pending')
-        .where('attempt_id', '=', options.attemptId)
-        .where('job_id', '=', jobId)
-        .where('state_key', '=', key)
+        .insertInto('job_state_pending')
+        .values({ ...row, attempt_id: options.attemptId })
         .execute()
-      await db.insertInto('job_state_pending').values({ ...row, attempt_id: options.attemptId }).execute()
     })
   }
 }
@@ -84,9 +82,7 @@ export async function promotePendingState(context: StoreContext, attemptId: stri
   await context.db
     .insertInto('job_state')
     .columns(['job_id', 'state_key', 'value', 'updated_at'])
-    .expression(
-      context.db.selectFrom('job_state_pending').select(['job_id', 'state_key', 'value', 'updated_at']).where('attempt_id', '=', attemptId),
-    )
+    .expression(context.db.selectFrom('job_state_pending').select(['job_id', 'state_key', 'value', 'updated_at']).where('attempt_id', '=', attemptId))
     .execute()
   await discardPendingState(context, attemptId)
 }

@@ -43,7 +43,15 @@ export async function exportCurrent(context: StoreContext, id: string): Promise<
 }
 
 /** Records an immutable version (the canonical config and its hash). */
-export async function insertVersion(context: StoreContext, id: string, version: number, hash: string, canonical: string, now: Date, actor?: string): Promise<void> {
+export async function insertVersion(
+  context: StoreContext,
+  id: string,
+  version: number,
+  hash: string,
+  canonical: string,
+  now: Date,
+  actor?: string,
+): Promise<void> {
   await insertVersionRow.run(context, {
     job_id: id,
     version,

@@ -19,6 +19,4 @@ export async function pinnedJob(context: StoreContext, jobId: string): Promise<P
   return { version: Number(row.current_version), numOfRetries: Math.max(0, Number(row.num_of_retries)) }
 }
 
-const pinnedColumns = prepare<'id'>((t, value) =>
-  t.db.selectFrom('jobs').select(['current_version', 'num_of_retries']).where('id', '=', value('id')),
-)
+const pinnedColumns = prepare<'id'>((t, value) => t.db.selectFrom('jobs').select(['current_version', 'num_of_retries']).where('id', '=', value('id')))

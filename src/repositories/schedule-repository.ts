@@ -3,14 +3,7 @@ import { ConstraintError, NotFoundError, ValidationError } from '../errors.js'
 import { isUuid, uuidv7 } from '../schema/ids.js'
 import { parseOrThrow } from '../schema/zod-issues.js'
 import { dueTime, nextOccurrence } from '../schedules/next-fire.js'
-import {
-  scheduleInputSchema,
-  schedulePatchSchema,
-  type DueFire,
-  type Schedule,
-  type ScheduleInput,
-  type SchedulePatch,
-} from '../schedules/schedule-schema.js'
+import { scheduleInputSchema, schedulePatchSchema, type DueFire, type Schedule, type ScheduleInput, type SchedulePatch } from '../schedules/schedule-schema.js'
 import { intervalMs, triggerSchema, triggerType, type Trigger } from '../schedules/trigger-schema.js'
 import type { StoreContext } from '../store-context.js'
 import { listQuery, type ListResult, type QueryEntity } from '../query/index.js'

@@ -50,7 +50,10 @@ export function parseComponent(raw: unknown, path: string, registry: ComponentTy
   const type = compType === undefined ? undefined : registry.get(compType)
   if (compType !== undefined && !type) {
     const suggestion = closestKey(compType, registry.names())
-    issues.push({ path: `${path}.comp_type`, message: `Unknown component type ${JSON.stringify(compType)}${suggestion ? `: did you mean \`${suggestion}\`?` : ''}` })
+    issues.push({
+      path: `${path}.comp_type`,
+      message: `Unknown component type ${JSON.stringify(compType)}${suggestion ? `: did you mean \`${suggestion}\`?` : ''}`,
+    })
   }
 
   const rest: Record<string, unknown> = {}
@@ -72,11 +75,15 @@ export function parseComponent(raw: unknown, path: string, registry: ComponentTy
   const portsDependOnPayload = type !== undefined && (typeof type.inputs === 'function' || typeof type.outputs === 'function')
   const ports = type && extrasKnown && (payloadValid || !portsDependOnPayload) ? portsFor(type, config, payload) : undefined
   if (type && ports) {
-    for (const [key, known, side] of [['in_port_schemas', ports.inputs, 'input'], ['out_port_schemas', ports.outputs, 'output']] as const) {
+    for (const [key, known, side] of [
+      ['in_port_schemas', ports.inputs, 'input'],
+      ['out_port_schemas', ports.outputs, 'output'],
+    ] as const) {
       // The keys as given, so that a schema that did not parse still names its port.
       const given = raw[key]
       for (const port of isPlainObject(given) ? Object.keys(given) : []) {
-        if (!known.has(port)) issues.push({ path: `${path}.${key}.${port}`, message: `${compType} has no ${side} port ${JSON.stringify(port)}: ${portList(known)}` })
+        if (!known.has(port))
+          issues.push({ path: `${path}.${key}.${port}`, message: `${compType} has no ${side} port ${JSON.stringify(port)}: ${portList(known)}` })
       }
     }
     const lacksInputs = !type.allowNoInputs && ports.inputs.size === 0
@@ -133,7 +140,6 @@ function knownKeys(type: ComponentTypeDefinition | undefined, rest: Record<strin
 
 /** The keys of each type whose own keys can be told (its payload is a plain object). */
 const typeKeys = new WeakMap<ComponentTypeDefinition, Record<string, z.ZodType>>()
-
 
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   const def = (schema as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType>; catchall?: unknown } } })._zod.def

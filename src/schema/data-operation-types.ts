@@ -130,7 +130,8 @@ export const dataOperationTypes: readonly ComponentTypeDefinition[] = [
     inputs: [{ name: 'in', required: true, fanin: 'one' }],
     outputs: NO_PORTS,
     payload: z.object({}),
-    check: ({ outputs }) => (outputs.size > 0 ? [] : [{ path: 'extra_output_ports', message: 'split needs at least one output port: name them in extra_output_ports' }]),
+    check: ({ outputs }) =>
+      outputs.size > 0 ? [] : [{ path: 'extra_output_ports', message: 'split needs at least one output port: name them in extra_output_ports' }],
   },
   {
     comp_type: 'schema_mapping',

@@ -27,8 +27,15 @@ const isoDateTime = z.string().refine((value) => {
   const [, year, month, day, hour = '0', minute = '0', second = '0', offsetHours = '0', offsetMinutes = '0'] = match
   const days = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
   return (
-    Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= days &&
-    Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60 && Number(offsetHours) < 24 && Number(offsetMinutes) < 60
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= days &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60 &&
+    Number(offsetHours) < 24 &&
+    Number(offsetMinutes) < 60
   )
 }, 'Expected an ISO 8601 date-time, e.g. 2024-05-01T08:00:00Z')
 

@@ -42,9 +42,7 @@ export const fieldDefSchema = fieldDefShape
 export type FieldDef = z.output<typeof fieldDefSchema>
 
 /** What a port carries: at least one field. */
-export const portSchemaSchema = z
-  .object({ fields: z.array(fieldDefSchema).min(1, 'A port schema needs at least one field') })
-  .meta({ id: 'PortSchema' })
+export const portSchemaSchema = z.object({ fields: z.array(fieldDefSchema).min(1, 'A port schema needs at least one field') }).meta({ id: 'PortSchema' })
 
 export type PortSchema = z.output<typeof portSchemaSchema>
 

@@ -1,9 +1,5 @@
 import { z } from 'zod'
-import {
-  type AccessControlConfig,
-  type Environment,
-  type RoleDefinition,
-} from '../config/access-control-config.js'
+import { type AccessControlConfig, type Environment, type RoleDefinition } from '../config/access-control-config.js'
 import { ValidationError } from '../errors.js'
 
 /**

@@ -33,7 +33,12 @@ const byHash = prepare<'hash'>((t, value) =>
     .select([...SELECTED, 'token_hash'])
     .where('token_hash', '=', value('hash')),
 )
-const noteUse = prepare<'id' | 'at'>((t, value) => t.db.updateTable('api_tokens').set({ last_used_at: value('at') }).where('id', '=', value('id')))
+const noteUse = prepare<'id' | 'at'>((t, value) =>
+  t.db
+    .updateTable('api_tokens')
+    .set({ last_used_at: value('at') })
+    .where('id', '=', value('id')),
+)
 
 /**
  * API tokens (`store.tokens`): each stands for one principal over HTTP. The token is

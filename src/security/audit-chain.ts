@@ -82,7 +82,12 @@ const readHead = prepare<never>((t) => t.db.selectFrom('audit_head').select(['se
 /** @internal */
 export const ENTRY_COLUMNS = auditLogTable.columnNames
 const insertEntry = prepareInsert('audit_log', ENTRY_COLUMNS)
-const setHeadHash = prepare<'hash'>((t, value) => t.db.updateTable('audit_head').set({ hash: value('hash') }).where('id', '=', 1))
+const setHeadHash = prepare<'hash'>((t, value) =>
+  t.db
+    .updateTable('audit_head')
+    .set({ hash: value('hash') })
+    .where('id', '=', 1),
+)
 
 /** Computes the hash of an entry from its fields and the previous hash. */
 export function sealEntry(entry: Omit<AuditEntry, 'hash'>): AuditEntry {
@@ -103,7 +108,6 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   })
   return createHash('sha256').update(entry.prev_hash).update('\n').update(body).digest('hex')
 }
-
 
 /** What a JSON column gives back: Dates become ISO strings, undefined disappears. */
 function toJsonValue(value: unknown): unknown {

@@ -42,12 +42,7 @@ export class AuditRepository {
 
   /** The last sequence number and hash: keep it elsewhere to detect a truncated tail later. */
   async head(): Promise<AuditHead> {
-    const row = await this.#context.db
-      .selectFrom('audit_log')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst()
+    const row = await this.#context.db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH }
   }
 

@@ -85,11 +85,7 @@ function toMasterKey(key: string | Buffer): MasterKey {
 }
 
 /** Creates (or, resuming, finds) the new data key and makes every key readable under both masters. */
-async function beginRotation(
-  context: StoreContext,
-  masters: readonly MasterKey[],
-  resumable: boolean,
-): Promise<string> {
+async function beginRotation(context: StoreContext, masters: readonly MasterKey[], resumable: boolean): Promise<string> {
   const [newMaster] = masters as [MasterKey, ...MasterKey[]]
   return context.transaction(async (tx) => {
     const { db, adapter } = tx
@@ -154,13 +150,7 @@ async function countStale(context: StoreContext, column: SecretColumn, keyId: st
   return Number(row?.count ?? 0)
 }
 
-async function reencryptBatch(
-  tx: StoreContext,
-  column: SecretColumn,
-  keyId: string,
-  masters: readonly MasterKey[],
-  batchSize: number,
-): Promise<number> {
+async function reencryptBatch(tx: StoreContext, column: SecretColumn, keyId: string, masters: readonly MasterKey[], batchSize: number): Promise<number> {
   const { db } = tx
   const cipher = new SecretCipher(tx)
   const key = await cipher.keyring.key(keyId, masters)
@@ -188,8 +178,16 @@ async function reencryptBatch(
   await db
     .updateTable(column.table)
     .set({ [column.ciphertextColumn]: byId((update) => update.after), [column.keyIdColumn]: keyId })
-    .where('id', 'in', updates.map((update) => update.id))
-    .where(column.ciphertextColumn, '=', byId((update) => update.before))
+    .where(
+      'id',
+      'in',
+      updates.map((update) => update.id),
+    )
+    .where(
+      column.ciphertextColumn,
+      '=',
+      byId((update) => update.before),
+    )
     .execute()
   return rows.length
 }
@@ -200,12 +198,7 @@ async function finishRotation(context: StoreContext, keyId: string, newMaster: M
     const retired = await db.selectFrom('encryption_keys').select('id').where('id', '<>', keyId).execute()
     await db.deleteFrom('encryption_key_wraps').where('key_id', '<>', keyId).execute()
     await db.deleteFrom('encryption_keys').where('id', '<>', keyId).execute()
-    await db
-      .deleteFrom('encryption_key_wraps')
-      .where('key_id', '=', keyId)
-      .where('master_key_id', '<>', newMaster.id)
-      .execute()
+    await db.deleteFrom('encryption_key_wraps').where('key_id', '=', keyId).where('master_key_id', '<>', newMaster.id).execute()
     return retired.map((row) => String(row.id))
   })
 }
-

@@ -65,11 +65,7 @@ export class Keyring {
     const cached = this.#state.dataKeys.get(id)
     if (cached !== undefined) return cached
     const { db, table } = this.#context
-    const wraps = await db
-      .selectFrom('encryption_key_wraps')
-      .select(['master_key_id', 'wrapped_key'])
-      .where('key_id', '=', id)
-      .execute()
+    const wraps = await db.selectFrom('encryption_key_wraps').select(['master_key_id', 'wrapped_key']).where('key_id', '=', id).execute()
     for (const master of masters) {
       const wrap = wraps.find((row) => row.master_key_id === master.id)
       if (wrap === undefined) continue
@@ -104,13 +100,7 @@ export class Keyring {
 
   async #currentId(): Promise<string | undefined> {
     const { db } = this.#context
-    const row = await db
-      .selectFrom('encryption_keys')
-      .select('id')
-      .where('status', '=', 'current')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst()
+    const row = await db.selectFrom('encryption_keys').select('id').where('status', '=', 'current').orderBy('id').limit(1).executeTakeFirst()
     return row === undefined ? undefined : String(row.id)
   }
 
@@ -125,10 +115,7 @@ export class Keyring {
     try {
       await this.#context.transaction(async ({ db, adapter, now: clock }) => {
         const now = adapter.encodeTimestamp(clock())
-        await db
-          .insertInto('encryption_keys')
-          .values({ id, status: 'current', master_key_id: master.id, created_at: now })
-          .execute()
+        await db.insertInto('encryption_keys').values({ id, status: 'current', master_key_id: master.id, created_at: now }).execute()
         await db
           .insertInto('encryption_key_wraps')
           .values({ key_id: id, master_key_id: master.id, wrapped_key: wrapDataKey(master, id, key), created_at: now })

@@ -57,8 +57,7 @@ export function resolveMasterKey(config: ResolvedConfig, env: NodeJS.ProcessEnv 
   if (existsSync(path)) return readMasterKeyFile(path, 'generated')
   if (createMasterKeyFile(path, generateMasterKey())) {
     process.stderr.write(
-      `etlp: warning: no master key configured; generated ${path} (mode 0600). ` +
-        'Back it up: the secrets in this database cannot be read without it.\n',
+      `etlp: warning: no master key configured; generated ${path} (mode 0600). ` + 'Back it up: the secrets in this database cannot be read without it.\n',
     )
   }
   return readMasterKeyFile(path, 'generated')

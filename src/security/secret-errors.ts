@@ -27,11 +27,7 @@ export class SecretDecryptionError extends AccessDeniedError {
   readonly key_id: string
   readonly master_key_id: string | undefined
 
-  constructor(
-    message: string,
-    keys: { readonly keyId: string; readonly masterKeyId?: string },
-    options: PersistenceErrorOptions = {},
-  ) {
+  constructor(message: string, keys: { readonly keyId: string; readonly masterKeyId?: string }, options: PersistenceErrorOptions = {}) {
     super(message, 'secrets.decrypt', options)
     this.key_id = keys.keyId
     this.master_key_id = keys.masterKeyId

@@ -25,7 +25,6 @@ declare module 'fastify' {
   }
 }
 
-
 /**
  * The HTTP server, not yet listening. Every request runs as its token's principal
  * through `store.as`; every failure answers with the seed's `persistence_error` JSON.
@@ -87,7 +86,12 @@ export async function buildServer(store: Store, options: ServeOptions = {}): Pro
  * Public routes (health, static files) are let through without one and must not read
  * stored data: their `request.store` stays unset.
  */
-async function authenticate(store: Store, actingAs: (principal: Principal) => Store, options: ServeOptions, request: FastifyRequest): Promise<Store | undefined> {
+async function authenticate(
+  store: Store,
+  actingAs: (principal: Principal) => Store,
+  options: ServeOptions,
+  request: FastifyRequest,
+): Promise<Store | undefined> {
   const bearer = bearerToken(request)
   const token = bearer ?? cookieToken(request)
   const principal = token === undefined ? undefined : await principalForToken(store, token)

@@ -43,13 +43,21 @@ export class HttpProblem extends Error {
 export function problemFor(error: unknown): { status: number; body: unknown } {
   if (hasZodFastifySchemaValidationErrors(error)) error = requestValidationError(error)
   if (isServerConfigurationError(error)) {
-    return { status: 503, body: { persistence_error: { error_type: 'server_configuration', message: 'The server is not configured for this request (its log says what is missing).' } } }
+    return {
+      status: 503,
+      body: {
+        persistence_error: { error_type: 'server_configuration', message: 'The server is not configured for this request (its log says what is missing).' },
+      },
+    }
   }
   if (isPersistenceError(error)) return { status: statusOf(error), body: error.toJSON() }
   if (error instanceof HttpProblem) return { status: error.statusCode, body: error.toJSON() }
   const fastify = fastifyClientError(error)
   if (fastify) return { status: fastify.status, body: new HttpProblem(fastify.status, 'bad_request', fastify.message).toJSON() }
-  return { status: 500, body: { persistence_error: { error_type: 'internal_error', message: 'The server failed to answer this request; its log has the details.' } } }
+  return {
+    status: 500,
+    body: { persistence_error: { error_type: 'internal_error', message: 'The server failed to answer this request; its log has the details.' } },
+  }
 }
 
 /**

@@ -32,5 +32,5 @@ export const persistenceErrorSchema = named(
     }),
   }),
   'PersistenceError',
-  'A failure: the seed\'s persistence_error report',
+  "A failure: the seed's persistence_error report",
 )

@@ -30,7 +30,7 @@ export async function registerOpenApi(app: FastifyInstance, _deps: ServerDeps): 
         title: 'etl-persistence',
         version: PACKAGE_VERSION,
         description:
-          'Job configurations and execution metadata over HTTP: /api/v1 in this product\'s own terms, and the routes of etl-core (its GUI and scripts work unchanged). Every request runs as its API token\'s principal; failures answer with the `persistence_error` report.',
+          "Job configurations and execution metadata over HTTP: /api/v1 in this product's own terms, and the routes of etl-core (its GUI and scripts work unchanged). Every request runs as its API token's principal; failures answer with the `persistence_error` report.",
       },
       components: {
         securitySchemes: {

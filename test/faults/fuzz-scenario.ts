@@ -39,7 +39,11 @@ async function judge(tally: Tally, input: unknown, gap: GapCheck, work: () => Pr
   try {
     equal = await work()
   } catch (error) {
-    if (error instanceof ValidationError && error.issues.length > 0 && error.issues.every((issue) => typeof issue.path === 'string' && issue.message.length > 0)) {
+    if (
+      error instanceof ValidationError &&
+      error.issues.length > 0 &&
+      error.issues.every((issue) => typeof issue.path === 'string' && issue.message.length > 0)
+    ) {
       tally.rejected++
       return
     }
@@ -129,10 +133,18 @@ export function fuzzJobConfigs(store: Store, numRuns: number) {
 
 /** Filter queries over jobs: a page of items, or a validation error. */
 export function fuzzFilterQueries(store: Store, numRuns: number) {
-  return runProperty('filter queries', store.engine, numRuns, listQueryInput, async (query) => {
-    const page = await store.jobs.list(query)
-    return Array.isArray(page.items) && (page.next_cursor === null || typeof page.next_cursor === 'string')
-  }, undefined, 'answered with a page')
+  return runProperty(
+    'filter queries',
+    store.engine,
+    numRuns,
+    listQueryInput,
+    async (query) => {
+      const page = await store.jobs.list(query)
+      return Array.isArray(page.items) && (page.next_cursor === null || typeof page.next_cursor === 'string')
+    },
+    undefined,
+    'answered with a page',
+  )
 }
 
 /** Schedule triggers: `schedules.create` → `get` gives back what create returned. */
@@ -146,10 +158,18 @@ export function fuzzScheduleTriggers(store: Store, jobId: string, numRuns: numbe
 
 /** Model declarations: `models.plan` gives a plan, or a validation error. */
 export function fuzzModelDeclarations(store: Store, numRuns: number) {
-  return runProperty('model declarations', store.engine, numRuns, modelInput, async (config) => {
-    const plan = await store.models.plan(config)
-    return Array.isArray(plan.sql) && Array.isArray(plan.changes)
-  }, undefined, 'planned')
+  return runProperty(
+    'model declarations',
+    store.engine,
+    numRuns,
+    modelInput,
+    async (config) => {
+      const plan = await store.models.plan(config)
+      return Array.isArray(plan.sql) && Array.isArray(plan.changes)
+    },
+    undefined,
+    'planned',
+  )
 }
 
 /** Records of a declared model: `insert` → `get` gives back what insert returned, strings literally. */

@@ -16,7 +16,13 @@ export const validJob = fc
     description: fc.option(hostileString, { nil: undefined }),
     strategy_type: fc.constantFrom('row', 'bulk', 'bigdata'),
     num_of_retries: fc.integer({ min: 0, max: 5 }),
-    tags: fc.option(fc.array(hostileString.filter((tag) => tag.length > 0 && tag.length <= 100), { maxLength: 3 }), { nil: undefined }),
+    tags: fc.option(
+      fc.array(
+        hostileString.filter((tag) => tag.length > 0 && tag.length <= 100),
+        { maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
     filepath: hostileString.filter((path) => path.length > 0 && path.length <= 4096),
     x: fc.integer({ min: -5000, max: 5000 }),
   })
@@ -86,9 +92,15 @@ export const filterRule: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   rule: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { weight: 6, arbitrary: typedLeaf },
-    { weight: 3, arbitrary: fc.record({ logical_operator: fc.constantFrom('AND', 'OR', 'NOT'), rules: fc.array(tie('rule'), { minLength: 1, maxLength: 3 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ logical_operator: fc.constantFrom('AND', 'OR', 'NOT'), rules: fc.array(tie('rule'), { minLength: 1, maxLength: 3 }) }),
+    },
     { weight: 1, arbitrary: brokenLeaf },
-    { weight: 1, arbitrary: fc.record({ logical_operator: fc.oneof(fc.constantFrom('AND', 'OR', 'NOT'), hostileString), rules: fc.oneof(fc.constant([]), anyValue) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ logical_operator: fc.oneof(fc.constantFrom('AND', 'OR', 'NOT'), hostileString), rules: fc.oneof(fc.constant([]), anyValue) }),
+    },
   ),
 })).rule
 
@@ -110,7 +122,11 @@ const validQuery = fc.record(
 )
 
 export const listQueryInput = fc
-  .tuple(validQuery, fc.array(mutation, { maxLength: 1 }), fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.oneof(hostileString, fc.base64String({ maxLength: 60 })) }))
+  .tuple(
+    validQuery,
+    fc.array(mutation, { maxLength: 1 }),
+    fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.oneof(hostileString, fc.base64String({ maxLength: 60 })) }),
+  )
   .map(([query, changes, cursor]) => mutate(cursor === null ? query : { ...query, cursor }, changes))
 
 const cronField = fc.oneof(
@@ -120,7 +136,10 @@ const cronField = fc.oneof(
   { weight: 1, arbitrary: hostileString },
 )
 const instantText = fc.oneof(
-  { weight: 6, arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()) },
+  {
+    weight: 6,
+    arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+  },
   { weight: 1, arbitrary: fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00+14:00', 'tomorrow') },
   { weight: 1, arbitrary: hostileString },
 )
@@ -128,7 +147,11 @@ const timezone = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe') },
   { weight: 1, arbitrary: fc.oneof(fc.constantFrom('Mars/Olympus', '+02:00'), hostileString) },
 )
-const unit = (max: number) => fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max }) }, { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double({ min: 0, max: 2, noNaN: true }), anyValue) })
+const unit = (max: number) =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max }) },
+    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double({ min: 0, max: 2, noNaN: true }), anyValue) },
+  )
 
 /** Schedule triggers: interval, cron (fields or expression) and date, plus mutations. */
 export const triggerInput = fc
@@ -137,7 +160,16 @@ export const triggerInput = fc
       weight: 3,
       arbitrary: fc
         .record(
-          { weeks: unit(3), days: unit(3), hours: unit(30), minutes: unit(90), seconds: unit(90), start_date: instantText, end_date: instantText, jitter: unit(600) },
+          {
+            weeks: unit(3),
+            days: unit(3),
+            hours: unit(30),
+            minutes: unit(90),
+            seconds: unit(90),
+            start_date: instantText,
+            end_date: instantText,
+            jitter: unit(600),
+          },
           { requiredKeys: [] },
         )
         .map((interval) => ({ interval })),
@@ -154,7 +186,10 @@ export const triggerInput = fc
     {
       weight: 2,
       arbitrary: fc
-        .record({ expression: fc.oneof(fc.constantFrom('*/5 * * * *', '0 2 * * 1-5', '0 0 0 * * *', '* * *', '61 * * * *', '@daily'), hostileString), timezone }, { requiredKeys: ['expression'] })
+        .record(
+          { expression: fc.oneof(fc.constantFrom('*/5 * * * *', '0 2 * * 1-5', '0 0 0 * * *', '* * *', '61 * * * *', '@daily'), hostileString), timezone },
+          { requiredKeys: ['expression'] },
+        )
         .map((cron) => ({ cron })),
     },
     { weight: 2, arbitrary: fc.record({ run_date: instantText }).map((date) => ({ date })) },
@@ -184,7 +219,10 @@ const brokenField = fc.record(
     type: fc.oneof(fc.constantFrom(...FIELD_TYPES), hostileString),
     max_length: fc.integer({ min: -1, max: 5000 }),
     default: fc.oneof(hostileString, fc.integer(), fc.boolean(), anyValue),
-    references: fc.record({ model: fc.oneof(fc.constantFrom('job', 'execution', 'component'), identifier), on_delete: fc.constantFrom('cascade', 'set_null', 'restrict', 'explode') }),
+    references: fc.record({
+      model: fc.oneof(fc.constantFrom('job', 'execution', 'component'), identifier),
+      on_delete: fc.constantFrom('cascade', 'set_null', 'restrict', 'explode'),
+    }),
     primary_key: fc.boolean(),
   },
   { requiredKeys: ['name', 'type'] },

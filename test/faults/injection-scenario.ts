@@ -8,7 +8,15 @@ import type { ScenarioFigures } from './fault-figures.js'
 import { INJECTION_CORPUS } from './hostile-inputs.js'
 
 const INJECTION_MODEL = {
-  models: { injection_note: { fields: [{ name: 'id', type: 'uuid', primary_key: true }, { name: 'label', type: 'string', max_length: 200 }, { name: 'body', type: 'text', nullable: true }] } },
+  models: {
+    injection_note: {
+      fields: [
+        { name: 'id', type: 'uuid', primary_key: true },
+        { name: 'label', type: 'string', max_length: 200 },
+        { name: 'body', type: 'text', nullable: true },
+      ],
+    },
+  },
 }
 
 /**
@@ -84,8 +92,16 @@ export async function injectionScenario(store: Store, target: EngineTarget): Pro
     await attempt(`${label} order_by column`, () => store.jobs.list({ order_by: [{ column: text }] }).then(() => true), 'refuse')
     // A plain identifier (`_`, `etl_jobs`) is a legal model or field name; anything else is refused.
     const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && text.length <= 55
-    await attempt(`${label} model name`, () => store.models.plan({ models: { [text]: { fields: [{ name: 'id', type: 'integer', primary_key: true }] } } }).then(() => true), plain ? 'either' : 'refuse')
-    await attempt(`${label} field name`, () => store.models.plan({ models: { m: { fields: [{ name: text, type: 'integer', primary_key: true }] } } }).then(() => true), plain ? 'either' : 'refuse')
+    await attempt(
+      `${label} model name`,
+      () => store.models.plan({ models: { [text]: { fields: [{ name: 'id', type: 'integer', primary_key: true }] } } }).then(() => true),
+      plain ? 'either' : 'refuse',
+    )
+    await attempt(
+      `${label} field name`,
+      () => store.models.plan({ models: { m: { fields: [{ name: text, type: 'integer', primary_key: true }] } } }).then(() => true),
+      plain ? 'either' : 'refuse',
+    )
     await attempt(`${label} execution`, async () => {
       const execution = await store.executions.start({ jobId, idempotencyKey: `${i}:${text}`.slice(0, 200), params: { [text]: text } })
       const again = await store.executions.start({ jobId, idempotencyKey: `${i}:${text}`.slice(0, 200) })

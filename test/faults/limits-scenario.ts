@@ -24,7 +24,10 @@ export interface LimitOutcome {
  * (`--max-old-space-size`): it must be stored and read back complete, or refused with a
  * typed error; the process must not run out of memory.
  */
-export async function limitsScenario(target: EngineTarget, cases: readonly LimitCase[]): Promise<{ figures: ScenarioFigures; outcomes: LimitOutcome[]; crashes: string[] }> {
+export async function limitsScenario(
+  target: EngineTarget,
+  cases: readonly LimitCase[],
+): Promise<{ figures: ScenarioFigures; outcomes: LimitOutcome[]; crashes: string[] }> {
   const store = await openExecutionStore(target)
   const configFile = target.configFile()
   const outcomes: LimitOutcome[] = []
@@ -52,7 +55,10 @@ export async function limitsScenario(target: EngineTarget, cases: readonly Limit
       partial: crashes.length,
       untyped: outcomes.filter((outcome) => outcome.outcome === 'untyped').length,
       note: outcomes
-        .map((outcome) => `${outcome.case} ${outcome.outcome === 'stored' ? 'stored' : `${outcome.outcome} (${outcome.error_type ?? ''})`} ${(outcome.ms / 1000).toFixed(1)}s ${outcome.maxRssMb}MB RSS`)
+        .map(
+          (outcome) =>
+            `${outcome.case} ${outcome.outcome === 'stored' ? 'stored' : `${outcome.outcome} (${outcome.error_type ?? ''})`} ${(outcome.ms / 1000).toFixed(1)}s ${outcome.maxRssMb}MB RSS`,
+        )
         .join('; ')
         .concat(`; heap limit ${HEAP_LIMIT_MB}MB`),
     },

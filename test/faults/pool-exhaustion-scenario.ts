@@ -22,7 +22,10 @@ const POOL_TIMEOUT_SECONDS = 1
  * a slow query. Every caller must either proceed or get a `connection_error` after
  * `pool_timeout`; none may hang; after each round the pool serves a full set of callers.
  */
-export async function poolExhaustionScenario(target: EngineTarget, options: PoolExhaustionOptions): Promise<ScenarioFigures & { hung: number; failures: string[] }> {
+export async function poolExhaustionScenario(
+  target: EngineTarget,
+  options: PoolExhaustionOptions,
+): Promise<ScenarioFigures & { hung: number; failures: string[] }> {
   const store = await target.open({ database: { pool_size: 1, max_overflow: 1, pool_timeout: POOL_TIMEOUT_SECONDS } })
   const db = Store.context(store).db
   const slow = async () => {

@@ -41,9 +41,7 @@ export async function underLoadScenario(target: EngineTarget, options: UnderLoad
     ...(engine === 'postgres' ? { url: `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}application_name=${application}` } : {}),
   })
   const stopFile = join(target.dir, `stop-${application}`)
-  const writers: Child[] = Array.from({ length: options.writers }, (_, n) =>
-    spawnFixture('fault-restart-writer.mjs', [configFile, jobId, `w${n}`, stopFile]),
-  )
+  const writers: Child[] = Array.from({ length: options.writers }, (_, n) => spawnFixture('fault-restart-writer.mjs', [configFile, jobId, `w${n}`, stopFile]))
   const acks = (child: Child) => child.lines.filter((line) => line.startsWith('ack ')).length
   const waitForProgress = async (from: number[], count: number) => {
     const deadline = Date.now() + PROGRESS_DEADLINE_MS
@@ -56,7 +54,10 @@ export async function underLoadScenario(target: EngineTarget, options: UnderLoad
 
   let injected = 0
   try {
-    await waitForProgress(writers.map(() => 0), 2)
+    await waitForProgress(
+      writers.map(() => 0),
+      2,
+    )
     for (let i = 0; i < options.times; i++) {
       const before = writers.map(acks)
       if (options.fault === 'restart') await restartServer(engine, 1500)
@@ -122,7 +123,11 @@ export async function underLoadScenario(target: EngineTarget, options: UnderLoad
     partial,
     untyped,
     errorTypes,
-    note: `${options.writers} writer processes; errors seen: ${Object.entries(errorTypes).map(([type, count]) => `${count} ${type}`).join(', ') || 'none'}`,
+    note: `${options.writers} writer processes; errors seen: ${
+      Object.entries(errorTypes)
+        .map(([type, count]) => `${count} ${type}`)
+        .join(', ') || 'none'
+    }`,
   }
 }
 
@@ -134,7 +139,11 @@ async function killWriterConnections(store: Store, engine: 'postgres' | 'mysql',
   }
   // Every connection to this test file's own database, except this one.
   const rows = await sql<{ id: number }>`select id from information_schema.processlist where db = database() and id <> connection_id()`.execute(db)
-  for (const row of rows.rows) await sql.raw(`kill ${Number(row.id)}`).execute(db).catch(() => {})
+  for (const row of rows.rows)
+    await sql
+      .raw(`kill ${Number(row.id)}`)
+      .execute(db)
+      .catch(() => {})
 }
 
 /** The test's own store may hold a connection that the previous kill closed: try again. */

@@ -39,11 +39,7 @@ export function isReachable(engine: EngineName): boolean {
  * Runs `suite` once per engine, each against its own fresh database (SQLite file,
  * PostgreSQL schema, MySQL database) that is dropped afterwards.
  */
-export function describeEngines(
-  name: string,
-  suite: (target: () => EngineTarget) => void,
-  engines: readonly EngineName[] = ENGINES,
-): void {
+export function describeEngines(name: string, suite: (target: () => EngineTarget) => void, engines: readonly EngineName[] = ENGINES): void {
   for (const engine of engines) {
     describe.skipIf(!isReachable(engine))(`${name} [${engine}]`, () => {
       let target: EngineTarget | undefined

@@ -136,11 +136,28 @@ const ORDERS = fields(['order_id', 'integer'], ['customer', 'string'], ['amount'
  */
 export const JOB_KINDS: Readonly<Record<string, (ctx: { db: string; n: number }) => Component[]>> = {
   csv_passthrough: ({ n }): Component[] => [
-    { name: 'read_orders', comp_type: 'read_csv', description: 'orders export', payload: { filepath: `/data/in/orders_${n}.csv`, out_port_schemas: { out: ORDERS } }, routes: { out: [['write_orders', 'in']] } },
-    { name: 'write_orders', comp_type: 'write_csv', description: 'orders copy', payload: { filepath: `/data/out/orders_${n}.csv`, in_port_schemas: { in: ORDERS } } },
+    {
+      name: 'read_orders',
+      comp_type: 'read_csv',
+      description: 'orders export',
+      payload: { filepath: `/data/in/orders_${n}.csv`, out_port_schemas: { out: ORDERS } },
+      routes: { out: [['write_orders', 'in']] },
+    },
+    {
+      name: 'write_orders',
+      comp_type: 'write_csv',
+      description: 'orders copy',
+      payload: { filepath: `/data/out/orders_${n}.csv`, in_port_schemas: { in: ORDERS } },
+    },
   ],
   filter_paid: ({ n }): Component[] => [
-    { name: 'read', comp_type: 'read_json', description: 'orders as JSON', payload: { filepath: `/data/in/orders_${n}.json`, out_port_schemas: { out: ORDERS } }, routes: { out: ['only_paid'] } },
+    {
+      name: 'read',
+      comp_type: 'read_json',
+      description: 'orders as JSON',
+      payload: { filepath: `/data/in/orders_${n}.json`, out_port_schemas: { out: ORDERS } },
+      routes: { out: ['only_paid'] },
+    },
     {
       name: 'only_paid',
       comp_type: 'filter',
@@ -149,10 +166,21 @@ export const JOB_KINDS: Readonly<Record<string, (ctx: { db: string; n: number })
       routes: { pass: [['write_paid', 'in']], fail: [['write_rest', 'in']] },
     },
     { name: 'write_paid', comp_type: 'write_json', description: 'paid', payload: { filepath: `/data/out/paid_${n}.json`, in_port_schemas: { in: ORDERS } } },
-    { name: 'write_rest', comp_type: 'write_csv', description: 'the rest', payload: { filepath: `/data/out/rest_${n}.csv`, separator: ';', in_port_schemas: { in: ORDERS } } },
+    {
+      name: 'write_rest',
+      comp_type: 'write_csv',
+      description: 'the rest',
+      payload: { filepath: `/data/out/rest_${n}.csv`, separator: ';', in_port_schemas: { in: ORDERS } },
+    },
   ],
   aggregate: ({ n }): Component[] => [
-    { name: 'reader', comp_type: 'read_csv', description: 'CSV in', payload: { filepath: `/data/in/sales_${n}.csv`, separator: ';', out_port_schemas: { out: ORDERS } }, routes: { out: [['agg', 'in']] } },
+    {
+      name: 'reader',
+      comp_type: 'read_csv',
+      description: 'CSV in',
+      payload: { filepath: `/data/in/sales_${n}.csv`, separator: ';', out_port_schemas: { out: ORDERS } },
+      routes: { out: [['agg', 'in']] },
+    },
     {
       name: 'agg',
       comp_type: 'aggregation',
@@ -168,10 +196,21 @@ export const JOB_KINDS: Readonly<Record<string, (ctx: { db: string; n: number })
       },
       routes: { out: [['writer', 'in']] },
     },
-    { name: 'writer', comp_type: 'write_excel', description: 'Excel out', payload: { filepath: `/data/out/sales_${n}.xlsx`, in_port_schemas: { in: fields(['customer', 'string'], ['orders', 'integer'], ['total', 'float']) } } },
+    {
+      name: 'writer',
+      comp_type: 'write_excel',
+      description: 'Excel out',
+      payload: { filepath: `/data/out/sales_${n}.xlsx`, in_port_schemas: { in: fields(['customer', 'string'], ['orders', 'integer'], ['total', 'float']) } },
+    },
   ],
   convert: ({ n }): Component[] => [
-    { name: 'reader', comp_type: 'read_json', description: 'raw events', payload: { filepath: `/data/in/events_${n}.json`, out_port_schemas: { out: fields(['id', 'string'], ['value', 'string']) } }, routes: { out: [['convert', 'in']] } },
+    {
+      name: 'reader',
+      comp_type: 'read_json',
+      description: 'raw events',
+      payload: { filepath: `/data/in/events_${n}.json`, out_port_schemas: { out: fields(['id', 'string'], ['value', 'string']) } },
+      routes: { out: [['convert', 'in']] },
+    },
     {
       name: 'convert',
       comp_type: 'type_conversion',
@@ -186,14 +225,31 @@ export const JOB_KINDS: Readonly<Record<string, (ctx: { db: string; n: number })
       },
       routes: { out: [['writer', 'in']] },
     },
-    { name: 'writer', comp_type: 'write_csv', description: 'typed CSV', payload: { filepath: `/data/out/events_${n}.csv`, separator: '\t', in_port_schemas: { in: fields(['id', 'integer'], ['value', 'float']) } } },
+    {
+      name: 'writer',
+      comp_type: 'write_csv',
+      description: 'typed CSV',
+      payload: { filepath: `/data/out/events_${n}.csv`, separator: '\t', in_port_schemas: { in: fields(['id', 'integer'], ['value', 'float']) } },
+    },
   ],
   join: ({ n }): Component[] => {
     const person = fields(['id', 'string'], ['name', 'string'])
     const joined = fields(['id', 'string'], ['name_x', 'string'], ['name_y', 'string'])
     return [
-      { name: 'L', comp_type: 'read_csv', description: 'left', payload: { filepath: `/data/in/left_${n}.csv`, out_port_schemas: { out: person } }, routes: { out: [['map', 'L']] } },
-      { name: 'R', comp_type: 'read_csv', description: 'right', payload: { filepath: `/data/in/right_${n}.csv`, out_port_schemas: { out: person } }, routes: { out: [['map', 'R']] } },
+      {
+        name: 'L',
+        comp_type: 'read_csv',
+        description: 'left',
+        payload: { filepath: `/data/in/left_${n}.csv`, out_port_schemas: { out: person } },
+        routes: { out: [['map', 'L']] },
+      },
+      {
+        name: 'R',
+        comp_type: 'read_csv',
+        description: 'right',
+        payload: { filepath: `/data/in/right_${n}.csv`, out_port_schemas: { out: person } },
+        routes: { out: [['map', 'R']] },
+      },
       {
         name: 'map',
         comp_type: 'schema_mapping',
@@ -246,7 +302,13 @@ const ERRORS = [
  * attempts (SUCCESS, FAILED after retries, a few still RUNNING).
  */
 export function writeOriginDatabase(path: string, options: OriginFixtureOptions = {}): OriginFixture {
-  const { jobs: jobCount = 20, contexts: contextCount = 5, credentials: credentialCount = 3, schedules: scheduleCount = 4, executions: executionCount = 500 } = options
+  const {
+    jobs: jobCount = 20,
+    contexts: contextCount = 5,
+    credentials: credentialCount = 3,
+    schedules: scheduleCount = 4,
+    executions: executionCount = 500,
+  } = options
   const random = generator(18)
   const t0 = Date.parse(`${(options.start ?? '2025-03-14 09:00:00').replace(' ', 'T')}Z`)
   const db = new Database(path)
@@ -259,15 +321,30 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
   const counts: Record<string, number> = {}
   const count = (table: string, n = 1) => (counts[table] = (counts[table] ?? 0) + n)
 
-  const fixture = { path, jobs: [] as OriginFixture['jobs'][number][], credentials: [] as OriginFixture['credentials'][number][], contexts: [] as OriginFixture['contexts'][number][], schedules: [] as OriginFixture['schedules'][number][], executions: [] as OriginFixture['executions'][number][], counts }
+  const fixture = {
+    path,
+    jobs: [] as OriginFixture['jobs'][number][],
+    credentials: [] as OriginFixture['credentials'][number][],
+    contexts: [] as OriginFixture['contexts'][number][],
+    schedules: [] as OriginFixture['schedules'][number][],
+    executions: [] as OriginFixture['executions'][number][],
+    counts,
+  }
   db.transaction(() => {
     const hosts = ['warehouse.internal', 'orders-db.internal', 'reporting.internal']
     for (let i = 0; i < credentialCount; i++) {
       const id = randomUUID()
       const name = ['warehouse', 'orders_db', 'reporting'][i] ?? `db_${i}`
       insert('credentialstable', {
-        id, name, user: 'etl', host: hosts[i % hosts.length], port: i % 2 === 0 ? 5432 : 3306, database: `${name}_prod`,
-        pool_max_size: i === 0 ? 10 : null, pool_timeout_s: i === 0 ? 30 : null, created_at: naive(t0 + i * 60_000, 123),
+        id,
+        name,
+        user: 'etl',
+        host: hosts[i % hosts.length],
+        port: i % 2 === 0 ? 5432 : 3306,
+        database: `${name}_prod`,
+        pool_max_size: i === 0 ? 10 : null,
+        pool_timeout_s: i === 0 ? 30 : null,
+        created_at: naive(t0 + i * 60_000, 123),
       })
       count('credentialstable')
       fixture.credentials.push({ id, name })
@@ -283,14 +360,23 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
       count('contexttable')
       const secureKeys: string[] = []
       if (!mapsCredentials) {
-        for (const [key, value, secure] of [['input_dir', '/data/in', false], ['batch_size', '500', false], ['api_token', '', true]] as const) {
+        for (const [key, value, secure] of [
+          ['input_dir', '/data/in', false],
+          ['batch_size', '500', false],
+          ['api_token', '', true],
+        ] as const) {
           insert('contextparametertable', { id: ++parameterId, context_id: id, key, value, is_secure: secure ? 1 : 0 })
           count('contextparametertable')
           if (secure) secureKeys.push(key)
         }
       } else {
         for (const [k, env] of ['DEV', 'PROD'].entries()) {
-          insert('contextcredentialsmaptable', { id: ++mapId, context_id: id, environment: env, credentials_id: fixture.credentials[(i + k) % credentialCount]?.id })
+          insert('contextcredentialsmaptable', {
+            id: ++mapId,
+            context_id: id,
+            environment: env,
+            credentials_id: fixture.credentials[(i + k) % credentialCount]?.id,
+          })
           count('contextcredentialsmaptable')
         }
       }
@@ -314,7 +400,14 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
       components.forEach((component, k) => {
         const componentId = randomUUID()
         ids.set(component.name, componentId)
-        insert('componenttable', { name: component.name, description: component.description, comp_type: component.comp_type, id: componentId, job_id: id, payload: JSON.stringify(component.payload) })
+        insert('componenttable', {
+          name: component.name,
+          description: component.description,
+          comp_type: component.comp_type,
+          id: componentId,
+          job_id: id,
+          payload: JSON.stringify(component.payload),
+        })
         insert('layouttable', { x_coordinate: 120 * k, y_coordinate: 80 * (k % 2), id: randomUUID(), component_id: componentId })
         insert('metadatatable', { timestamp: naive(created + k * 1000, 789), user_id: 7, id: randomUUID(), job_id: null, component_id: componentId })
       })
@@ -326,7 +419,15 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
         for (const [port, targets] of Object.entries(component.routes ?? {})) {
           targets.forEach((target, position) => {
             const [to = '', inPort = ''] = typeof target === 'string' ? [target] : target
-            insert('componentlinktable', { id: randomUUID(), job_id: id, src_component_id: ids.get(component.name), src_out_port: port, dst_component_id: ids.get(to), dst_in_port: inPort, position })
+            insert('componentlinktable', {
+              id: randomUUID(),
+              job_id: id,
+              src_component_id: ids.get(component.name),
+              src_out_port: port,
+              dst_component_id: ids.get(to),
+              dst_in_port: inPort,
+              position,
+            })
             links++
           })
         }
@@ -344,7 +445,14 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
           description: component.description,
           ...component.payload,
           ...(component.routes
-            ? { routes: Object.fromEntries(Object.entries(component.routes).map(([port, targets]) => [port, targets.map((t) => (typeof t === 'string' ? t : { to: t[0], in_port: t[1] }))])) }
+            ? {
+                routes: Object.fromEntries(
+                  Object.entries(component.routes).map(([port, targets]) => [
+                    port,
+                    targets.map((t) => (typeof t === 'string' ? t : { to: t[0], in_port: t[1] })),
+                  ]),
+                ),
+              }
             : {}),
           layout: { x_coordinate: 120 * k, y_coordinate: 80 * (k % 2) },
           metadata_: { timestamp: new Date(created + k * 1000).toISOString(), user_id: 7 },
@@ -364,8 +472,15 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
       const job = fixture.jobs[s % fixture.jobs.length] as OriginFixture['jobs'][number]
       const name = `${job.name} ${type} ${s + 1}`
       insert('scheduletable', {
-        id, name, job_id: job.id, environment: ['PROD', 'TEST', 'DEV', 'PROD'][s % 4], trigger_type: type, trigger_args: JSON.stringify(args),
-        is_paused: s === 3 ? 1 : 0, created_at: naive(t0 + 86_400_000 + s * 1000, 1), updated_at: naive(t0 + 90_000_000 + s * 1000, 2),
+        id,
+        name,
+        job_id: job.id,
+        environment: ['PROD', 'TEST', 'DEV', 'PROD'][s % 4],
+        trigger_type: type,
+        trigger_args: JSON.stringify(args),
+        is_paused: s === 3 ? 1 : 0,
+        created_at: naive(t0 + 86_400_000 + s * 1000, 1),
+        updated_at: naive(t0 + 90_000_000 + s * 1000, 2),
       })
       count('scheduletable')
       fixture.schedules.push({ id, name, job_id: job.id, trigger_type: type })
@@ -386,21 +501,41 @@ export function writeOriginDatabase(path: string, options: OriginFixtureOptions 
         const attemptStatus = a === attempts ? status : 'FAILED'
         const end = at + 1000 + Math.floor(random() * 20_000)
         rows.push({
-          id: randomUUID(), execution_id: id, attempt_index: a, status: attemptStatus,
+          id: randomUUID(),
+          execution_id: id,
+          attempt_index: a,
+          status: attemptStatus,
           error: attemptStatus === 'FAILED' ? (error ?? (ERRORS[0] as string)) : null,
-          started_at: naive(at, 250), finished_at: attemptStatus === 'RUNNING' ? null : naive(end, 500),
+          started_at: naive(at, 250),
+          finished_at: attemptStatus === 'RUNNING' ? null : naive(end, 500),
         })
         at = end + 1
       }
       const finished = status === 'RUNNING' ? null : naive(at, 750)
-      insert('executiontable', { id, job_id: job.id, environment: [null, 'DEV', 'TEST', 'PROD'][e % 4] ?? null, status, error, started_at: naive(start, 100), finished_at: finished })
+      insert('executiontable', {
+        id,
+        job_id: job.id,
+        environment: [null, 'DEV', 'TEST', 'PROD'][e % 4] ?? null,
+        status,
+        error,
+        started_at: naive(start, 100),
+        finished_at: finished,
+      })
       count('executiontable')
       for (const row of rows) insert('executionattempttable', row)
       count('executionattempttable', attempts)
       const environment = [null, 'DEV', 'TEST', 'PROD'][e % 4] as string | null
       fixture.executions.push({
-        id, job_id: job.id, status, error, environment, started_at: naive(start, 100), finished_at: finished,
-        startedAt: new Date(start), finishedAt: status === 'RUNNING' ? null : new Date(at), attempts,
+        id,
+        job_id: job.id,
+        status,
+        error,
+        environment,
+        started_at: naive(start, 100),
+        finished_at: finished,
+        startedAt: new Date(start),
+        finishedAt: status === 'RUNNING' ? null : new Date(at),
+        attempts,
       })
     }
   })()

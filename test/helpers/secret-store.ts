@@ -54,7 +54,10 @@ export async function createJob(store: Store, name: string): Promise<string> {
     const job = await jobs.create({
       name,
       strategy_type: 'row',
-      components: [{ comp_type: 'read_csv', name: 'read', filepath: 'in.csv', routes: { out: ['write'] } }, { comp_type: 'write_csv', name: 'write', filepath: 'out.csv' }],
+      components: [
+        { comp_type: 'read_csv', name: 'read', filepath: 'in.csv', routes: { out: ['write'] } },
+        { comp_type: 'write_csv', name: 'write', filepath: 'out.csv' },
+      ],
     })
     return job.id
   }

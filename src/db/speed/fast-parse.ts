@@ -171,10 +171,13 @@ function compileType(schema: z.ZodType): Parser {
       const inner = compiled(def.innerType)
       // Zod reads `defaultValue` on every use (a getter that copies object defaults), and
       // also when the inner schema makes `undefined` of a value.
-      return madeOf((value) => {
-        const parsed = value === undefined ? undefined : inner(value)
-        return parsed === undefined ? def.defaultValue : parsed
-      }, [inner])
+      return madeOf(
+        (value) => {
+          const parsed = value === undefined ? undefined : inner(value)
+          return parsed === undefined ? def.defaultValue : parsed
+        },
+        [inner],
+      )
     }
     case 'array':
       return compileArray(compiled(def.element))
@@ -237,16 +240,19 @@ function compileChecks(def: ZodInternals['def']): Check[] | undefined {
 }
 
 function compileArray(element: Parser): Parser {
-  return madeOf((value) => {
-    if (!Array.isArray(value)) return NO
-    const out = new Array(value.length)
-    for (let i = 0; i < value.length; i++) {
-      const item = element(value[i])
-      if (item === NO) return NO
-      out[i] = item
-    }
-    return out
-  }, [element])
+  return madeOf(
+    (value) => {
+      if (!Array.isArray(value)) return NO
+      const out = new Array(value.length)
+      for (let i = 0; i < value.length; i++) {
+        const item = element(value[i])
+        if (item === NO) return NO
+        out[i] = item
+      }
+      return out
+    },
+    [element],
+  )
 }
 
 interface Property {
@@ -267,7 +273,10 @@ function compileObject(def: ZodInternals['def']): Parser {
   const catchall = def.catchall === undefined ? 'strip' : internals(def.catchall).def.type
   if (catchall !== 'strip' && catchall !== 'never' && catchall !== 'unknown') return never
   const parser = (generateCode ? generatedObjectParser(properties, catchall) : undefined) ?? objectParser(properties, catchall)
-  return madeOf(parser, properties.map((property) => property.parse))
+  return madeOf(
+    parser,
+    properties.map((property) => property.parse),
+  )
 }
 
 /**

@@ -53,8 +53,7 @@ export function prepare<Name extends string>(build: (target: StatementTarget, va
     /** Its first row, if any. */
     first: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) => (await run(target, values)).rows[0],
     /** How many rows it changed. */
-    affected: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) =>
-      Number((await run(target, values)).numAffectedRows ?? 0n),
+    affected: async (target: StatementTarget, values: Readonly<Record<Name, unknown>>) => Number((await run(target, values)).numAffectedRows ?? 0n),
   }
 }
 

@@ -38,7 +38,10 @@ export async function registerAuditRoutes(app: FastifyInstance): Promise<void> {
         summary: 'Walk the whole chain and report the first edited, removed or reordered row',
         description: 'With expected_seq and expected_hash (a head kept elsewhere), a truncated tail is found too.',
         querystring: verifyQuery,
-        response: { 200: z.object({ ok: z.boolean(), checked: z.number(), first_broken_seq: z.number().nullable(), reason: z.string().nullable(), head }), ...errorResponses },
+        response: {
+          200: z.object({ ok: z.boolean(), checked: z.number(), first_broken_seq: z.number().nullable(), reason: z.string().nullable(), head }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -26,7 +26,15 @@ export async function registerCredentialRoutes(app: FastifyInstance): Promise<vo
 
   typed.post(
     '/credentials',
-    { ...bodyCheckedByStore, schema: { tags, summary: 'Create credentials (the password is stored only encrypted)', body: credentialCreateBody, response: { 201: credentialOut, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags,
+        summary: 'Create credentials (the password is stored only encrypted)',
+        body: credentialCreateBody,
+        response: { 201: credentialOut, ...errorResponses },
+      },
+    },
     async (request, reply) => reply.status(201).send(await request.store.credentials.create(request.body as never)),
   )
 
@@ -38,13 +46,24 @@ export async function registerCredentialRoutes(app: FastifyInstance): Promise<vo
 
   typed.patch(
     '/credentials/:id',
-    { ...bodyCheckedByStore, schema: { tags, summary: 'Change some fields', params: idParams, body: credentialPatchBody, response: { 200: credentialOut, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: { tags, summary: 'Change some fields', params: idParams, body: credentialPatchBody, response: { 200: credentialOut, ...errorResponses } },
+    },
     async (request) => request.store.credentials.update(request.params.id, request.body as never),
   )
 
   typed.delete(
     '/credentials/:id',
-    { schema: { tags, summary: 'Delete credentials', description: 'Credentials a context still uses are a 409 naming the contexts.', params: idParams, response: { 204: noContent, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete credentials',
+        description: 'Credentials a context still uses are a 409 naming the contexts.',
+        params: idParams,
+        response: { 204: noContent, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       await request.store.credentials.delete(request.params.id)
       return reply.status(204).send()

@@ -67,7 +67,8 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
     path: '/executions',
     tag: 'executions',
     noun: 'executions (newest first)',
-    columns: 'id, job_id, job_name, job_version, status, environment, trigger, worker_id, idempotency_key, attempt_count, queued_at, started_at, finished_at, duration_ms',
+    columns:
+      'id, job_id, job_name, job_version, status, environment, trigger, worker_id, idempotency_key, attempt_count, queued_at, started_at, finished_at, duration_ms',
     item: executionOut.extend({ job_name: z.string() }),
     list: (store, query) => store.executions.list(query),
   })
@@ -89,7 +90,17 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
 
   typed.get(
     '/executions/stats',
-    { schema: { tags, summary: 'Counts, success rate, duration percentiles, lines and the slowest components', querystring: statsQuery, response: { 200: storedObject('total, by_status, success_rate, duration_ms, lines, last_success_at, last_failure_at, slowest_components'), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Counts, success rate, duration percentiles, lines and the slowest components',
+        querystring: statsQuery,
+        response: {
+          200: storedObject('total, by_status, success_rate, duration_ms, lines, last_success_at, last_failure_at, slowest_components'),
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const { job_id, since, slowest } = request.query
       return request.store.executions.stats({
@@ -102,7 +113,15 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
 
   typed.get(
     '/executions/:id',
-    { schema: { tags, summary: 'An execution with its params, and on request its attempts, component runs and a page of events', params: idParams, querystring: detailQuery, response: { 200: detailOut, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'An execution with its params, and on request its attempts, component runs and a page of events',
+        params: idParams,
+        querystring: detailQuery,
+        response: { 200: detailOut, ...errorResponses },
+      },
+    },
     async (request) => request.store.executions.get(request.params.id, detailOptions(request.query)),
   )
 
@@ -126,7 +145,13 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
     '/executions/:id/events',
     {
       ...bodyCheckedByStore,
-      schema: { tags: workerTags, summary: 'Append log lines to an execution (all or none)', params: idParams, body: z.array(eventBody), response: { 201: written, ...errorResponses } },
+      schema: {
+        tags: workerTags,
+        summary: 'Append log lines to an execution (all or none)',
+        params: idParams,
+        body: z.array(eventBody),
+        response: { 201: written, ...errorResponses },
+      },
     },
     async (request, reply) => reply.status(201).send(await request.store.executions.appendEvents(request.params.id, request.body as never)),
   )
@@ -166,19 +191,40 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
 
   typed.post(
     '/executions/:id/heartbeat',
-    { schema: { tags: workerTags, summary: 'Extend the lease of a running execution held by this worker', params: idParams, body: heartbeatBody, response: { 200: executionOut, ...errorResponses } } },
+    {
+      schema: {
+        tags: workerTags,
+        summary: 'Extend the lease of a running execution held by this worker',
+        params: idParams,
+        body: heartbeatBody,
+        response: { 200: executionOut, ...errorResponses },
+      },
+    },
     async (request) => request.store.executions.heartbeat(request.params.id, request.body.workerId),
   )
 
   typed.post(
     '/executions/reap',
-    { schema: { tags: workerTags, summary: 'Fail the attempts whose lease ran out, requeueing where retries remain', response: { 200: storedObject('reaped: [{execution_id, attempt_id, status}]'), ...errorResponses } } },
+    {
+      schema: {
+        tags: workerTags,
+        summary: 'Fail the attempts whose lease ran out, requeueing where retries remain',
+        response: { 200: storedObject('reaped: [{execution_id, attempt_id, status}]'), ...errorResponses },
+      },
+    },
     async (request) => request.store.executions.reapExpired(),
   )
 
   typed.post(
     '/executions/purge',
-    { schema: { tags, summary: 'Delete finished executions older than a time, in batches', body: purgeBody, response: { 200: storedObject('dry_run, executions, attempts, component_runs, events, pending_state, batches'), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete finished executions older than a time, in batches',
+        body: purgeBody,
+        response: { 200: storedObject('dry_run, executions, attempts, component_runs, events, pending_state, batches'), ...errorResponses },
+      },
+    },
     async (request) => request.store.executions.purge((request.body ?? {}) as never),
   )
 
@@ -202,7 +248,13 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
     '/attempts/:id/component-runs',
     {
       ...bodyCheckedByStore,
-      schema: { tags: workerTags, summary: "Record an attempt's per-component metrics (all or none)", params: idParams, body: z.array(componentRunBody), response: { 201: written, ...errorResponses } },
+      schema: {
+        tags: workerTags,
+        summary: "Record an attempt's per-component metrics (all or none)",
+        params: idParams,
+        body: z.array(componentRunBody),
+        response: { 201: written, ...errorResponses },
+      },
     },
     async (request, reply) => reply.status(201).send(await request.store.executions.recordComponentRuns(request.params.id, request.body as never)),
   )
@@ -210,7 +262,10 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
 
 function detailOptions(query: z.output<typeof detailQuery>): GetExecutionOptions {
   const include = query.include ?? []
-  const page = { ...(query.events_limit === undefined ? {} : { limit: query.events_limit }), ...(query.events_after === undefined ? {} : { after: query.events_after }) }
+  const page = {
+    ...(query.events_limit === undefined ? {} : { limit: query.events_limit }),
+    ...(query.events_after === undefined ? {} : { after: query.events_after }),
+  }
   return {
     include: {
       attempts: include.includes('attempts'),

@@ -12,7 +12,12 @@ const job = jobOut
   .extend({ components: z.array(componentOut).readonly().optional(), links: z.array(componentLinkOut).readonly().optional() })
   .describe('A job header; with include, its components and links')
 const savedJob = job
-  .extend({ warnings: z.array(z.object({ path: z.string(), message: z.string() })).readonly().describe('Keys of the config that no schema declares (kept as given)') })
+  .extend({
+    warnings: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .readonly()
+      .describe('Keys of the config that no schema declares (kept as given)'),
+  })
   .describe('The saved job, with its warnings')
 const includeQuery = z.strictObject({ include: listText(['components', 'links']).optional() })
 const versionParams = idParams.extend({ version: z.coerce.number().pipe(z.int().min(1)) })
@@ -106,7 +111,14 @@ export async function registerJobRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/jobs/:id/versions',
-    { schema: { tags, summary: "A job's versions, oldest first", params: idParams, response: { 200: z.object({ items: z.array(jobVersionSummaryOut) }), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "A job's versions, oldest first",
+        params: idParams,
+        response: { 200: z.object({ items: z.array(jobVersionSummaryOut) }), ...errorResponses },
+      },
+    },
     async (request) => ({ items: await request.store.jobs.versions(request.params.id) }),
   )
 
@@ -118,7 +130,14 @@ export async function registerJobRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/jobs/:id/export',
-    { schema: { tags, summary: "The current version in the origin's JSON format", params: idParams, response: { 200: storedObject('A job config'), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "The current version in the origin's JSON format",
+        params: idParams,
+        response: { 200: storedObject('A job config'), ...errorResponses },
+      },
+    },
     async (request) => request.store.jobs.export(request.params.id),
   )
 
@@ -146,7 +165,7 @@ export async function registerJobRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: "Set a job's state value",
-        description: 'With attempt_id the value is published atomically with that attempt\'s success.',
+        description: "With attempt_id the value is published atomically with that attempt's success.",
         params: stateParams,
         body: stateBody,
         response: { 204: noContent, ...errorResponses },

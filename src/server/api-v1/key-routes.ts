@@ -15,7 +15,13 @@ export async function registerKeyRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/keys',
-    { schema: { tags, summary: 'The data keys and the master keys that wrap them (needs keys:read)', response: { 200: z.object({ items: z.array(storedObject('id, status (current|previous), master_key_ids')) }), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'The data keys and the master keys that wrap them (needs keys:read)',
+        response: { 200: z.object({ items: z.array(storedObject('id, status (current|previous), master_key_ids')) }), ...errorResponses },
+      },
+    },
     async (request) => ({ items: await request.store.keys.list() }),
   )
 

@@ -4,7 +4,17 @@ import { z } from 'zod'
 import { IDENTIFIER, MAX_IDENTIFIER_LENGTH } from '../../models/model-config-schema.js'
 import { modelConfigBody } from './api-components.js'
 import { registerListRoutes } from './list-routes.js'
-import { bodyCheckedByStore, booleanText, commaSeparated, errorResponses, fromQueryString, jsonText, lookupText, noContent, storedObject } from './route-support.js'
+import {
+  bodyCheckedByStore,
+  booleanText,
+  commaSeparated,
+  errorResponses,
+  fromQueryString,
+  jsonText,
+  lookupText,
+  noContent,
+  storedObject,
+} from './route-support.js'
 
 const modelTags = ['models']
 const recordTags = ['records']
@@ -24,13 +34,27 @@ export async function registerModelRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/models',
-    { schema: { tags: modelTags, summary: 'The current definition of every declared model', response: { 200: z.object({ items: z.array(storedObject('A model definition')) }), ...errorResponses } } },
+    {
+      schema: {
+        tags: modelTags,
+        summary: 'The current definition of every declared model',
+        response: { 200: z.object({ items: z.array(storedObject('A model definition')) }), ...errorResponses },
+      },
+    },
     async (request) => ({ items: await request.store.models.list() }),
   )
 
   typed.post(
     '/models/plan',
-    { ...bodyCheckedByStore, schema: { tags: modelTags, summary: 'The SQL that applying this configuration would run, without running it', body: modelConfigBody, response: { 200: plan, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags: modelTags,
+        summary: 'The SQL that applying this configuration would run, without running it',
+        body: modelConfigBody,
+        response: { 200: plan, ...errorResponses },
+      },
+    },
     async (request) => request.store.models.plan(request.body),
   )
 
@@ -62,27 +86,59 @@ export async function registerModelRoutes(app: FastifyInstance): Promise<void> {
 
   typed.post(
     '/models/:model/records',
-    { ...bodyCheckedByStore, schema: { tags: recordTags, summary: 'Insert a record', params: modelParams, body: storedObject("The record's fields"), response: { 201: record, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags: recordTags,
+        summary: 'Insert a record',
+        params: modelParams,
+        body: storedObject("The record's fields"),
+        response: { 201: record, ...errorResponses },
+      },
+    },
     async (request, reply) => reply.status(201).send(await request.store.models.records(request.params.model).insert(request.body)),
   )
 
   typed.post(
     '/models/:model/records/bulk',
     {
-      schema: { tags: recordTags, summary: 'Insert many records in one transaction (all or none)', params: modelParams, body: z.array(storedObject("A record's fields")), response: { 201: z.object({ inserted: z.number() }), ...errorResponses } },
+      schema: {
+        tags: recordTags,
+        summary: 'Insert many records in one transaction (all or none)',
+        params: modelParams,
+        body: z.array(storedObject("A record's fields")),
+        response: { 201: z.object({ inserted: z.number() }), ...errorResponses },
+      },
     },
     async (request, reply) => reply.status(201).send(await request.store.models.records(request.params.model).insertMany(request.body)),
   )
 
   typed.post(
     '/models/:model/records/upsert',
-    { ...bodyCheckedByStore, schema: { tags: recordTags, summary: 'Insert the record, or update the one with the same key', params: modelParams, body: storedObject("The record's fields"), response: { 200: record, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags: recordTags,
+        summary: 'Insert the record, or update the one with the same key',
+        params: modelParams,
+        body: storedObject("The record's fields"),
+        response: { 200: record, ...errorResponses },
+      },
+    },
     async (request) => request.store.models.records(request.params.model).upsert(request.body),
   )
 
   typed.get(
     '/models/:model/records/count',
-    { schema: { tags: recordTags, summary: 'How many records match where', params: modelParams, querystring: z.strictObject({ where: jsonText.optional().describe('A filter rule as JSON') }), response: { 200: z.object({ count: z.number() }), ...errorResponses } } },
+    {
+      schema: {
+        tags: recordTags,
+        summary: 'How many records match where',
+        params: modelParams,
+        querystring: z.strictObject({ where: jsonText.optional().describe('A filter rule as JSON') }),
+        response: { 200: z.object({ count: z.number() }), ...errorResponses },
+      },
+    },
     async (request) => {
       const { where } = request.query
       return { count: await fromQueryString(() => request.store.models.records(request.params.model).count(where === undefined ? {} : { where })) }
@@ -91,13 +147,30 @@ export async function registerModelRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     '/models/:model/records/:key',
-    { schema: { tags: recordTags, summary: 'Get a record by its key', params: recordParams, querystring: includeQuery, response: { 200: record, ...errorResponses } } },
+    {
+      schema: {
+        tags: recordTags,
+        summary: 'Get a record by its key',
+        params: recordParams,
+        querystring: includeQuery,
+        response: { 200: record, ...errorResponses },
+      },
+    },
     async (request) => request.store.models.records(request.params.model).get(keyOf(request.params.key), { include: request.query.include ?? [] }),
   )
 
   typed.patch(
     '/models/:model/records/:key',
-    { ...bodyCheckedByStore, schema: { tags: recordTags, summary: 'Change some fields of a record', params: recordParams, body: storedObject('The fields to change'), response: { 200: record, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags: recordTags,
+        summary: 'Change some fields of a record',
+        params: recordParams,
+        body: storedObject('The fields to change'),
+        response: { 200: record, ...errorResponses },
+      },
+    },
     async (request) => request.store.models.records(request.params.model).update(keyOf(request.params.key), request.body),
   )
 

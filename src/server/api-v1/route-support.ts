@@ -52,13 +52,20 @@ export const idOrNameParams = z.strictObject({ id_or_name: lookupText(200).descr
 export const booleanText = z.enum(['true', 'false']).transform((text) => text === 'true')
 
 /** An ISO 8601 date-time with a zone, as a Date (the store takes Dates). */
-export const instantText = z.iso.datetime({ offset: true, message: 'Expected an ISO 8601 date-time with a time zone offset or Z' }).transform((text) => new Date(text))
+export const instantText = z.iso
+  .datetime({ offset: true, message: 'Expected an ISO 8601 date-time with a time zone offset or Z' })
+  .transform((text) => new Date(text))
 
 /** A comma-separated list in a query string: `include=attempts,events`. */
 export const commaSeparated = z
   .string()
   .max(1000)
-  .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  )
 
 /** A comma-separated list of known words. */
 export function listText<const T extends readonly [string, ...string[]]>(values: T) {

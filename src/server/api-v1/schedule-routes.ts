@@ -48,7 +48,16 @@ export async function registerScheduleRoutes(app: FastifyInstance): Promise<void
 
   typed.patch(
     '/schedules/:id',
-    { ...bodyCheckedByStore, schema: { tags, summary: 'Change name, environment, trigger or paused', params: idParams, body: schedulePatchBody, response: { 200: scheduleOut, ...errorResponses } } },
+    {
+      ...bodyCheckedByStore,
+      schema: {
+        tags,
+        summary: 'Change name, environment, trigger or paused',
+        params: idParams,
+        body: schedulePatchBody,
+        response: { 200: scheduleOut, ...errorResponses },
+      },
+    },
     async (request) => request.store.schedules.update(request.params.id, request.body as never),
   )
 
@@ -69,7 +78,14 @@ export async function registerScheduleRoutes(app: FastifyInstance): Promise<void
 
   typed.post(
     '/schedules/:id/resume',
-    { schema: { tags, summary: 'Fire again from the next occurrence (those missed while paused are skipped)', params: idParams, response: { 200: scheduleOut, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Fire again from the next occurrence (those missed while paused are skipped)',
+        params: idParams,
+        response: { 200: scheduleOut, ...errorResponses },
+      },
+    },
     async (request) => request.store.schedules.resume(request.params.id),
   )
 }

@@ -1,7 +1,14 @@
 import { html } from './html-template.js'
 import { page } from './page-layout.js'
 
-const TITLES: Readonly<Record<number, string>> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 422: 'Invalid request', 503: 'Unavailable' }
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  422: 'Invalid request',
+  503: 'Unavailable',
+}
 
 interface ReportedProblem {
   readonly message: string
@@ -16,7 +23,12 @@ export function errorPage(status: number, body: unknown): string {
   const problem = reportedProblem(body)
   const content = html`<div class="card" id="problem" data-status="${status}">
     <p>${problem.message}</p>
-    ${problem.issues.length > 0 && html`<ul>${problem.issues.map((issue) => html`<li><code>${issue.path}</code>: ${issue.message}</li>`)}</ul>`}
+    ${
+      problem.issues.length > 0 &&
+      html`<ul>
+        ${problem.issues.map((issue) => html`<li><code>${issue.path}</code>: ${issue.message}</li>`)}
+      </ul>`
+    }
     <p><a href="/">Back to the jobs</a></p>
   </div>`
   return page({ title: TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Request refused'), section: 'none', body: content })

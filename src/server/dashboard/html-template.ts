@@ -46,6 +46,9 @@ function render(value: HtmlValue): string {
  * `\u003c`, so no value can close the element, and the browser never runs it.
  */
 export function jsonScript(id: string, data: unknown): SafeHtml {
-  const json = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  const json = JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
   return new SafeHtml(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`)
 }

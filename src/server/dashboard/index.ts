@@ -78,8 +78,7 @@ function registerPages(app: FastifyInstance): void {
         querystring: z.object({ events_after: z.string().max(36).optional() }),
       },
     },
-    async (request, reply) =>
-      sendHtml(reply, 200, await runDetailPage(request.store, request.params.id, request.query.events_after, hasTokenCookie(request))),
+    async (request, reply) => sendHtml(reply, 200, await runDetailPage(request.store, request.params.id, request.query.events_after, hasTokenCookie(request))),
   )
 }
 

@@ -44,9 +44,17 @@ function buildComponentSchemas(definition: ComponentTypeDefinition): ComponentSc
   const xClass = classVariables(definition)
   const full = freeze({ ...schema, 'x-class': xClass })
   const hint = componentHint(definition.comp_type)
-  const formFields = withNameDefault(pickProperties(schema, (name) => !HIDDEN_FIELDS.has(name)), hint.className)
+  const formFields = withNameDefault(
+    pickProperties(schema, (name) => !HIDDEN_FIELDS.has(name)),
+    hint.className,
+  )
   // The form is no longer JSON Schema (its properties are a list): it claims no dialect.
-  const { $schema: _dialect, ...form }: JsonObject = { ...formFields, 'x-class': xClass, 'comp-type': definition.comp_type, ...(hint.icon ? { icon: hint.icon } : {}) }
+  const { $schema: _dialect, ...form }: JsonObject = {
+    ...formFields,
+    'x-class': xClass,
+    'comp-type': definition.comp_type,
+    ...(hint.icon ? { icon: hint.icon } : {}),
+  }
   const onlyHidden = pickProperties(schema, (name) => HIDDEN_FIELDS.has(name))
   return {
     full,

@@ -55,7 +55,11 @@ function orderOf(schema: unknown): number {
 function withoutOrder(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutOrder)
   if (!isObject(node)) return node
-  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'order').map(([key, value]) => [key, withoutOrder(value)]))
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => key !== 'order')
+      .map(([key, value]) => [key, withoutOrder(value)]),
+  )
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -16,8 +16,11 @@ const FIELD_ORDER = ['name', 'strategy_type', 'num_of_retries', 'file_logging'] 
 // A registry of this document's own: descriptions for the form and `StrategyType` as a
 // definition, without marking the library's schemas in the global registry.
 const jobFormMetadata = z.registry<{ id?: string; description?: string }>()
-jobFormMetadata.add(jobHeaderSchema.shape.strategy_type.unwrap(), { id: 'StrategyType', description: 'How the job moves rows: one at a time, in bulk frames, or partitioned' })
-jobFormMetadata.add(jobHeaderSchema.shape.name, { description: 'The job\'s display name' })
+jobFormMetadata.add(jobHeaderSchema.shape.strategy_type.unwrap(), {
+  id: 'StrategyType',
+  description: 'How the job moves rows: one at a time, in bulk frames, or partitioned',
+})
+jobFormMetadata.add(jobHeaderSchema.shape.name, { description: "The job's display name" })
 jobFormMetadata.add(jobHeaderSchema.shape.num_of_retries, { description: 'How many times a failed run is tried again' })
 jobFormMetadata.add(jobHeaderSchema.shape.file_logging, { description: 'Whether the job also logs to a file' })
 jobFormMetadata.add(jobHeaderSchema.shape.description, { description: 'What the job is for' })
@@ -29,7 +32,10 @@ let jobForm: Record<string, unknown> | undefined
 export function jobFormSchema(): Record<string, unknown> {
   if (jobForm === undefined) {
     // The form is no longer JSON Schema (its properties are a list): it claims no dialect.
-    const { $schema: _dialect, ...schema } = z.toJSONSchema(jobFormFields, { io: 'input', target: 'draft-2020-12', metadata: jobFormMetadata }) as Record<string, unknown>
+    const { $schema: _dialect, ...schema } = z.toJSONSchema(jobFormFields, { io: 'input', target: 'draft-2020-12', metadata: jobFormMetadata }) as Record<
+      string,
+      unknown
+    >
     jobForm = formSchema(ordered(schema))
   }
   return jobForm

@@ -29,7 +29,8 @@ export async function registerOriginConfigRoutes(app: FastifyInstance, _deps: Se
       schema: {
         tags,
         summary: 'Get Job JSON schema (not inlined; $defs preserved)',
-        description: 'The job\'s own fields as the GUI\'s form reads them: `properties` is a list of `{name, schema, required}` in display order, string enums are `type: "select"`.',
+        description:
+          'The job\'s own fields as the GUI\'s form reads them: `properties` is a list of `{name, schema, required}` in display order, string enums are `type: "select"`.',
         response: { 200: schemaResponse },
       },
     },
@@ -54,14 +55,23 @@ export async function registerOriginConfigRoutes(app: FastifyInstance, _deps: Se
       { schema: { tags, summary, description, params: componentParamsSchema, response: { 200: schemaResponse } } },
       async (request) => componentSchemas(registeredType(request.params.comp_type))[name],
     )
-  view('form', 'Get form-focused component schema (hidden fields removed)', 'The fields the GUI\'s form shows, reshaped for it (properties as an ordered list, enums as selects), with `x-class` (ports), `comp-type`, `icon` and the default `name`.')
+  view(
+    'form',
+    'Get form-focused component schema (hidden fields removed)',
+    "The fields the GUI's form shows, reshaped for it (properties as an ordered list, enums as selects), with `x-class` (ports), `comp-type`, `icon` and the default `name`.",
+  )
   view('full', 'Get full component schema (no fields stripped)', 'Every field of a component of this type as standard JSON Schema, with `x-class` (ports).')
-  view('hidden', 'Get hidden-only component schema (GUI-hidden fields only)', 'Only the fields the form leaves out (type, routes, extra ports, layout, metadata), with `x-class`.')
+  view(
+    'hidden',
+    'Get hidden-only component schema (GUI-hidden fields only)',
+    'Only the fields the form leaves out (type, routes, extra ports, layout, metadata), with `x-class`.',
+  )
 }
 
 /** The type's definition, or the origin's 404 for a type nobody registered. */
 function registeredType(compType: string): ComponentTypeDefinition {
   const definition = defaultComponentTypes.get(compType)
-  if (!definition) throw originError(404, 'SCHEMA_COMPONENT_UNKNOWN', `Unknown component ${pythonRepr(compType)}`, undefined, { context: { comp_type: compType } })
+  if (!definition)
+    throw originError(404, 'SCHEMA_COMPONENT_UNKNOWN', `Unknown component ${pythonRepr(compType)}`, undefined, { context: { comp_type: compType } })
   return definition
 }

@@ -93,7 +93,12 @@ export async function registerOriginContextRoutes(app: FastifyInstance, _deps: S
   routes.get(
     '/contexts/',
     {
-      schema: { tags, summary: 'List contexts and credentials', description: 'Contexts first, then credentials, each by name.', response: { 200: providerListItemSchema.array() } },
+      schema: {
+        tags,
+        summary: 'List contexts and credentials',
+        description: 'Contexts first, then credentials, each by name.',
+        response: { 200: providerListItemSchema.array() },
+      },
     },
     async (request) => {
       const contexts = await everyItem((page) => request.store.contexts.list(page))
@@ -139,9 +144,15 @@ export async function registerOriginContextRoutes(app: FastifyInstance, _deps: S
 async function registerContext(store: Store, input: ContextInput, what: string) {
   const taken = await orUndefined(store.contexts.getByName(input.name))
   if (taken !== undefined) {
-    throw originError(409, 'CONTEXT_EXISTS', `Failed to register ${what}: a context named ${JSON.stringify(input.name)} exists (${taken.id}); names are unique here`, undefined, {
-      id: taken.id,
-    })
+    throw originError(
+      409,
+      'CONTEXT_EXISTS',
+      `Failed to register ${what}: a context named ${JSON.stringify(input.name)} exists (${taken.id}); names are unique here`,
+      undefined,
+      {
+        id: taken.id,
+      },
+    )
   }
   checkedInput(contextInputSchema, input, 'context')
   return store.contexts.upsert(input)
@@ -154,7 +165,12 @@ async function registerCredentials(store: Store, credentials: CredentialsBody['c
     return await store.credentials.create(input)
   } catch (error) {
     if (error instanceof ConstraintError && error.constraint_kind === 'unique') {
-      throw originError(409, 'CREDENTIALS_EXIST', `Failed to register credentials: credentials named ${JSON.stringify(credentials.name)} exist; names are unique here`, error)
+      throw originError(
+        409,
+        'CREDENTIALS_EXIST',
+        `Failed to register credentials: credentials named ${JSON.stringify(credentials.name)} exist; names are unique here`,
+        error,
+      )
     }
     throw error
   }

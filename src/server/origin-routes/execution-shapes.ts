@@ -146,7 +146,14 @@ export function storeListQuery(query: ListExecutionsQuery): ListQuery | undefine
   return {
     ...(rules.length > 0 ? { where: { logical_operator: 'AND', rules } } : {}),
     // The id breaks ties in the same direction, so pages never overlap.
-    ...(isDefaultOrder ? {} : { order_by: [{ column, direction: query.order }, { column: 'id', direction: query.order }] }),
+    ...(isDefaultOrder
+      ? {}
+      : {
+          order_by: [
+            { column, direction: query.order },
+            { column: 'id', direction: query.order },
+          ],
+        }),
     limit: query.limit,
     offset: query.offset,
   }

@@ -29,7 +29,7 @@ export const originJobBriefSchema = z
 /** The body of `GET /jobs/{id}`: the brief fields, the config's other keys, and `components` as saved. */
 export const originJobSchema = originJobBriefSchema
   .extend({ components: z.array(z.looseObject({})) })
-  .describe('A job config in the origin\'s format, with `id`')
+  .describe("A job config in the origin's format, with `id`")
 
 export type OriginJobBrief = z.infer<typeof originJobBriefSchema>
 export type OriginJob = z.infer<typeof originJobSchema>

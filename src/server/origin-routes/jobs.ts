@@ -9,7 +9,7 @@ import { originError, originValidationError, pythonRepr } from './origin-errors.
 
 const tags = ['Jobs']
 
-const jobParamsSchema = z.object({ job_id: z.string().min(1).describe('The job\'s id') })
+const jobParamsSchema = z.object({ job_id: z.string().min(1).describe("The job's id") })
 
 /**
  * The store validates job configs itself (every issue with its JSON path), so the route
@@ -17,7 +17,7 @@ const jobParamsSchema = z.object({ job_id: z.string().min(1).describe('The job\'
  */
 const jobConfigBodySchema = z
   .looseObject({})
-  .describe('A job config in the origin\'s format; GET /configs/job and /configs/{comp_type}/full describe its fields')
+  .describe("A job config in the origin's format; GET /configs/job and /configs/{comp_type}/full describe its fields")
 
 /**
  * /jobs (api/routers/jobs.py): create, list, read, replace and delete job configs.
@@ -34,9 +34,9 @@ export async function registerOriginJobRoutes(app: FastifyInstance, _deps: Serve
       schema: {
         tags,
         summary: 'Create a new Job',
-        description: 'Validates the job config and saves it as the job\'s first version. Answers the new job\'s id as a JSON string.',
+        description: "Validates the job config and saves it as the job's first version. Answers the new job's id as a JSON string.",
         body: jobConfigBodySchema,
-        response: { 200: z.string().describe('The new job\'s id') },
+        response: { 200: z.string().describe("The new job's id") },
       },
     },
     async (request, reply) => {
@@ -73,7 +73,7 @@ export async function registerOriginJobRoutes(app: FastifyInstance, _deps: Serve
       schema: {
         tags,
         summary: 'Get Job by ID',
-        description: 'The job config as saved (what `etlp jobs export` writes), with the job\'s own fields filled in and its `id`.',
+        description: "The job config as saved (what `etlp jobs export` writes), with the job's own fields filled in and its `id`.",
         params: jobParamsSchema,
         response: { 200: originJobSchema },
       },
@@ -94,11 +94,11 @@ export async function registerOriginJobRoutes(app: FastifyInstance, _deps: Serve
     {
       schema: {
         tags,
-        summary: 'Replace a Job\'s config',
-        description: 'Validates the config and saves it as the job\'s next version (an identical config makes none). Answers the job\'s id.',
+        summary: "Replace a Job's config",
+        description: "Validates the config and saves it as the job's next version (an identical config makes none). Answers the job's id.",
         params: jobParamsSchema,
         body: jobConfigBodySchema,
-        response: { 200: z.string().describe('The job\'s id') },
+        response: { 200: z.string().describe("The job's id") },
       },
     },
     async (request, reply) => {

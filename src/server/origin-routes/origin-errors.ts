@@ -68,7 +68,13 @@ export function originValidationError(cause: ValidationError, location: RequestL
 
 /** A validation issue as pydantic reports it: `{type, loc, msg}`. */
 export function fastApiIssue(issue: { path: string; message: string }): { type: string; loc: (string | number)[]; msg: string } {
-  const loc = issue.path === '' ? [] : issue.path.split(/\.|\[(\d+)\]/).filter((part) => part !== undefined && part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part))
+  const loc =
+    issue.path === ''
+      ? []
+      : issue.path
+          .split(/\.|\[(\d+)\]/)
+          .filter((part) => part !== undefined && part !== '')
+          .map((part) => (/^\d+$/.test(part) ? Number(part) : part))
   return { type: 'value_error', loc, msg: issue.message }
 }
 

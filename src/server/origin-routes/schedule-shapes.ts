@@ -101,10 +101,12 @@ function cronArgs(cron: CronTrigger): Record<string, unknown> {
 function dayNames(value: string): string {
   return value
     .split(',')
-    .map((part) => part.replace(/^([0-7])(?:-([0-7]))?(\/\d+)?$/, (_all, from: string, to: string | undefined, step: string | undefined) => {
-      const range = to === undefined ? CRONTAB_DAYS[Number(from)] : `${CRONTAB_DAYS[Number(from)]}-${CRONTAB_DAYS[Number(to)]}`
-      return `${range}${step ?? ''}`
-    }))
+    .map((part) =>
+      part.replace(/^([0-7])(?:-([0-7]))?(\/\d+)?$/, (_all, from: string, to: string | undefined, step: string | undefined) => {
+        const range = to === undefined ? CRONTAB_DAYS[Number(from)] : `${CRONTAB_DAYS[Number(from)]}-${CRONTAB_DAYS[Number(to)]}`
+        return `${range}${step ?? ''}`
+      }),
+    )
     .join(',')
 }
 

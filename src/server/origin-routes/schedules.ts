@@ -86,15 +86,25 @@ export async function registerOriginScheduleRoutes(app: FastifyInstance, _deps: 
     },
   )
 
-  routes.post('/schedules/:schedule_id/pause', { schema: { tags, summary: 'Pause a schedule', ...byId, response: { 200: originScheduleSchema } } }, async (request) => {
-    await existingSchedule(request.store, request.params.schedule_id)
-    return originSchedule(await withNotFound(request.params.schedule_id, request.store.schedules.pause(request.params.schedule_id)))
-  })
+  routes.post(
+    '/schedules/:schedule_id/pause',
+    { schema: { tags, summary: 'Pause a schedule', ...byId, response: { 200: originScheduleSchema } } },
+    async (request) => {
+      await existingSchedule(request.store, request.params.schedule_id)
+      return originSchedule(await withNotFound(request.params.schedule_id, request.store.schedules.pause(request.params.schedule_id)))
+    },
+  )
 
   routes.post(
     '/schedules/:schedule_id/resume',
     {
-      schema: { tags, summary: 'Resume a schedule', description: 'Fires again from the next occurrence: the ones missed while paused are skipped.', ...byId, response: { 200: originScheduleSchema } },
+      schema: {
+        tags,
+        summary: 'Resume a schedule',
+        description: 'Fires again from the next occurrence: the ones missed while paused are skipped.',
+        ...byId,
+        response: { 200: originScheduleSchema },
+      },
     },
     async (request) => {
       await existingSchedule(request.store, request.params.schedule_id)
@@ -129,7 +139,13 @@ function sendJsonString(reply: FastifyReply, value: string): FastifyReply {
 async function createSchedule(store: Store, body: ScheduleBody): Promise<Schedule> {
   const trigger = storeTrigger(body.trigger_type, body.trigger_args)
   return saved(body.name, () =>
-    store.schedules.create({ name: body.name, job_id: body.job_id, environment: storeEnvironment(body.environment) as Schedule['environment'], trigger, paused: body.paused }),
+    store.schedules.create({
+      name: body.name,
+      job_id: body.job_id,
+      environment: storeEnvironment(body.environment) as Schedule['environment'],
+      trigger,
+      paused: body.paused,
+    }),
   )
 }
 

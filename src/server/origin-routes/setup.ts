@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { ServerDeps } from '../server-options.js'
 import { principalForToken } from '../token-auth.js'
 
-const setupQuerySchema = z.object({ key: z.string().max(1000).describe('The key the GUI\'s setup page asks for: an API token') })
+const setupQuerySchema = z.object({ key: z.string().max(1000).describe("The key the GUI's setup page asks for: an API token") })
 
 /**
  * /setup (api/routers/setup.py): the origin's GUI asks once whether the key a user
