@@ -100,31 +100,23 @@ export function filterForm({ action, filter, jobs, fields }: FilterFormOptions):
   return html`<form class="filters" method="get" action="${action}" role="search">
     ${
       shows('job') &&
-      html`<label
-        >Job
-        <select name="job">
-          <option value="">All jobs</option>
-          ${jobs.map((job) => html`<option value="${job.id}" ${filter.job === job.id ? html` selected` : ''}>${job.name}</option>`)}
-        </select></label
-      >`
+      html`<label>Job <select name="job"><option value="">All jobs</option>${jobs.map(
+        (job) => html`<option value="${job.id}"${filter.job === job.id ? html` selected` : ''}>${job.name}</option>`,
+      )}</select></label>`
     }
     ${
       shows('status') &&
-      html`<label
-        >Status
-        <select name="status">
-          <option value="">Any status</option>
-          ${executionStatuses.map((status) => html`<option${filter.status === status ? html` selected` : ''}>${status}</option>`)}
-        </select></label
-      >`
+      html`<label>Status <select name="status"><option value="">Any status</option>${executionStatuses.map(
+        (status) => html`<option${filter.status === status ? html` selected` : ''}>${status}</option>`,
+      )}</select></label>`
     }
     ${
       shows('environment') &&
-      html`<label>Environment <input name="environment" list="environments" maxlength="50" value="${filter.environment ?? ''}" placeholder="Any" /></label>
-        <datalist id="environments">${SUGGESTED_ENVIRONMENTS.map((name) => html`<option value="${name}"></option>`)}</datalist>`
+      html`<label>Environment <input name="environment" list="environments" maxlength="50" value="${filter.environment ?? ''}" placeholder="Any"></label>
+    <datalist id="environments">${SUGGESTED_ENVIRONMENTS.map((name) => html`<option value="${name}">`)}</datalist>`
     }
-    ${shows('from') && html`<label>From (UTC) <input type="datetime-local" name="from" value="${formTime(filter.from)}" /></label>`}
-    ${shows('to') && html`<label>To (UTC) <input type="datetime-local" name="to" value="${formTime(filter.to)}" /></label>`}
+    ${shows('from') && html`<label>From (UTC) <input type="datetime-local" name="from" value="${formTime(filter.from)}"></label>`}
+    ${shows('to') && html`<label>To (UTC) <input type="datetime-local" name="to" value="${formTime(filter.to)}"></label>`}
     <div class="filter-actions"><button type="submit">Apply</button> <a href="${action}">Clear</a></div>
   </form>`
 }

@@ -23,12 +23,7 @@ export function errorPage(status: number, body: unknown): string {
   const problem = reportedProblem(body)
   const content = html`<div class="card" id="problem" data-status="${status}">
     <p>${problem.message}</p>
-    ${
-      problem.issues.length > 0 &&
-      html`<ul>
-        ${problem.issues.map((issue) => html`<li><code>${issue.path}</code>: ${issue.message}</li>`)}
-      </ul>`
-    }
+    ${problem.issues.length > 0 && html`<ul>${problem.issues.map((issue) => html`<li><code>${issue.path}</code>: ${issue.message}</li>`)}</ul>`}
     <p><a href="/">Back to the jobs</a></p>
   </div>`
   return page({ title: TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Request refused'), section: 'none', body: content })

@@ -33,7 +33,8 @@ export async function overviewPage(store: Store, filter: ExecutionFilter, signed
     rows.push({ job, stats, lastRun })
   }
   const kept = filter
-  const body = html` ${filterForm({ action: DASHBOARD_PATHS.overview, filter, jobs, fields: ['job', 'status', 'environment', 'from', 'to'] })}
+  const body = html`
+    ${filterForm({ action: DASHBOARD_PATHS.overview, filter, jobs, fields: ['job', 'status', 'environment', 'from', 'to'] })}
     ${summaryCards(overall)}
     <h2>Jobs</h2>
     ${rows.length === 0 ? html`<p class="muted" id="no-jobs">No jobs match.</p>` : jobTable(rows, kept)}
@@ -59,61 +60,29 @@ async function lastRunOf(store: Store, jobId: string, filter: ExecutionFilter): 
 
 function summaryCards(stats: ExecutionStats): SafeHtml {
   return html`<dl class="summary" id="summary">
-    <div>
-      <dt>Executions</dt>
-      <dd data-stat="total">${formatCount(stats.total)}</dd>
-    </div>
-    <div>
-      <dt>Success rate</dt>
-      <dd data-stat="success-rate">${formatRate(stats.success_rate)}</dd>
-    </div>
-    <div>
-      <dt>p50 duration</dt>
-      <dd>${formatDuration(stats.duration_ms.p50)}</dd>
-    </div>
-    <div>
-      <dt>p95 duration</dt>
-      <dd>${formatDuration(stats.duration_ms.p95)}</dd>
-    </div>
-    <div>
-      <dt>Failed</dt>
-      <dd data-stat="failed">${formatCount(stats.by_status.FAILED)}</dd>
-    </div>
-    <div>
-      <dt>Running / queued</dt>
-      <dd>${formatCount(stats.by_status.RUNNING)} / ${formatCount(stats.by_status.QUEUED)}</dd>
-    </div>
+    <div><dt>Executions</dt><dd data-stat="total">${formatCount(stats.total)}</dd></div>
+    <div><dt>Success rate</dt><dd data-stat="success-rate">${formatRate(stats.success_rate)}</dd></div>
+    <div><dt>p50 duration</dt><dd>${formatDuration(stats.duration_ms.p50)}</dd></div>
+    <div><dt>p95 duration</dt><dd>${formatDuration(stats.duration_ms.p95)}</dd></div>
+    <div><dt>Failed</dt><dd data-stat="failed">${formatCount(stats.by_status.FAILED)}</dd></div>
+    <div><dt>Running / queued</dt><dd>${formatCount(stats.by_status.RUNNING)} / ${formatCount(stats.by_status.QUEUED)}</dd></div>
   </dl>`
 }
 
 function jobTable(rows: readonly JobRow[], kept: Partial<ExecutionFilter>): SafeHtml {
   return html`<table class="rows" id="jobs">
-    <thead>
-      <tr>
-        <th>Job</th>
-        <th class="num">Runs</th>
-        <th class="num">Success rate</th>
-        <th class="num">p50</th>
-        <th class="num">p95</th>
-        <th class="num">Failed</th>
-        <th>Last run</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(({ job, stats, lastRun }) => {
-        const forJob = { ...kept, job: job.id }
-        return html`<tr data-job="${job.name}">
-          <td data-label="Job"><a href="${pageUrl(DASHBOARD_PATHS.timeline, forJob)}">${job.name}</a></td>
-          <td class="num" data-label="Runs">${formatCount(stats.total)}</td>
-          <td class="num" data-label="Success rate">${formatRate(stats.success_rate)}</td>
-          <td class="num" data-label="p50">${formatDuration(stats.duration_ms.p50)}</td>
-          <td class="num" data-label="p95">${formatDuration(stats.duration_ms.p95)}</td>
-          <td class="num" data-label="Failed"><a href="${pageUrl(DASHBOARD_PATHS.failures, forJob)}">${formatCount(stats.by_status.FAILED)}</a></td>
-          <td data-label="Last run">
-            ${lastRun ? html`<a href="${DASHBOARD_PATHS.run(lastRun.id)}">${formatTime(lastRun.queued_at)}</a> ${statusBadge(lastRun.status)}` : html`<span class="muted">never</span>`}
-          </td>
-        </tr>`
-      })}
-    </tbody>
+    <thead><tr><th>Job</th><th class="num">Runs</th><th class="num">Success rate</th><th class="num">p50</th><th class="num">p95</th><th class="num">Failed</th><th>Last run</th></tr></thead>
+    <tbody>${rows.map(({ job, stats, lastRun }) => {
+      const forJob = { ...kept, job: job.id }
+      return html`<tr data-job="${job.name}">
+        <td data-label="Job"><a href="${pageUrl(DASHBOARD_PATHS.timeline, forJob)}">${job.name}</a></td>
+        <td class="num" data-label="Runs">${formatCount(stats.total)}</td>
+        <td class="num" data-label="Success rate">${formatRate(stats.success_rate)}</td>
+        <td class="num" data-label="p50">${formatDuration(stats.duration_ms.p50)}</td>
+        <td class="num" data-label="p95">${formatDuration(stats.duration_ms.p95)}</td>
+        <td class="num" data-label="Failed"><a href="${pageUrl(DASHBOARD_PATHS.failures, forJob)}">${formatCount(stats.by_status.FAILED)}</a></td>
+        <td data-label="Last run">${lastRun ? html`<a href="${DASHBOARD_PATHS.run(lastRun.id)}">${formatTime(lastRun.queued_at)}</a> ${statusBadge(lastRun.status)}` : html`<span class="muted">never</span>`}</td>
+      </tr>`
+    })}</tbody>
   </table>`
 }

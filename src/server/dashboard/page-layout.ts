@@ -30,36 +30,33 @@ export interface PageOptions {
 /** A whole page: header with navigation, the body, and only the assets it needs. */
 export function page({ title, section, body, navQuery = '', charts = false, signedIn = false }: PageOptions): string {
   const link = (target: NavSection, href: string, label: string) =>
-    html`<a href="${href}${navQuery}" ${section === target ? html` aria-current="page"` : ''}>${label}</a>`
+    html`<a href="${href}${navQuery}"${section === target ? html` aria-current="page"` : ''}>${label}</a>`
   return `<!doctype html>${html`<html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>${title} · etlp</title>
-      <link rel="icon" href="${DASHBOARD_ASSETS.icon}" type="image/svg+xml" />
-      <link rel="stylesheet" href="${DASHBOARD_ASSETS.styles}" />
-      ${charts && html`<link rel="stylesheet" href="${DASHBOARD_ASSETS.uplotStyles}" />`}
-    </head>
-    <body>
-      <header class="top">
-        <span class="brand">etlp</span>
-        <nav aria-label="Dashboard">
-          ${link('overview', DASHBOARD_PATHS.overview, 'Jobs')} ${link('timeline', DASHBOARD_PATHS.timeline, 'Timeline')}
-          ${link('failures', DASHBOARD_PATHS.failures, 'Failures')}
-        </nav>
-        ${signedIn && html`<form class="sign-out" method="post" action="${DASHBOARD_PATHS.signOut}"><button type="submit">Sign out</button></form>`}
-      </header>
-      <main>
-        <h1>${title}</h1>
-        ${body}
-      </main>
-      ${
-        charts &&
-        html`<script src="${DASHBOARD_ASSETS.uplotScript}"></script>
-          <script src="${DASHBOARD_ASSETS.chartScript}"></script>`
-      }
-    </body>
-  </html>`}`
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · etlp</title>
+<link rel="icon" href="${DASHBOARD_ASSETS.icon}" type="image/svg+xml">
+<link rel="stylesheet" href="${DASHBOARD_ASSETS.styles}">
+${charts && html`<link rel="stylesheet" href="${DASHBOARD_ASSETS.uplotStyles}">`}
+</head>
+<body>
+<header class="top">
+  <span class="brand">etlp</span>
+  <nav aria-label="Dashboard">
+    ${link('overview', DASHBOARD_PATHS.overview, 'Jobs')}
+    ${link('timeline', DASHBOARD_PATHS.timeline, 'Timeline')}
+    ${link('failures', DASHBOARD_PATHS.failures, 'Failures')}
+  </nav>
+  ${signedIn && html`<form class="sign-out" method="post" action="${DASHBOARD_PATHS.signOut}"><button type="submit">Sign out</button></form>`}
+</header>
+<main>
+<h1>${title}</h1>
+${body}
+</main>
+${charts && html`<script src="${DASHBOARD_ASSETS.uplotScript}"></script><script src="${DASHBOARD_ASSETS.chartScript}"></script>`}
+</body>
+</html>`}`
 }
 
 /** A status as a coloured badge; the colour comes from the status' class. */

@@ -19,14 +19,9 @@ export async function runDetailPage(store: Store, id: string, eventsAfter: strin
     include: { attempts: true, componentRuns: true, events: { limit: EVENT_PAGE, ...(eventsAfter !== undefined ? { after: eventsAfter } : {}) } },
   })
   const jobName = await jobNameOf(store, run.job_id)
-  const body = html` ${runSummary(run, jobName)}
-    ${
-      run.error &&
-      html`<div class="card" id="run-error">
-        <strong>${run.error.type}</strong>
-        <pre class="error-text">${run.error.message}</pre>
-      </div>`
-    }
+  const body = html`
+    ${runSummary(run, jobName)}
+    ${run.error && html`<div class="card" id="run-error"><strong>${run.error.type}</strong><pre class="error-text">${run.error.message}</pre></div>`}
     <h2>Attempts</h2>
     ${attemptTable(run.attempts ?? [])}
     <h2>Components</h2>
@@ -51,68 +46,31 @@ async function jobNameOf(store: Store, jobId: string): Promise<string> {
 
 function runSummary(run: ExecutionDetail, jobName: string): SafeHtml {
   return html`<p class="run-id muted">Run <code>${run.id}</code></p>
-    <dl class="summary" id="run-summary">
-      <div>
-        <dt>Status</dt>
-        <dd>${statusBadge(run.status)}</dd>
-      </div>
-      <div>
-        <dt>Job</dt>
-        <dd><a href="${pageUrl(DASHBOARD_PATHS.timeline, { job: run.job_id })}">${jobName}</a> v${run.job_version}</dd>
-      </div>
-      <div>
-        <dt>Environment</dt>
-        <dd>${run.environment ?? '–'}</dd>
-      </div>
-      <div>
-        <dt>Trigger</dt>
-        <dd>${run.trigger}</dd>
-      </div>
-      <div>
-        <dt>Queued</dt>
-        <dd>${formatTime(run.queued_at)}</dd>
-      </div>
-      <div>
-        <dt>Duration</dt>
-        <dd>${formatDuration(run.duration_ms)}</dd>
-      </div>
-      <div>
-        <dt>Attempts</dt>
-        <dd>${run.attempt_count} / ${run.max_attempts}</dd>
-      </div>
-    </dl>`
+  <dl class="summary" id="run-summary">
+    <div><dt>Status</dt><dd>${statusBadge(run.status)}</dd></div>
+    <div><dt>Job</dt><dd><a href="${pageUrl(DASHBOARD_PATHS.timeline, { job: run.job_id })}">${jobName}</a> v${run.job_version}</dd></div>
+    <div><dt>Environment</dt><dd>${run.environment ?? '–'}</dd></div>
+    <div><dt>Trigger</dt><dd>${run.trigger}</dd></div>
+    <div><dt>Queued</dt><dd>${formatTime(run.queued_at)}</dd></div>
+    <div><dt>Duration</dt><dd>${formatDuration(run.duration_ms)}</dd></div>
+    <div><dt>Attempts</dt><dd>${run.attempt_count} / ${run.max_attempts}</dd></div>
+  </dl>`
 }
 
 function attemptTable(attempts: readonly Attempt[]): SafeHtml {
   if (attempts.length === 0) return html`<p class="muted">No attempt has started.</p>`
   return html`<table class="rows" id="attempts">
-    <thead>
-      <tr>
-        <th class="num">#</th>
-        <th>Status</th>
-        <th>Worker</th>
-        <th>Started</th>
-        <th class="num">Duration</th>
-        <th>Error</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${attempts.map(
-        (attempt) =>
-          html`<tr data-status="${attempt.status}">
-            <td class="num" data-label="Attempt">${attempt.attempt_number}</td>
-            <td data-label="Status">${statusBadge(attempt.status)}</td>
-            <td data-label="Worker">${attempt.worker_id ?? '–'}</td>
-            <td data-label="Started">${formatTime(attempt.started_at)}</td>
-            <td class="num" data-label="Duration">
-              ${formatDuration(attempt.finished_at ? attempt.finished_at.getTime() - attempt.started_at.getTime() : null)}
-            </td>
-            <td class="wide" data-label="Error">
-              ${attempt.error ? html`<pre class="error-text">${attempt.error.type}: ${attempt.error.message}</pre>` : '–'}
-            </td>
-          </tr>`,
-      )}
-    </tbody>
+    <thead><tr><th class="num">#</th><th>Status</th><th>Worker</th><th>Started</th><th class="num">Duration</th><th>Error</th></tr></thead>
+    <tbody>${attempts.map(
+      (attempt) => html`<tr data-status="${attempt.status}">
+        <td class="num" data-label="Attempt">${attempt.attempt_number}</td>
+        <td data-label="Status">${statusBadge(attempt.status)}</td>
+        <td data-label="Worker">${attempt.worker_id ?? '–'}</td>
+        <td data-label="Started">${formatTime(attempt.started_at)}</td>
+        <td class="num" data-label="Duration">${formatDuration(attempt.finished_at ? attempt.finished_at.getTime() - attempt.started_at.getTime() : null)}</td>
+        <td class="wide" data-label="Error">${attempt.error ? html`<pre class="error-text">${attempt.error.type}: ${attempt.error.message}</pre>` : '–'}</td>
+      </tr>`,
+    )}</tbody>
   </table>`
 }
 
@@ -127,35 +85,23 @@ function componentSections(attempts: readonly Attempt[], runs: readonly Componen
     return html`<section class="card components" data-attempt="${attempt.attempt_number}">
       <h3>Attempt ${attempt.attempt_number} ${statusBadge(attempt.status)}</h3>
       <h4>Time spent</h4>
-      <div class="bars duration-bars">
-        ${own.map(
-          (run) =>
-            html`<span class="label">${run.component_name}</span
-              >${bar([{ className: 'bar-duration', share: ratio(run.processing_ms, longest) }], `${run.component_name}: ${formatDuration(run.processing_ms)}`, run.component_name)}<span
-                class="value"
-                >${formatDuration(run.processing_ms)}</span
-              >`,
-        )}
-      </div>
+      <div class="bars duration-bars">${own.map(
+        (run) =>
+          html`<span class="label">${run.component_name}</span>${bar([{ className: 'bar-duration', share: ratio(run.processing_ms, longest) }], `${run.component_name}: ${formatDuration(run.processing_ms)}`, run.component_name)}<span class="value">${formatDuration(run.processing_ms)}</span>`,
+      )}</div>
       <h4>Lines</h4>
-      <p class="legend">
-        <span><i class="swatch-received"></i>received</span><span><i class="swatch-forwarded"></i>forwarded</span>
-      </p>
-      <div class="bars line-bars">
-        ${own.map(
-          (run) =>
-            html`<span class="label"
-                >${run.component_name}${run.error_count > 0 && html` <span class="level-error">(${formatCount(run.error_count)} errors)</span>`}</span
-              >${bar(
-                [
-                  { className: 'bar-received', share: ratio(run.lines_received, mostLines) },
-                  { className: 'bar-forwarded', share: ratio(run.lines_forwarded, mostLines) },
-                ],
-                `${run.component_name}: ${formatCount(run.lines_received)} received, ${formatCount(run.lines_forwarded)} forwarded`,
-                run.component_name,
-              )}<span class="value">${formatCount(run.lines_received)} → ${formatCount(run.lines_forwarded)}</span>`,
-        )}
-      </div>
+      <p class="legend"><span><i class="swatch-received"></i>received</span><span><i class="swatch-forwarded"></i>forwarded</span></p>
+      <div class="bars line-bars">${own.map(
+        (run) =>
+          html`<span class="label">${run.component_name}${run.error_count > 0 && html` <span class="level-error">(${formatCount(run.error_count)} errors)</span>`}</span>${bar(
+            [
+              { className: 'bar-received', share: ratio(run.lines_received, mostLines) },
+              { className: 'bar-forwarded', share: ratio(run.lines_forwarded, mostLines) },
+            ],
+            `${run.component_name}: ${formatCount(run.lines_received)} received, ${formatCount(run.lines_forwarded)} forwarded`,
+            run.component_name,
+          )}<span class="value">${formatCount(run.lines_received)} → ${formatCount(run.lines_forwarded)}</span>`,
+      )}</div>
     </section>`
   })}`
 }
@@ -183,24 +129,14 @@ function bar(values: ReadonlyArray<{ className: string; share: number }>, label:
 function eventTable(events: readonly ExecutionEvent[]): SafeHtml {
   if (events.length === 0) return html`<p class="muted">No events.</p>`
   return html`<table class="rows" id="events">
-    <thead>
-      <tr>
-        <th>At</th>
-        <th>Level</th>
-        <th>Component</th>
-        <th>Message</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${events.map(
-        (event) =>
-          html`<tr data-level="${event.level}">
-            <td data-label="At">${formatTime(event.at)}</td>
-            <td data-label="Level" class="level-${event.level}">${event.level}</td>
-            <td data-label="Component">${event.component_name ?? '–'}</td>
-            <td class="wide" data-label="Message">${event.message}</td>
-          </tr>`,
-      )}
-    </tbody>
+    <thead><tr><th>At</th><th>Level</th><th>Component</th><th>Message</th></tr></thead>
+    <tbody>${events.map(
+      (event) => html`<tr data-level="${event.level}">
+        <td data-label="At">${formatTime(event.at)}</td>
+        <td data-label="Level" class="level-${event.level}">${event.level}</td>
+        <td data-label="Component">${event.component_name ?? '–'}</td>
+        <td class="wide" data-label="Message">${event.message}</td>
+      </tr>`,
+    )}</tbody>
   </table>`
 }

@@ -65,11 +65,12 @@ export function safeNext(next: string | undefined): string {
 }
 
 function signInPage(next: string, anonymous: boolean, problem?: string): string {
-  const body = html` ${anonymous && html`<p class="notice" id="anonymous-notice">This server lets requests without a token in: <a href="${next}">go on without signing in</a>.</p>`}
+  const body = html`
+    ${anonymous && html`<p class="notice" id="anonymous-notice">This server lets requests without a token in: <a href="${next}">go on without signing in</a>.</p>`}
     ${problem && html`<p class="notice" id="sign-in-error" role="alert">${problem}</p>`}
     <form class="card sign-in" method="post" action="${DASHBOARD_PATHS.signIn}">
-      <label>API token <input type="password" name="token" autocomplete="current-password" required /></label>
-      <input type="hidden" name="next" value="${next}" />
+      <label>API token <input type="password" name="token" autocomplete="current-password" required></label>
+      <input type="hidden" name="next" value="${next}">
       <p class="muted">Create one with <code>etlp tokens create</code>. It is kept in an HttpOnly cookie for this browser session.</p>
       <button type="submit">Sign in</button>
     </form>`

@@ -29,41 +29,31 @@ export async function timelinePage(store: Store, { filter, limit = TIMELINE_DEFA
     d: execution.duration_ms === null ? 0 : execution.duration_ms / 1000,
     status: execution.status,
   }))
-  const body = html` ${filterForm({ action: DASHBOARD_PATHS.timeline, filter, jobs, fields: ['job', 'status', 'environment', 'from', 'to'] })}
-  ${
-    listed.items.length === 0
-      ? html`<p class="muted" id="no-executions">No executions match.</p>`
-      : html`<div class="chart" id="timeline-chart" role="img" aria-label="Executions by time and duration, coloured by status"></div>
-          ${jsonScript('timeline-data', { points, runPath: DASHBOARD_PATHS.run('') })} ${executionTable(listed.items)}`
-  }
-  ${listed.next_cursor !== null && html`<p class="pager"><a id="older" href="${pageUrl(DASHBOARD_PATHS.timeline, filter, { limit, cursor: listed.next_cursor })}">Older executions →</a></p>`}`
+  const body = html`
+    ${filterForm({ action: DASHBOARD_PATHS.timeline, filter, jobs, fields: ['job', 'status', 'environment', 'from', 'to'] })}
+    ${
+      listed.items.length === 0
+        ? html`<p class="muted" id="no-executions">No executions match.</p>`
+        : html`<div class="chart" id="timeline-chart" role="img" aria-label="Executions by time and duration, coloured by status"></div>
+        ${jsonScript('timeline-data', { points, runPath: DASHBOARD_PATHS.run('') })}
+        ${executionTable(listed.items)}`
+    }
+    ${listed.next_cursor !== null && html`<p class="pager"><a id="older" href="${pageUrl(DASHBOARD_PATHS.timeline, filter, { limit, cursor: listed.next_cursor })}">Older executions →</a></p>`}`
   return page({ title: 'Timeline', section: 'timeline', body, navQuery: navQuery(filter), charts: listed.items.length > 0, signedIn })
 }
 
 function executionTable(executions: readonly ListedExecution[]): SafeHtml {
   return html`<table class="rows" id="executions">
-    <thead>
-      <tr>
-        <th>Queued</th>
-        <th>Job</th>
-        <th>Environment</th>
-        <th>Status</th>
-        <th class="num">Attempts</th>
-        <th class="num">Duration</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${executions.map(
-        (execution) =>
-          html`<tr data-status="${execution.status}" data-environment="${execution.environment ?? ''}" data-job="${execution.job_name}">
-            <td data-label="Queued"><a href="${DASHBOARD_PATHS.run(execution.id)}">${formatTime(execution.queued_at)}</a></td>
-            <td data-label="Job">${execution.job_name}</td>
-            <td data-label="Environment">${execution.environment ?? '–'}</td>
-            <td data-label="Status">${statusBadge(execution.status)}</td>
-            <td class="num" data-label="Attempts">${execution.attempt_count} / ${execution.max_attempts}</td>
-            <td class="num" data-label="Duration">${formatDuration(execution.duration_ms)}</td>
-          </tr>`,
-      )}
-    </tbody>
+    <thead><tr><th>Queued</th><th>Job</th><th>Environment</th><th>Status</th><th class="num">Attempts</th><th class="num">Duration</th></tr></thead>
+    <tbody>${executions.map(
+      (execution) => html`<tr data-status="${execution.status}" data-environment="${execution.environment ?? ''}" data-job="${execution.job_name}">
+        <td data-label="Queued"><a href="${DASHBOARD_PATHS.run(execution.id)}">${formatTime(execution.queued_at)}</a></td>
+        <td data-label="Job">${execution.job_name}</td>
+        <td data-label="Environment">${execution.environment ?? '–'}</td>
+        <td data-label="Status">${statusBadge(execution.status)}</td>
+        <td class="num" data-label="Attempts">${execution.attempt_count} / ${execution.max_attempts}</td>
+        <td class="num" data-label="Duration">${formatDuration(execution.duration_ms)}</td>
+      </tr>`,
+    )}</tbody>
   </table>`
 }
