@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DialectAdapter } from '../src/db/dialect-adapter.js'
 import { compileRowDecoder } from '../src/db/speed/row-decoder.js'
 import { column, declareTable } from '../src/db/table-declaration.js'
@@ -40,6 +40,19 @@ describe('compiled row decoders', () => {
     const decoded = decode(adapter, rows[0]!)
     expect(Object.keys(decoded)).toEqual(['at', 'id'])
     expect(decoded).toStrictEqual({ at: new Date('2026-01-31T10:00:00.000Z'), id: 'x' })
+  })
+
+  describe('where code generation is refused (a Content-Security-Policy, --disallow-code-generation-from-strings)', () => {
+    afterEach(() => vi.unstubAllGlobals())
+
+    it('decode the same rows in a plain loop', () => {
+      vi.stubGlobal('Function', function refused() {
+        throw new EvalError('Code generation from strings disallowed for this context')
+      })
+      const decode = compileRowDecoder(table, table.columnNames)
+      vi.unstubAllGlobals()
+      for (const row of rows) expect(decode(adapter, row)).toStrictEqual(table.decode(adapter, row))
+    })
   })
 
   it('refuse a column the table does not declare', () => {

@@ -81,7 +81,8 @@ export interface TableDeclaration<Name extends string = string, C extends Column
 }
 
 type DecodedOf<C> = C extends ColumnDeclaration<ColumnKind, infer D, infer N> ? (N extends true ? D | null : D) : never
-type StoredOf<C> = C extends ColumnDeclaration<infer K, unknown, infer N> ? (N extends true ? StoredValue[K] | null : StoredValue[K]) : never
+/** A string column stores its decoded type (an enum's values); the other kinds what the drivers return. */
+type StoredOf<C> = C extends ColumnDeclaration<infer K, infer D, infer N> ? (K extends 'string' ? D : StoredValue[K]) | (N extends true ? null : never) : never
 
 /** The decoded row of a table: timestamps as `Date`, booleans, numbers, parsed JSON. */
 export type DecodedRow<T extends { readonly columns: Columns }> = DecodedColumns<T['columns']>
@@ -110,7 +111,8 @@ export function declareTable<const Name extends string, const C extends Columns>
   }
 }
 
-type Decoder = (adapter: DialectAdapter, value: unknown) => unknown
+/** Decodes one non-null value of a column's kind, as the driver returned it. */
+export type Decoder = (adapter: DialectAdapter, value: unknown) => unknown
 
 /** NULL stays `null` (not `"null"` or `NaN`), whatever the column's kind. */
 function decoderOf(declaration: ColumnDeclaration): Decoder {
@@ -118,7 +120,8 @@ function decoderOf(declaration: ColumnDeclaration): Decoder {
   return (adapter, value) => (value === null || value === undefined ? null : decode(adapter, value))
 }
 
-const DECODERS: Readonly<Record<ColumnKind, Decoder>> = {
+/** Each kind's decoding of a non-null value: `table.decode` and the compiled row decoders' fallback use it. */
+export const DECODERS: Readonly<Record<ColumnKind, Decoder>> = {
   string: (_adapter, value) => String(value),
   integer: (_adapter, value) => Number(value),
   number: (_adapter, value) => Number(value),

@@ -61,7 +61,7 @@ export async function executionStats(context: StoreContext, query: StatsQuery = 
   let lastSuccess: unknown = null
   let lastFailure: unknown = null
   for (const row of statusRows) {
-    by_status[row.status as ExecutionStatus] = Number(row.n)
+    by_status[row.status] = Number(row.n)
     if (row.status === 'SUCCEEDED') lastSuccess = row.last_finished
     if (row.status === 'FAILED') lastFailure = row.last_finished
   }
