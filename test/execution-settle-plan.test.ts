@@ -7,7 +7,7 @@ import { ExecutionRepository } from '../src/repositories/execution-repository.js
 import { Store } from '../src/store.js'
 import { describeEngines, exec } from './helpers/engines.js'
 import { recordingExecuted } from './helpers/executed-queries.js'
-import { createJob, openExecutionStore } from './helpers/execution-store.js'
+import { createJob, openExecutionStore, succeededExecutionRow } from './helpers/execution-store.js'
 import { insertObjects } from './helpers/insert-objects.js'
 
 /** Executions with an attempt: well under one histogram bucket of the table (1 % at the default statistics target). */
@@ -37,27 +37,7 @@ describeEngines('settling an attempt at scale', (target) => {
     const { adapter, db } = context
     const jobId = await createJob(store)
     const at = adapter.encodeTimestamp(new Date())
-    const execution = (id: string) => ({
-      id,
-      job_id: jobId,
-      job_version: 1,
-      environment: null,
-      status: 'SUCCEEDED',
-      trigger: 'manual',
-      idempotency_key: null,
-      worker_id: null,
-      lease_expires_at: null,
-      lease_ms: null,
-      attempt_count: 1,
-      max_attempts: 1,
-      queued_at: at,
-      started_at: at,
-      finished_at: at,
-      duration_ms: 0,
-      error_type: null,
-      error_message: null,
-      updated_at: at,
-    })
+    const execution = (id: string) => succeededExecutionRow(id, jobId, at)
     const now = Date.now()
     const attempted = Array.from({ length: ATTEMPTED_EXECUTIONS }, (_, i) => execution(uuidv7At(now - 2 * DAY + i)))
     const newer = Array.from({ length: NEWER_EXECUTIONS }, (_, i) => execution(uuidv7At(now - DAY + Math.floor((i * DAY) / NEWER_EXECUTIONS))))

@@ -3,7 +3,7 @@ import { insertObjects } from './helpers/insert-objects.js'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'
-import { createJob, openExecutionStore } from './helpers/execution-store.js'
+import { createJob, openExecutionStore, succeededExecutionRow } from './helpers/execution-store.js'
 
 /**
  * Keyset pages seek: the cursor condition carries a range bound on the first sort key
@@ -27,27 +27,7 @@ describeEngines('keyset pagination with a leading range bound', (target) => {
     const rows = Array.from({ length: ROWS }, (_, i) => {
       // Three executions share each queued_at: ties are broken by id.
       const at = adapter.encodeTimestamp(new Date(base + Math.floor(i / 3) * 1000))
-      return {
-        id: uuidv7(),
-        job_id: jobId,
-        job_version: 1,
-        environment: null,
-        status: 'SUCCEEDED',
-        trigger: 'manual',
-        idempotency_key: null,
-        worker_id: null,
-        lease_expires_at: null,
-        lease_ms: null,
-        attempt_count: 1,
-        max_attempts: 1,
-        queued_at: at,
-        started_at: at,
-        finished_at: at,
-        duration_ms: 0,
-        error_type: null,
-        error_message: null,
-        updated_at: at,
-      }
+      return succeededExecutionRow(uuidv7(), jobId, at)
     })
     await Store.context(store).transaction((tx) => insertObjects(tx, table('executions'), rows))
   })

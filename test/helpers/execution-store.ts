@@ -47,3 +47,33 @@ export async function createJob(store: Store, numOfRetries = 0): Promise<string>
     .execute()
   return id
 }
+
+/**
+ * An executions row as a finished run leaves it (SUCCEEDED, one attempt, no lease), for
+ * tests that seed the table directly with `insertObjects`: `at` is the encoded instant of
+ * every timestamp, `overrides` replace columns.
+ */
+export function succeededExecutionRow(id: string, jobId: string, at: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    job_id: jobId,
+    job_version: 1,
+    environment: null,
+    status: 'SUCCEEDED',
+    trigger: 'manual',
+    idempotency_key: null,
+    worker_id: null,
+    lease_expires_at: null,
+    lease_ms: null,
+    attempt_count: 1,
+    max_attempts: 1,
+    queued_at: at,
+    started_at: at,
+    finished_at: at,
+    duration_ms: 0,
+    error_type: null,
+    error_message: null,
+    updated_at: at,
+    ...overrides,
+  }
+}
