@@ -6,9 +6,11 @@ import {
   componentRunOutSchema,
   componentRunSchema,
   eventSchema,
+  executionDetailSchema,
   executionEventSchema,
   executionSchema,
   finishResultSchema,
+  listedExecutionSchema,
   startExecutionSchema,
 } from '../../schema/execution-schemas.js'
 import { jobConfigSchema } from '../../schema/job-config-schema.js'
@@ -38,6 +40,8 @@ export const executionOut = named(executionSchema, 'Execution')
 export const attemptOut = named(attemptSchema, 'Attempt')
 export const componentRunOut = named(componentRunOutSchema, 'ComponentRun')
 export const eventOut = named(executionEventSchema, 'ExecutionEvent')
+export const listedExecutionOut = named(listedExecutionSchema, 'ListedExecution', 'An execution header with its job name')
+export const executionDetailOut = named(executionDetailSchema, 'ExecutionDetail', 'The header, its params, and what include asked for')
 export const startExecutionBody = named(startExecutionSchema, 'StartExecution')
 export const finishBody = named(finishResultSchema, 'FinishResult')
 export const componentRunBody = named(componentRunSchema, 'ComponentRunRecord')

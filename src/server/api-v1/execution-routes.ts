@@ -8,11 +8,11 @@ import {
   attemptOut,
   claimBody,
   componentRunBody,
-  componentRunOut,
   eventBody,
-  eventOut,
+  executionDetailOut,
   executionOut,
   finishBody,
+  listedExecutionOut,
   startExecutionBody,
 } from './api-components.js'
 import { registerListRoutes } from './list-routes.js'
@@ -26,14 +26,6 @@ const detailQuery = z.strictObject({
   events_limit: z.coerce.number().pipe(z.int().min(1).max(10_000)).optional().describe('Events per page (default 100)'),
   events_after: lookupText(36).optional().describe('The events_next_cursor of the previous page'),
 })
-const detailOut = executionOut.extend({
-  params: z.unknown(),
-  attempts: z.array(attemptOut).optional(),
-  component_runs: z.array(componentRunOut).optional(),
-  events: z.array(eventOut).optional(),
-  events_next_cursor: z.string().nullable().optional(),
-})
-
 const statsQuery = z.strictObject({
   job_id: z.string().refine(isUuid, 'Expected a UUID').optional(),
   since: instantText.optional().describe('Only executions queued at or after this time'),
@@ -69,7 +61,7 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
     noun: 'executions (newest first)',
     columns:
       'id, job_id, job_name, job_version, status, environment, trigger, worker_id, idempotency_key, attempt_count, queued_at, started_at, finished_at, duration_ms',
-    item: executionOut.extend({ job_name: z.string() }),
+    item: listedExecutionOut,
     list: (store, query) => store.executions.list(query),
   })
 
@@ -119,7 +111,7 @@ export async function registerExecutionRoutes(app: FastifyInstance): Promise<voi
         summary: 'An execution with its params, and on request its attempts, component runs and a page of events',
         params: idParams,
         querystring: detailQuery,
-        response: { 200: detailOut, ...errorResponses },
+        response: { 200: executionDetailOut, ...errorResponses },
       },
     },
     async (request) => request.store.executions.get(request.params.id, detailOptions(request.query)),
