@@ -78,6 +78,10 @@ function pack(stageDir) {
   const [report] = JSON.parse(output.slice(output.indexOf('[')))
   const paths = report.files.map((file) => file.path)
   for (const path of REQUIRED) if (!paths.includes(path)) fail(`the tarball lacks ${path}`)
+  // The README is the package's front page on the registry: every file it links to ships.
+  for (const [, link] of readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)/g)) {
+    if (!paths.includes(link)) fail(`README.md links to ${link}, which the tarball lacks`)
+  }
   for (const path of paths) {
     for (const [pattern, what] of FORBIDDEN) if (pattern.test(path)) fail(`the tarball holds ${what}: ${path}`)
   }
