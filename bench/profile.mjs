@@ -38,16 +38,18 @@ const operations = {
   W1: (i) => impl.saveJob(jobConfig(`profile_${i}_${newId()}`)),
   W2: (i) => impl.loadJob(jobIds[i % jobIds.length]),
   W3: () => lifecycle(impl, jobId, runs),
+  'W3-bare': () => lifecycle(impl, jobId, []),
   W5: async () => impl.recordRuns(await impl.startAttempt(await impl.start(jobId, {})), runs),
 }
 const operation = operations[workload]
 for (let i = 0; i < Math.min(20, Number(count)); i++) await operation(i)
 const started = performance.now()
 const before = impl.statements()
+const transactionsBefore = impl.transactions?.() ?? 0
 for (let i = 0; i < Number(count); i++) await operation(i)
 const ms = performance.now() - started
 console.log(
-  `${workload} ${engine} ${implName}: ${(ms / Number(count)).toFixed(3)} ms/op, ${((impl.statements() - before) / Number(count)).toFixed(1)} statements/op`,
+  `${workload} ${engine} ${implName}: ${(ms / Number(count)).toFixed(3)} ms/op, ${((impl.statements() - before) / Number(count)).toFixed(1)} statements/op, ${((impl.transactions?.() ?? 0) - transactionsBefore) / Number(count)} transactions/op`,
 )
 await impl.close()
 if (impl !== library) await library.close()

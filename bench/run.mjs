@@ -1,4 +1,7 @@
-// `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3]`
+// `npm run bench [-- --quick] [--engine sqlite|postgres|mysql] [--only W1,W3,W3-bare]`
+// Workloads: W1 save job graph, W2 load it, W3 execution lifecycle (50 runs), W3-bare the
+// lifecycle alone, W4 list pages (with total, deep by cursor and offset), W5 bulk runs,
+// W6 stream, W7 processes, W8 HTTP. Every row gives statements and transactions per operation.
 // Also: --impl library,floor (a subset), --executions N / --rows N (sizes), --out file.json,
 // --merge a.json,b.json (one table from engines run as separate processes), --markdown.
 // Runs every workload on every engine against the raw-driver floor, TypeORM and Drizzle
@@ -14,7 +17,7 @@ import { jobConfig } from './lib/job-graph.mjs'
 import { analyzeSeeded, seedExecutions } from './lib/seed.mjs'
 import { IMPLEMENTATIONS, newId, openImplementation } from './impls/index.mjs'
 import { loadJobGraph, saveJobGraph } from './workloads/job-graph.mjs'
-import { bulkComponentRuns, executionLifecycle } from './workloads/execution-lifecycle.mjs'
+import { bareLifecycle, bulkComponentRuns, executionLifecycle } from './workloads/execution-lifecycle.mjs'
 import { listPage } from './workloads/list-page.mjs'
 import { concurrentWorkers, streamExecutions } from './workloads/processes.mjs'
 import { httpApi } from './workloads/http-api.mjs'
@@ -111,7 +114,7 @@ for (const engine of engines) {
   const context = { engine, target, impls: selected, floor, sizes, newId, log, names }
   const record = (sets) => {
     for (const set of sets) {
-      const rows = set.noRatios ? set.rows : withRatios(set.rows, { higherIsBetter: set.higherIsBetter !== false })
+      const rows = set.noRatios ? set.rows : withRatios(set.rows, { floors: set.floors, higherIsBetter: set.higherIsBetter !== false })
       for (const row of rows) results.push({ workload: set.workload, engine, ...row })
     }
   }
@@ -134,6 +137,7 @@ for (const engine of engines) {
       ['W1', saveJobGraph],
       ['W2', loadJobGraph],
       ['W3', executionLifecycle],
+      ['W3-BARE', bareLifecycle],
       ['W5', bulkComponentRuns],
     ]
     for (const [id, step] of steps) {

@@ -1,10 +1,11 @@
 // The same work, done idiomatically with Drizzle ORM over the product's tables.
-import { and, asc, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, asc, count as countAll, desc, eq, lt, or, sql } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import mysql from 'mysql2/promise'
 import { TABLES, table } from '../lib/tables.mjs'
 import { peerOperations } from './peer-operations.mjs'
+import { transactionMeter } from '../lib/transactions.mjs'
 
 async function columnBuilders(engine) {
   if (engine === 'sqlite') {
@@ -79,7 +80,13 @@ async function schemaFor(engine) {
 
 export async function openDrizzle(target, { newId, poolSize = 4 } = {}) {
   let count = 0
-  const logger = { logQuery: () => void count++ }
+  const meter = transactionMeter()
+  const logger = {
+    logQuery: (query) => {
+      count++
+      meter.see(query)
+    },
+  }
   const schema = await schemaFor(target.engine)
   let db
   let close
@@ -148,6 +155,11 @@ export async function openDrizzle(target, { newId, poolSize = 4 } = {}) {
     async update(tx, name, where, set) {
       return affected(await tx.update(schema[name]).set(set).where(whereOf(schema[name], where)))
     },
+    async count(name, where) {
+      const t = schema[name]
+      const [row] = await db.select({ n: countAll() }).from(t).where(whereOf(t, where))
+      return Number(row.n)
+    },
     page(name, { where, after, offset, limit }) {
       const t = schema[name]
       const conditions = [whereOf(t, where), ...(after ? [before(t, after)] : [])]
@@ -167,5 +179,5 @@ export async function openDrizzle(target, { newId, poolSize = 4 } = {}) {
     },
   }
   const chunk = target.engine === 'sqlite' ? 2000 : 5000
-  return { name: 'drizzle', statements: () => count, ...peerOperations(orm, { newId, chunk }), close }
+  return { name: 'drizzle', statements: () => count, transactions: meter.count, ...peerOperations(orm, { newId, chunk }), close }
 }

@@ -42,6 +42,7 @@ export async function openFloorServer(target, { newId, poolSize, token } = {}) {
     app,
     token,
     statements: floor.statements,
+    transactions: floor.transactions,
     async close() {
       await app.close()
       await floor.close()

@@ -2,7 +2,7 @@
 // port of 127.0.0.1, in a process of its own so that the load generator (autocannon, in
 // the parent) does not share its event loop. Usage: node http-server.mjs '<json task>'.
 // Prints one JSON line, {url, token}, once listening; answers each `counts` line on stdin,
-// once no request is in flight, with {statements, requests, cpuMs} (all so far: requests
+// once no request is in flight, with {statements, transactions, requests, cpuMs} (all so far: requests
 // answered or dropped, whose statements have all run; this process's CPU time, which the
 // machine's load blurs far less than throughput); closes and exits when stdin ends.
 import { createInterface } from 'node:readline'
@@ -31,6 +31,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line !== 'counts') continue
   while (inFlight > 0) await sleep(5)
   const { user, system } = process.cpuUsage()
-  console.log(JSON.stringify({ statements: server.statements(), requests, cpuMs: (user + system) / 1000 }))
+  console.log(JSON.stringify({ statements: server.statements(), transactions: server.transactions(), requests, cpuMs: (user + system) / 1000 }))
 }
 await server.close()

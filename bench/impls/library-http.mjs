@@ -15,6 +15,7 @@ export async function openLibraryServer(target, { poolSize } = {}) {
     app,
     token,
     statements: library.statements,
+    transactions: library.transactions,
     async close() {
       await app.close()
       await library.close()

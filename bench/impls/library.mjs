@@ -1,13 +1,16 @@
 // etl-persistence itself, through its public API only.
 import { product } from '../lib/product.mjs'
+import { transactionMeter } from '../lib/transactions.mjs'
 
 export async function openLibrary(target, { poolSize = 4 } = {}) {
   let count = 0
+  const meter = transactionMeter()
   const config = {
     ...target.config,
     database: { ...target.config.database, ...(target.engine === 'sqlite' ? {} : { pool_size: poolSize, max_overflow: 0 }) },
-    onQuery: () => {
+    onQuery: (event) => {
       count++
+      meter.see(event.sql)
     },
   }
   const store = await product.openStore(config)
@@ -25,6 +28,7 @@ export async function openLibrary(target, { poolSize = 4 } = {}) {
   return {
     name: 'library',
     statements: () => count,
+    transactions: meter.count,
     store,
 
     async migrate() {
@@ -40,8 +44,8 @@ export async function openLibrary(target, { poolSize = 4 } = {}) {
       return store.jobs.get(id, { include: { components: true, links: true } })
     },
 
-    async start(jobId, params) {
-      return (await store.executions.start({ jobId, params })).id
+    async start(jobId, params, { idempotencyKey } = {}) {
+      return (await store.executions.start({ jobId, params, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) })).id
     },
     async startAttempt(executionId, workerId) {
       return (await store.executions.startAttempt(executionId, workerId ? { workerId } : {})).id
@@ -65,6 +69,12 @@ export async function openLibrary(target, { poolSize = 4 } = {}) {
         ...(query.offset ? { offset: query.offset } : {}),
       })
       return items
+    },
+
+    /** Page 1 with the filter's total (`total: true`). */
+    async listPageWithTotal(query) {
+      const { items, total } = await store.executions.list({ ...pageQuery(query), total: true })
+      return { items, total }
     },
 
     /** `executions.stream()` where the product has it; otherwise keyset pages of `list`. */

@@ -1,7 +1,7 @@
 // What both ORMs do, written once over a tiny facade, so that each ORM's file holds
 // only its idiom: how it maps tables, runs a transaction, inserts, selects and updates.
 // `orm` provides: transaction(work(tx)), insert(tx, table, rows), increment(tx, table, where, column), findOne(tx, table, where),
-// findMany(table, where, order), update(tx, table, where, set) → affected count,
+// findMany(table, where, order), update(tx, table, where, set) → affected count, count(table, where),
 // page(table, {where, after, offset, limit}), scan(table, {after, limit}).
 import { jobRows } from '../lib/job-graph.mjs'
 import { auditRow } from '../lib/audit.mjs'
@@ -35,7 +35,12 @@ export function peerOperations(orm, { newId, chunk }) {
       return { job, components, links: links.map((l) => ({ ...l, src: names.get(l.src_component_id), dst: names.get(l.dst_component_id) })) }
     },
 
-    async start(jobId, params) {
+    /** With an idempotency key, a second start returns the first execution (as the product's does). */
+    async start(jobId, params, { idempotencyKey = null } = {}) {
+      if (idempotencyKey !== null) {
+        const existing = await orm.findOne(null, 'executions', { idempotency_key: idempotencyKey })
+        if (existing) return existing.id
+      }
       const now = new Date()
       const id = newId()
       await orm.transaction(async (tx) => {
@@ -48,7 +53,7 @@ export function peerOperations(orm, { newId, chunk }) {
             environment: null,
             status: 'QUEUED',
             trigger: 'manual',
-            idempotency_key: null,
+            idempotency_key: idempotencyKey,
             worker_id: null,
             lease_expires_at: null,
             lease_ms: null,
@@ -143,6 +148,13 @@ export function peerOperations(orm, { newId, chunk }) {
 
     listPage({ jobId, status, limit, after, offset }) {
       return orm.page('executions', { where: { job_id: jobId, status }, after, offset, limit: limit + 1 })
+    },
+
+    /** Page 1 and the filter's count: two statements, as both ORMs write it. */
+    async listPageWithTotal({ jobId, status, limit }) {
+      const where = { job_id: jobId, status }
+      const items = await orm.page('executions', { where, limit: limit + 1 })
+      return { items, total: await orm.count('executions', where) }
     },
 
     /** Keyset pages over the whole table: neither ORM streams on every engine here. */

@@ -4,6 +4,7 @@ import 'reflect-metadata'
 import { DataSource, EntitySchema, Equal, LessThan } from 'typeorm'
 import { TABLES, table } from '../lib/tables.mjs'
 import { peerOperations } from './peer-operations.mjs'
+import { transactionMeter } from '../lib/transactions.mjs'
 
 const isoTime = { to: (value) => (value instanceof Date ? value.toISOString() : value), from: (value) => (value == null ? value : new Date(value)) }
 
@@ -49,8 +50,12 @@ function entities(engine) {
 
 export async function openTypeorm(target, { newId, poolSize = 4 } = {}) {
   let count = 0
+  const meter = transactionMeter()
   const logger = {
-    logQuery: () => void count++,
+    logQuery: (query) => {
+      count++
+      meter.see(query)
+    },
     logQueryError() {},
     logQuerySlow() {},
     logSchemaBuild() {},
@@ -95,10 +100,11 @@ export async function openTypeorm(target, { newId, poolSize = 4 } = {}) {
     async update(tx, name, where, set) {
       return (await tx.update(name, where, set)).affected
     },
+    count: (name, where) => manager.countBy(name, where),
     page: (name, { where, after, offset, limit }) =>
       manager.find(name, { where: before(where, after), order: newest, take: limit, ...(offset ? { skip: offset } : {}) }),
     scan: (name, { after, limit }) => manager.find(name, { ...(after ? { where: before({}, after) } : {}), order: newest, take: limit }),
   }
   const chunk = target.engine === 'sqlite' ? 2000 : 5000
-  return { name: 'typeorm', statements: () => count, ...peerOperations(orm, { newId, chunk }), close: () => ds.destroy() }
+  return { name: 'typeorm', statements: () => count, transactions: meter.count, ...peerOperations(orm, { newId, chunk }), close: () => ds.destroy() }
 }

@@ -23,7 +23,7 @@ try {
     }
     const ms = performance.now() - started
     const peakRssMb = peakRss() / 1024
-    console.log(JSON.stringify({ rows, ms, stopped, peakRssMb, statements: impl.statements() }))
+    console.log(JSON.stringify({ rows, ms, stopped, peakRssMb, statements: impl.statements(), transactions: impl.transactions?.() ?? null }))
   } else if (task.mode === 'record') {
     const runs = componentRuns(task.runs)
     // Connect before the clock starts (a busy database here is no reason to give up).
@@ -38,6 +38,7 @@ try {
     let failed = 0
     let firstError = null
     const before = impl.statements()
+    const transactionsBefore = impl.transactions?.() ?? 0
     while (Date.now() < end) {
       try {
         await lifecycle(impl, task.jobId, runs)
@@ -49,7 +50,8 @@ try {
       }
     }
     const seconds = (Date.now() - startAt) / 1000
-    console.log(JSON.stringify({ done, failed, firstError, seconds, statements: impl.statements() - before }))
+    const transactions = impl.transactions ? impl.transactions() - transactionsBefore : null
+    console.log(JSON.stringify({ done, failed, firstError, seconds, statements: impl.statements() - before, transactions }))
   } else {
     throw new Error(`unknown mode ${task.mode}`)
   }

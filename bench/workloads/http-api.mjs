@@ -96,7 +96,7 @@ function startServer(task) {
         name: task.impl,
         url: message.url,
         token: message.token,
-        /** {statements, requests, cpuMs} so far, once the server has finished every request. */
+        /** {statements, transactions, requests, cpuMs} so far, once the server has finished every request. */
         counts: () =>
           new Promise((resolveCounts, rejectCounts) => {
             waiting.push({ resolve: resolveCounts, reject: rejectCounts })
@@ -121,8 +121,9 @@ function requestOptions(server, route) {
 
 /**
  * A few requests one after the other before the clock starts: a server that answers
- * wrongly fails W8 with its answer. Returns the statements per request, counted here
- * because under load the requests the load generator drops at the end blur the count.
+ * wrongly fails W8 with its answer. Returns the statements and transactions per request,
+ * counted here because under load the requests the load generator drops at the end blur
+ * the count (and the library's count of transactions holds only one request at a time).
  */
 async function checkAnswers(server, route) {
   const { url, ...init } = requestOptions(server, route)
@@ -137,7 +138,8 @@ async function checkAnswers(server, route) {
   const before = await server.counts()
   for (let i = 0; i < CHECKED_REQUESTS; i++) await send()
   const after = await server.counts()
-  return (after.statements - before.statements) / (after.requests - before.requests)
+  const requests = after.requests - before.requests
+  return { statementsPerOp: (after.statements - before.statements) / requests, transactionsPerOp: (after.transactions - before.transactions) / requests }
 }
 
 function answersAsExpected(route, status, text) {
@@ -168,7 +170,7 @@ async function load(server, route, seconds) {
  */
 async function compareRoute(servers, route, { w8Seconds, w8Rounds }) {
   const samples = new Map()
-  for (const server of servers) samples.set(server.name, { rates: [], p99s: [], cpuMs: [], statementsPerOp: await checkAnswers(server, route) })
+  for (const server of servers) samples.set(server.name, { rates: [], p99s: [], cpuMs: [], ...(await checkAnswers(server, route)) })
   for (let round = -1; round < w8Rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse()
     for (const server of order) {
@@ -186,6 +188,7 @@ async function compareRoute(servers, route, { w8Seconds, w8Rounds }) {
       value: median(entry[pick]),
       spread: spread(entry[pick]),
       statementsPerOp: entry.statementsPerOp,
+      transactionsPerOp: entry.transactionsPerOp,
       unit,
     }))
   const short = route.title.split(' (')[0]

@@ -22,7 +22,12 @@ export async function saveJobGraph({ impls, floor, sizes }) {
  */
 async function auditCost({ floor, sizes }) {
   let n = 0
-  const variant = (name, audit) => ({ name, statements: floor.statements, saveJob: (config) => floor.saveJob(config, { audit }) })
+  const variant = (name, audit) => ({
+    name,
+    statements: floor.statements,
+    transactions: floor.transactions,
+    saveJob: (config) => floor.saveJob(config, { audit }),
+  })
   const rows = await compareThroughput([variant('floor with audit', true), variant('floor without audit', false)], {
     rounds: sizes.rounds,
     iterations: sizes.w1,

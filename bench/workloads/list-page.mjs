@@ -1,5 +1,6 @@
 // W4: a page of 50 executions filtered by job and status, newest first, over the
-// seeded executions; then a deep page (1,000 at full size) by cursor and by offset.
+// seeded executions; the same page with the filter's total; then a deep page (1,000 at
+// full size) by cursor and by offset.
 import { compareLatency } from '../lib/harness.mjs'
 
 const LIMIT = 50
@@ -12,7 +13,7 @@ async function cursorFor(impl, query, page) {
   return { queued_at: last.queued_at, id: last.id }
 }
 
-export async function listPage({ impls, sizes, seeded }) {
+export async function listPage({ impls, floor, sizes, seeded }) {
   const query = { jobId: seeded.targetJobId, status: 'SUCCEEDED', limit: LIMIT }
   const deep = Math.max(2, Math.min(1000, Math.floor(seeded.targetMatches / LIMIT) - 1))
   const cursors = new Map()
@@ -32,7 +33,13 @@ export async function listPage({ impls, sizes, seeded }) {
   }
   const pages = { first: (impl) => impl.listPage(query), second: byCursorTo('second'), cursor: byCursorTo('deep') }
   const variants = impls.flatMap((impl) =>
-    Object.keys(pages).map((page) => ({ name: `${impl.name}/${page}`, impl, page, statements: () => impl.statements() })),
+    Object.keys(pages).map((page) => ({
+      name: `${impl.name}/${page}`,
+      impl,
+      page,
+      statements: () => impl.statements(),
+      ...(impl.transactions ? { transactions: () => impl.transactions() } : {}),
+    })),
   )
   const both = await compareLatency(variants, {
     ...options,
@@ -48,9 +55,22 @@ export async function listPage({ impls, sizes, seeded }) {
     budgetMs: Infinity,
     operation: async (impl) => expect(await impl.listPage({ ...query, offset: (deep - 1) * LIMIT }), 'offset page'),
   })
+  // Page 1 with the filter's total (what a UI's "page 1 of N" needs). The floor also runs
+  // the window form (`count(*) over ()`) as "floor-window"; the ratio is to the faster.
+  const windowed =
+    floor && impls.includes(floor) ? [{ ...floor, name: 'floor-window', listPageWithTotal: (q) => floor.listPageWithTotal(q, { window: true }) }] : []
+  const withTotal = await compareLatency([...impls.filter((impl) => impl.listPageWithTotal), ...windowed], {
+    ...options,
+    operation: async (impl) => {
+      const { items, total } = await impl.listPageWithTotal(query)
+      expect(items, 'page with total')
+      if (total !== seeded.targetMatches) throw new Error(`W4 page with total: ${impl.name} counted ${total} of ${seeded.targetMatches}`)
+    },
+  })
   const of = `${seeded.count.toLocaleString('en-US')} executions`
   return [
     { workload: `W4 page 1 (job+status, ${of})`, rows: first, higherIsBetter: false },
+    { workload: `W4 page 1 + total`, rows: withTotal, higherIsBetter: false, floors: ['floor', 'floor-window'] },
     { workload: `W4 page 2 by cursor`, rows: secondByCursor, higherIsBetter: false },
     { workload: `W4 page ${deep} by cursor`, rows: byCursor, higherIsBetter: false },
     { workload: `W4 page ${deep} by offset`, rows: byOffset, higherIsBetter: false },

@@ -42,6 +42,7 @@ export async function streamExecutions({ names, target, seeded, sizes, log }) {
       unit: 'MB RSS',
       spread: null,
       statementsPerOp: result.statements,
+      transactionsPerOp: result.transactions ?? null,
       note:
         `${Math.round(result.rows / (result.ms / 1000)).toLocaleString('en-US')} rows/s` +
         (result.stopped ? `, STOPPED after ${Math.round(result.ms / 1000)} s at ${result.rows.toLocaleString('en-US')} rows` : ''),
@@ -68,8 +69,17 @@ async function together({ impl, target, jobId, processes, seconds, runs }) {
   const done = results.reduce((sum, r) => sum + r.done, 0)
   const failed = results.reduce((sum, r) => sum + r.failed, 0)
   const statements = results.reduce((sum, r) => sum + r.statements, 0)
+  // Each child runs one lifecycle at a time, so its own count of transactions holds.
+  const counted = results.every((r) => r.transactions != null)
+  const transactions = results.reduce((sum, r) => sum + (r.transactions ?? 0), 0)
   const firstError = results.find((r) => r.firstError)?.firstError ?? null
-  return { rate: done / Math.max(...results.map((r) => r.seconds)), statementsPerOp: done ? statements / done : null, failed, firstError }
+  return {
+    rate: done / Math.max(...results.map((r) => r.seconds)),
+    statementsPerOp: done ? statements / done : null,
+    transactionsPerOp: done && counted ? transactions / done : null,
+    failed,
+    firstError,
+  }
 }
 
 export async function concurrentWorkers({ names, target, floor, sizes, log }) {
@@ -79,6 +89,7 @@ export async function concurrentWorkers({ names, target, floor, sizes, log }) {
     const single = []
     const eight = []
     let statementsPerOp = null
+    let transactionsPerOp = null
     let failed = 0
     let firstError = null
     for (let round = 0; round < sizes.w7Rounds; round++) {
@@ -86,6 +97,7 @@ export async function concurrentWorkers({ names, target, floor, sizes, log }) {
       const many = await together({ impl, target, jobId, processes: sizes.w7Workers, seconds: sizes.w7Seconds, runs: 50 })
       eight.push(many.rate)
       statementsPerOp = many.statementsPerOp
+      transactionsPerOp = many.transactionsPerOp
       failed += many.failed
       firstError ??= many.firstError
     }
@@ -97,6 +109,7 @@ export async function concurrentWorkers({ names, target, floor, sizes, log }) {
       unit: 'ops/s',
       spread: spread(eight),
       statementsPerOp,
+      transactionsPerOp,
       note: `1 proc ${median(single).toFixed(1)}/s, scale ×${scale.toFixed(2)}${failed ? `, ${failed} failed (${firstError})` : ''}`,
       scale,
     })
