@@ -5,6 +5,7 @@ import type { PersistenceError } from '../errors.js'
 import type { DatabaseDiagnostics } from './adapter-diagnostics.js'
 import type { FailedStatement } from './error-mapping.js'
 import type { CompiledStatements } from './speed/compiled-statements.js'
+import type { BulkCopy } from './speed/bulk-write.js'
 
 /** Column types that differ between engines, as raw SQL for Kysely's schema builder. */
 export interface ColumnTypes {
@@ -90,6 +91,12 @@ export interface DialectAdapter {
   decodeJson(value: unknown): unknown
   encodeBoolean(value: boolean): unknown
   decodeBoolean(value: unknown): boolean
+  /**
+   * A faster way than multi-row INSERTs to write large batches (PostgreSQL: `COPY … FROM
+   * STDIN`), taken by `writeEach` (speed/bulk-write.ts) from its `minRows` on; absent where
+   * the multi-row INSERT is the fastest path (SQLite, MySQL).
+   */
+  readonly bulkCopy?: BulkCopy
 }
 
 export interface AdapterHooks {

@@ -4,6 +4,7 @@ import type { AdapterHooks, DialectAdapter } from './dialect-adapter.js'
 import { postgresDiagnostics, type ServerDiagnostics } from './adapter-diagnostics.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
 import { PostgresCursor } from './postgres-cursor.js'
+import { isCopyFromStdin, PostgresBulkCopy, runCopyFromStdin } from './postgres-copy.js'
 import { CompiledStatements } from './speed/compiled-statements.js'
 import { decodeTimestampValue, postgresTimestampMillis } from './speed/timestamp-codecs.js'
 
@@ -48,6 +49,7 @@ export class PostgresAdapter implements DialectAdapter {
     double: sql`double precision`,
   }
   readonly statements = new CompiledStatements()
+  readonly bulkCopy = new PostgresBulkCopy()
   readonly #connectionString: string
   readonly #schema: string | undefined
 
@@ -150,6 +152,9 @@ export class PostgresAdapter implements DialectAdapter {
 function prepareHotStatements(client: pg.PoolClient, statements: CompiledStatements): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown
   ;(client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    // Kysely's connection hands every statement to `client.query` as text and values; a
+    // COPY needs the stream protocol, run here on this same client (see postgres-copy.ts).
+    if (isCopyFromStdin(config, values)) return runCopyFromStdin(query, config as string, values[0])
     const name = typeof config === 'string' && callback === undefined ? statements.serverStatementName(config) : undefined
     return name === undefined ? query(config, values, callback) : query({ name, text: config, values })
   }

@@ -3,7 +3,8 @@ import { componentRunsSchema, eventsSchema, type ComponentRunInput, type EventIn
 import { uuidv7 } from '../schema/ids.js'
 import { parseHotOrThrow } from '../schema/zod-issues.js'
 import type { StoreContext } from '../store-context.js'
-import { insertEach, prepare } from '../db/speed/prepared-statement.js'
+import { writeEach } from '../db/speed/bulk-write.js'
+import { prepare } from '../db/speed/prepared-statement.js'
 import { componentRunsTable, executionEventsTable } from '../tables/execution-tables.js'
 
 // In the order the writers below fill the parameters (a misspelt column does not compile).
@@ -34,7 +35,9 @@ const attemptState = prepare<'id'>((t, value) => t.db.selectFrom('execution_atte
 
 /**
  * Validates every run first (issues carry `runs[3].lines_received`), then writes them all
- * in one transaction, chunked to the engine's parameter limit. A bad row writes nothing.
+ * in one transaction: multi-row INSERTs chunked to the engine's parameter limit, or one
+ * COPY on PostgreSQL for a large batch. A bad row writes nothing, and neither does a row
+ * the database refuses (a component already recorded under the attempt: ConstraintError).
  */
 export async function recordComponentRuns(context: StoreContext, attemptId: string, runs: readonly ComponentRunInput[]): Promise<{ written: number }> {
   const parsed = parseHotOrThrow(componentRunsSchema, runs, 'runs')
@@ -58,7 +61,7 @@ export async function recordComponentRuns(context: StoreContext, attemptId: stri
     }
     const executionId = attempt.execution_id
     // In RUN_COLUMNS order.
-    return insertEach(tx, componentRunsTable.name, RUN_COLUMNS, parsed, (run, out, at) => {
+    return writeEach(tx, componentRunsTable.name, RUN_COLUMNS, parsed, (run, out, at) => {
       out[at] = attemptId
       out[at + 1] = run.component_name
       out[at + 2] = executionId
@@ -75,7 +78,7 @@ export async function recordComponentRuns(context: StoreContext, attemptId: stri
   return { written }
 }
 
-/** Validates every event, then appends them all in one transaction (chunked). */
+/** Validates every event, then appends them all in one transaction (chunked, or one COPY for a large batch on PostgreSQL). */
 export async function appendEvents(context: StoreContext, executionId: string, events: readonly EventInput[]): Promise<{ written: number }> {
   const parsed = parseHotOrThrow(eventsSchema, events, 'events')
   const { adapter } = context
@@ -84,7 +87,7 @@ export async function appendEvents(context: StoreContext, executionId: string, e
     const execution = await tx.db.selectFrom('executions').select('id').where('id', '=', executionId).executeTakeFirst()
     if (!execution) throw new NotFoundError(`Execution ${executionId} not found`, { tableName: tx.table('executions') })
     // In EVENT_COLUMNS order.
-    return insertEach(tx, executionEventsTable.name, EVENT_COLUMNS, parsed, (event, out, at) => {
+    return writeEach(tx, executionEventsTable.name, EVENT_COLUMNS, parsed, (event, out, at) => {
       // UUIDv7 ids keep the log in append order for keyset paging.
       out[at] = uuidv7()
       out[at + 1] = executionId
