@@ -377,9 +377,10 @@ describeEngines('executions', (target) => {
     statements.length = 0
     const claim = await watched.executions.claimNext({ workerId: 'sql-watcher', leaseMs: 60_000 })
     expect(claim).not.toBeNull()
-    const candidate = statements.find((statement) => statement.startsWith('select') && statement.includes('order by'))
+    // PostgreSQL picks the candidate in a subquery of the claiming statement; the others select it first.
+    const candidate = statements.find((statement) => statement.includes('order by "queued_at", "id"') || statement.includes('order by `queued_at`, `id`'))
     expect(candidate, statements.join('\n')).toBeDefined()
-    if (Store.context(watched).adapter.supportsSkipLocked) expect(candidate).toMatch(/for update skip locked$/)
+    if (Store.context(watched).adapter.supportsSkipLocked) expect(candidate).toMatch(/ for update skip locked(\)|$)/)
     else expect(statements[0]).toBe('begin immediate')
     await watched.executions.finishAttempt(claim?.attempt.id ?? '', { status: 'CANCELLED' })
   })

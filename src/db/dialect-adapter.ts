@@ -47,6 +47,15 @@ export interface DialectAdapter {
   readonly supportsTransactionalDdl: boolean
   /** `SELECT … FOR UPDATE SKIP LOCKED`. */
   readonly supportsSkipLocked: boolean
+  /** `INSERT … RETURNING` (also `INSERT … SELECT … RETURNING`): MariaDB has it where MySQL has not. */
+  readonly supportsInsertReturning: boolean
+  /**
+   * Data-modifying statements in `WITH` (PostgreSQL): several writes that depend on each
+   * other travel as one statement, atomic without a transaction of their own.
+   */
+  readonly supportsWritableCte: boolean
+  /** `UPDATE a, b SET a.x = …, b.y = … WHERE …` (MySQL): two rows of two tables in one statement. */
+  readonly supportsMultiTableUpdate: boolean
   /** The migration lock is itself a write transaction (SQLite): migrations run inside it. */
   readonly migrationLockIsTransaction: boolean
   /** Most bound parameters one statement may carry. */

@@ -14,6 +14,10 @@ export class MysqlAdapter implements DialectAdapter {
   readonly supportsReturning = false
   readonly supportsTransactionalDdl = false
   readonly supportsSkipLocked = true
+  readonly supportsWritableCte = false
+  readonly supportsMultiTableUpdate = true
+  /** MariaDB 10.5+; learned by `initialize`. */
+  supportsInsertReturning = false
   readonly migrationLockIsTransaction = false
   /** The protocol allows 65,535 placeholders per prepared statement. */
   readonly maxParameters = 65_535
@@ -72,7 +76,9 @@ export class MysqlAdapter implements DialectAdapter {
    */
   async initialize<DB>(db: Kysely<DB>): Promise<void> {
     const { rows } = await sql<{ version: string }>`select version() as version`.execute(db)
-    this.#collation = /mariadb/i.test(rows[0]?.version ?? '') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin'
+    const mariadb = /mariadb/i.test(rows[0]?.version ?? '')
+    this.#collation = mariadb ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin'
+    this.supportsInsertReturning = mariadb
   }
 
   tableOptions<B extends CreateTableBuilder<string, string>>(builder: B): B {

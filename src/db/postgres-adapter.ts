@@ -36,6 +36,9 @@ export class PostgresAdapter implements DialectAdapter {
   readonly supportsReturning = true
   readonly supportsTransactionalDdl = true
   readonly supportsSkipLocked = true
+  readonly supportsInsertReturning = true
+  readonly supportsWritableCte = true
+  readonly supportsMultiTableUpdate = false
   readonly migrationLockIsTransaction = false
   readonly maxParameters = 65_535
   readonly types = {

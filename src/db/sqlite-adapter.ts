@@ -36,6 +36,9 @@ export class SqliteAdapter implements DialectAdapter {
   readonly supportsReturning = true
   readonly supportsTransactionalDdl = true
   readonly supportsSkipLocked = false
+  readonly supportsInsertReturning = true
+  readonly supportsWritableCte = false
+  readonly supportsMultiTableUpdate = false
   readonly migrationLockIsTransaction = true
   readonly maxParameters = SQLITE_MAX_PARAMETERS
   readonly types = {

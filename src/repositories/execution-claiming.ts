@@ -1,13 +1,8 @@
 import { ConflictError, NotFoundError } from '../errors.js'
-import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
+import type { ExecutionStatus } from '../schema/execution-schemas.js'
 import type { StoreContext } from '../store-context.js'
-import { EXECUTION_COLUMNS, executionFromRow } from './execution-rows.js'
-import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution } from './execution-transitions.js'
-
-export interface Claim {
-  readonly execution: Execution
-  readonly attempt: Attempt
-}
+import { settleAttempt } from './execution-lifecycle.js'
+import { finishedColumns, runningAttemptId, transitionExecution } from './execution-transitions.js'
 
 export interface ReapResult {
   /** One entry per execution whose lease had expired, with the status it was moved to. */
@@ -16,30 +11,6 @@ export interface ReapResult {
 
 /** Executions reaped per call; a worker calls `reapExpired` again to continue. */
 const REAP_BATCH = 100
-
-/**
- * Takes the oldest queued execution for `workerId`. PostgreSQL and MySQL lock the row with
- * `FOR UPDATE SKIP LOCKED`, so concurrent workers pass over each other's candidates
- * instead of queueing on them; SQLite's write transaction is `BEGIN IMMEDIATE`, so one
- * claimer at a time sees and takes the row.
- */
-export async function claimNext(context: StoreContext, input: { workerId: string; leaseMs: number }): Promise<Claim | null> {
-  return context.transaction(async (tx) => {
-    let candidate = tx.db
-      .selectFrom('executions')
-      .select(['id', 'attempt_count', 'started_at'])
-      .where('status', '=', 'QUEUED')
-      .orderBy('queued_at')
-      .orderBy('id')
-      .limit(1)
-    if (tx.adapter.supportsSkipLocked) candidate = candidate.forUpdate().skipLocked()
-    const row = await candidate.executeTakeFirst()
-    if (!row) return null
-    const attempt = await openAttempt(tx, String(row.id), Number(row.attempt_count), row.started_at, input)
-    const header = await tx.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('id', '=', row.id).executeTakeFirstOrThrow()
-    return { execution: executionFromRow(tx.adapter, header), attempt }
-  })
-}
 
 /** Extends the lease by the length it was claimed with. Someone else's lease is a `conflict`. */
 export async function heartbeat(context: StoreContext, id: string, workerId: string): Promise<void> {

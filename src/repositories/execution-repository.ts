@@ -11,29 +11,20 @@ import {
   type FinishResult,
   type StartExecutionInput,
 } from '../schema/execution-schemas.js'
-import { prepare, prepareInsert } from '../db/speed/prepared-statement.js'
 import { uuidv7 } from '../schema/ids.js'
 import { parseHotOrThrow } from '../schema/zod-issues.js'
 import type { StreamQuery } from '../query/index.js'
 import type { StoreContext } from '../store-context.js'
-import { executionsTable } from '../tables/execution-tables.js'
 import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
-import { claimNext, heartbeat, reapExpired, type Claim, type ReapResult } from './execution-claiming.js'
+import { heartbeat, reapExpired, type ReapResult } from './execution-claiming.js'
+import { claimExecution, openAttempt, queueExecution, settleAttempt, type Claim } from './execution-lifecycle.js'
 import { purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
 import { listExecutions } from './execution-list.js'
 import { getExecution, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
 import { EXECUTION_COLUMNS, errorColumns, executionFromRow } from './execution-rows.js'
 import { executionStats, type ExecutionStats, type StatsQuery } from './execution-stats.js'
 import { streamExecutions } from './execution-stream.js'
-import { finishedColumns, openAttempt, runningAttemptId, settleAttempt, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
-import { pinnedJob } from './pinned-job.js'
-
-const insertExecution = prepareInsert('executions', executionsTable.columnNames)
-const insertPayload = prepare<'execution_id' | 'params'>((t, value) =>
-  t.db.insertInto('execution_payloads').values({ execution_id: value('execution_id'), params: value('params'), error_details: null }),
-)
-/** What starting an attempt needs to know of the execution. */
-const queuedState = prepare<'id'>((t, value) => t.db.selectFrom('executions').select(['status', 'attempt_count', 'started_at']).where('id', '=', value('id')))
+import { finishedColumns, runningAttemptId, transitionExecution, type StartAttemptOptions } from './execution-transitions.js'
 
 /**
  * Execution metadata, written by many workers at once: executions and their state
@@ -59,43 +50,18 @@ export class ExecutionRepository {
    */
   async start(input: StartExecutionInput): Promise<Execution> {
     const parsed = parseHotOrThrow(startExecutionSchema, input)
-    if (parsed.idempotencyKey !== undefined) {
-      const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
-      if (existing) return existing
-    }
-    const { adapter } = this.#context
-    const now = adapter.encodeTimestamp(this.#context.now())
-    const row = {
+    const queued = {
       id: uuidv7(),
       job_id: parsed.jobId,
-      job_version: 0,
       environment: parsed.environment ?? null,
-      status: 'QUEUED',
       trigger: parsed.trigger,
       idempotency_key: parsed.idempotencyKey ?? null,
-      worker_id: null,
-      lease_expires_at: null,
-      lease_ms: null,
-      attempt_count: 0,
-      max_attempts: 1,
-      queued_at: now,
-      started_at: null,
-      finished_at: null,
-      duration_ms: null,
-      error_type: null,
-      error_message: null,
-      updated_at: now,
+      params: parsed.params ?? {},
     }
     try {
-      return await this.#context.transaction(async (context) => {
-        const job = await pinnedJob(context, parsed.jobId)
-        const pinned = { ...row, job_version: job.version, max_attempts: job.numOfRetries + 1 }
-        await insertExecution.run(context, pinned)
-        await insertPayload.run(context, { execution_id: row.id, params: adapter.encodeJson(parsed.params ?? {}) })
-        return executionFromRow(adapter, pinned)
-      })
+      return await queueExecution(this.#context, queued)
     } catch (error) {
-      // A concurrent start with the same key won the unique index: return its execution.
+      // The key's first start (perhaps a concurrent one, from another process) won the unique index: return its execution.
       if (parsed.idempotencyKey !== undefined && error instanceof ConstraintError && error.constraint_kind === 'unique') {
         const existing = await this.#byIdempotencyKey(parsed.idempotencyKey, parsed.jobId)
         if (existing) return existing
@@ -105,16 +71,8 @@ export class ExecutionRepository {
   }
 
   /** Starts the next attempt of a queued execution (QUEUED → RUNNING). */
-  async startAttempt(id: string, options: StartAttemptOptions = {}): Promise<Attempt> {
-    const executions = this.#context.table('executions')
-    return this.#context.transaction(async (context) => {
-      const current = await queuedState.first(context, { id })
-      if (!current) throw new NotFoundError(`Execution ${id} not found`, { tableName: executions })
-      if (current.status !== 'QUEUED') {
-        throw new ConflictError(`Execution ${id} is ${current.status}: an attempt starts only from QUEUED`, { tableName: executions })
-      }
-      return openAttempt(context, id, Number(current.attempt_count), current.started_at, options)
-    })
+  startAttempt(id: string, options: StartAttemptOptions = {}): Promise<Attempt> {
+    return openAttempt(this.#context, id, options)
   }
 
   /**
@@ -199,7 +157,7 @@ export class ExecutionRepository {
 
   /** Hands the oldest queued execution to this worker (exactly one worker gets each), or `null`. */
   claimNext(input: ClaimInput): Promise<Claim | null> {
-    return claimNext(this.#context, parseHotOrThrow(claimSchema, input))
+    return claimExecution(this.#context, parseHotOrThrow(claimSchema, input))
   }
 
   /** Extends the lease of a running execution held by `workerId`. */

@@ -1,0 +1,542 @@
+import { sql } from 'kysely'
+import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
+import { prepare, prepareEach, type StatementTarget } from '../db/speed/prepared-statement.js'
+import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
+import { uuidv7 } from '../schema/ids.js'
+import type { StoreContext } from '../store-context.js'
+import { executionsTable } from '../tables/execution-tables.js'
+import { EXECUTION_COLUMNS, errorColumns, executionFromRow } from './execution-rows.js'
+import { promotePendingState, discardPendingState } from './job-state-repository.js'
+import { pinnedJob } from './pinned-job.js'
+import { finishedColumns, type AttemptOutcome, type StartAttemptOptions } from './execution-transitions.js'
+
+/**
+ * A worker's common path — queue, open an attempt (or claim one), settle it — in as few
+ * round trips as each engine allows, with the guarantees of the state machine in
+ * execution-transitions.ts: every change is conditional on the status it leaves, a lost
+ * race is a `conflict` and writes nothing.
+ *
+ *   step            PostgreSQL                     SQLite, MariaDB
+ *   start           1 statement, no transaction    2 statements in one transaction
+ *   startAttempt    1 statement, no transaction    2 statements in one transaction
+ *   claimNext       1 statement, no transaction    3 statements in one transaction
+ *   finishAttempt   2 statements in a transaction  2 (MariaDB) or 3 (SQLite)
+ *
+ * PostgreSQL chains the writes of a step with data-modifying CTEs: one statement is atomic
+ * by itself, so it needs no BEGIN/COMMIT round trips. Finishing reads the attempt with its
+ * execution first (the retry decision and the duration need them) and writes both rows
+ * in one statement; MariaDB writes them with one two-table UPDATE. Publishing job state,
+ * error details and MySQL without `RETURNING` cost a statement more, only when present.
+ * Measured on the benchmark's W3-bare: see docs/benchmark.md.
+ */
+
+const ATTEMPT_RUNNING = 'RUNNING'
+
+/** What a new execution row holds before the job pins its version and attempts. */
+export interface QueuedExecution {
+  readonly id: string
+  readonly job_id: string
+  readonly environment: string | null
+  readonly trigger: string
+  readonly idempotency_key: string | null
+  readonly params: unknown
+}
+
+/**
+ * Inserts a QUEUED execution of the job's current version and its params row. The job's
+ * version and retries are read by the insert itself (subqueries on the jobs row, in the
+ * same statement, so a job update that lands at the same time is either fully before or
+ * fully after). A missing job fails the insert (NOT NULL), reported as `not_found`.
+ * @returns the execution's header
+ * @throws ConstraintError (`unique`) when the idempotency key is taken
+ */
+export async function queueExecution(context: StoreContext, queued: QueuedExecution): Promise<Execution> {
+  const { adapter } = context
+  const now = adapter.encodeTimestamp(context.now())
+  const values = {
+    ...queued,
+    status: 'QUEUED',
+    worker_id: null,
+    lease_expires_at: null,
+    lease_ms: null,
+    attempt_count: 0,
+    queued_at: now,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    error_type: null,
+    error_message: null,
+    updated_at: now,
+    params: adapter.encodeJson(queued.params ?? {}),
+  }
+  try {
+    const pinned = adapter.supportsWritableCte
+      ? await queueWithPayload.first(context, values)
+      : await context.transaction(async (tx) => {
+          const inserted = await insertQueued.first(tx, values)
+          await insertPayload.run(tx, values)
+          return adapter.supportsInsertReturning ? inserted : pinnedColumns.first(tx, values)
+        })
+    if (!pinned) throw new NotFoundError(`Job ${queued.job_id} not found`, { tableName: context.table('jobs') })
+    return executionFromRow(adapter, { ...values, job_version: pinned.job_version, max_attempts: pinned.max_attempts })
+  } catch (error) {
+    // The subqueries found no job: the insert broke NOT NULL (or the job's foreign key).
+    if (error instanceof ConstraintError && error.constraint_kind !== 'unique') await pinnedJob(context, queued.job_id)
+    throw error
+  }
+}
+
+const QUEUE_COLUMNS = executionsTable.columnNames
+
+/** `INSERT INTO executions … VALUES (…, (SELECT current_version …), (SELECT retries + 1 …), …)` */
+const queuedRow = (t: StatementTarget, value: Value) =>
+  t.db.insertInto('executions').values((eb) => {
+    const job = () => eb.selectFrom('jobs').where('id', '=', value('job_id'))
+    return {
+      ...Object.fromEntries(QUEUE_COLUMNS.map((name) => [name, value(name)])),
+      job_version: job().select('current_version'),
+      max_attempts: job().select(sql<number>`case when num_of_retries > 0 then num_of_retries + 1 else 1 end`.as('n')),
+    }
+  })
+
+const insertQueued = prepare<string>((t, value) => {
+  const insert = queuedRow(t, value)
+  return t.adapter.supportsInsertReturning ? insert.returning(['job_version', 'max_attempts']) : insert
+})
+const insertPayload = prepare<string>((t, value) =>
+  t.db.insertInto('execution_payloads').values({ execution_id: value('id'), params: value('params'), error_details: null }),
+)
+const pinnedColumns = prepare<string>((t, value) => t.db.selectFrom('executions').select(['job_version', 'max_attempts']).where('id', '=', value('id')))
+/** PostgreSQL: the execution and its params row in one statement. */
+const queueWithPayload = prepare<string>((t, value) =>
+  t.db
+    .with('queued', () => queuedRow(t, value).returning(['job_version', 'max_attempts']))
+    .with('payload', (db) => db.insertInto('execution_payloads').values({ execution_id: value('id'), params: value('params'), error_details: null }))
+    .selectFrom('queued')
+    .select(['job_version', 'max_attempts']),
+)
+
+/** The lease columns an attempt opens with. */
+function leaseOf(context: StoreContext, now: Date, options: StartAttemptOptions) {
+  const { adapter } = context
+  return options.workerId !== undefined && options.leaseMs !== undefined
+    ? { worker_id: options.workerId, lease_expires_at: adapter.encodeTimestamp(new Date(now.getTime() + options.leaseMs)), lease_ms: options.leaseMs }
+    : { worker_id: options.workerId ?? null, lease_expires_at: null, lease_ms: null }
+}
+
+/**
+ * QUEUED → RUNNING with a new attempt row (startAttempt).
+ * @throws NotFoundError, ConflictError (not QUEUED)
+ */
+export async function openAttempt(context: StoreContext, executionId: string, options: StartAttemptOptions): Promise<Attempt> {
+  const now = context.now()
+  const values = { id: executionId, attempt_id: uuidv7(), now: context.adapter.encodeTimestamp(now), ...leaseOf(context, now, options) }
+  const opened = context.adapter.supportsWritableCte
+    ? await openWithAttempt.first(context, values)
+    : await context.transaction(async (tx) => {
+        // The attempt first: its INSERT … SELECT reads (and on MariaDB locks) the queued row.
+        const inserted = await insertAttemptFromQueued.first(tx, values)
+        const row = tx.adapter.supportsInsertReturning ? inserted : await attemptNumber.first(tx, values)
+        if (row) await runOnQueued(tx, executionId, { ...values, attempt_count: row.attempt_number })
+        return row
+      })
+  if (!opened) throw await notStartable(context, executionId)
+  return runningAttempt(values.attempt_id, executionId, Number(opened.attempt_number), options.workerId ?? null, now)
+}
+
+async function notStartable(context: StoreContext, executionId: string): Promise<Error> {
+  const executions = context.table('executions')
+  const current = await context.db.selectFrom('executions').select('status').where('id', '=', executionId).executeTakeFirst()
+  if (!current) return new NotFoundError(`Execution ${executionId} not found`, { tableName: executions })
+  return new ConflictError(`Execution ${executionId} is ${current.status}: an attempt starts only from QUEUED`, { tableName: executions })
+}
+
+function runningAttempt(id: string, executionId: string, attemptNumber: number, workerId: string | null, now: Date): Attempt {
+  return {
+    id,
+    execution_id: executionId,
+    attempt_number: attemptNumber,
+    status: 'RUNNING',
+    worker_id: workerId,
+    started_at: now,
+    finished_at: null,
+    error: null,
+  }
+}
+
+const ATTEMPT_COLUMNS = [
+  'id',
+  'execution_id',
+  'attempt_number',
+  'status',
+  'worker_id',
+  'started_at',
+  'finished_at',
+  'error_type',
+  'error_message',
+  'error_details',
+] as const
+
+type Value = (name: string) => never
+
+/** The SET list of QUEUED → RUNNING; `attemptCount` is the new count (an expression or a value). */
+function runningSet(value: Value) {
+  return {
+    status: 'RUNNING' as const,
+    worker_id: value('worker_id'),
+    lease_expires_at: value('lease_expires_at'),
+    lease_ms: value('lease_ms'),
+    started_at: sql<unknown>`coalesce(${sql.ref('started_at')}, ${value('now')})`,
+    updated_at: value('now'),
+  }
+}
+
+/** `INSERT INTO execution_attempts SELECT …, attempt_count + 1, … FROM executions WHERE id AND status = 'QUEUED'` */
+const insertAttemptFromQueued = prepare<string>((t, value) => {
+  const insert = t.db
+    .insertInto('execution_attempts')
+    .columns(ATTEMPT_COLUMNS)
+    .expression((eb) => {
+      const queued = eb
+        .selectFrom('executions')
+        .select((sb) => [
+          sb.val(value('attempt_id')).as('id'),
+          'id as execution_id',
+          sb('attempt_count', '+', 1).as('attempt_number'),
+          sb.val(ATTEMPT_RUNNING).as('status'),
+          sb.val(value('worker_id')).as('worker_id'),
+          sb.val(value('now')).as('started_at'),
+          sql`null`.as('finished_at'),
+          sql`null`.as('error_type'),
+          sql`null`.as('error_message'),
+          sql`null`.as('error_details'),
+        ])
+        .where('id', '=', value('id'))
+        .where('status', '=', 'QUEUED')
+      return t.adapter.supportsSkipLocked ? queued.forUpdate() : queued
+    })
+  return t.adapter.supportsInsertReturning ? insert.returning('attempt_number') : insert
+})
+/** QUEUED → RUNNING of a row this transaction holds (locked, or SQLite's only writer): anything else is a bug to stop at. */
+async function runOnQueued(tx: StoreContext, executionId: string, values: Record<string, unknown>): Promise<void> {
+  if ((await markRunning.affected(tx, values)) !== 1) {
+    throw new ConflictError(`Execution ${executionId} stopped being QUEUED while it was opened`, { tableName: tx.table('executions') })
+  }
+}
+
+const attemptNumber = prepare<string>((t, value) => t.db.selectFrom('execution_attempts').select('attempt_number').where('id', '=', value('attempt_id')))
+const markRunning = prepare<string>((t, value) =>
+  t.db
+    .updateTable('executions')
+    .set({ ...runningSet(value), attempt_count: value('attempt_count') })
+    .where('id', '=', value('id'))
+    .where('status', '=', 'QUEUED'),
+)
+/** PostgreSQL: QUEUED → RUNNING and the attempt row in one statement. */
+const openWithAttempt = prepare<string>((t, value) =>
+  t.db
+    .with('opened', (db) =>
+      db
+        .updateTable('executions')
+        .set((eb) => ({ ...runningSet(value), attempt_count: eb('attempt_count', '+', 1) }))
+        .where('id', '=', value('id'))
+        .where('status', '=', 'QUEUED')
+        .returning(['id', 'attempt_count']),
+    )
+    .insertInto('execution_attempts')
+    .columns(ATTEMPT_COLUMNS)
+    .expression((eb) =>
+      eb
+        .selectFrom('opened')
+        .select([
+          eb.val(value('attempt_id')).as('id'),
+          'id as execution_id',
+          'attempt_count as attempt_number',
+          eb.val(ATTEMPT_RUNNING).as('status'),
+          eb.val(value('worker_id')).as('worker_id'),
+          eb.val(value('now')).as('started_at'),
+          sql`null`.as('finished_at'),
+          sql`null`.as('error_type'),
+          sql`null`.as('error_message'),
+          sql`null`.as('error_details'),
+        ]),
+    )
+    .returning('attempt_number'),
+)
+
+export interface Claim {
+  readonly execution: Execution
+  readonly attempt: Attempt
+}
+
+/**
+ * Takes the oldest queued execution for `workerId`. PostgreSQL and MySQL lock the row with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent workers pass over each other's candidates
+ * instead of queueing on them; SQLite's write transaction is `BEGIN IMMEDIATE`, so one
+ * claimer at a time sees and takes the row.
+ */
+export async function claimExecution(context: StoreContext, input: { workerId: string; leaseMs: number }): Promise<Claim | null> {
+  const now = context.now()
+  const values = { attempt_id: uuidv7(), now: context.adapter.encodeTimestamp(now), ...leaseOf(context, now, input) }
+  const attempt = (row: Record<string, unknown>, attemptNumber: number) => runningAttempt(values.attempt_id, String(row.id), attemptNumber, input.workerId, now)
+  if (context.adapter.supportsWritableCte) {
+    const row = await claimWithAttempt.first(context, values)
+    return row ? { execution: executionFromRow(context.adapter, row), attempt: attempt(row, Number(row.attempt_count)) } : null
+  }
+  return context.transaction(async (tx) => {
+    const candidate = await oldestQueued.first(tx, {})
+    if (!candidate) return null
+    const attemptCount = Number(candidate.attempt_count) + 1
+    const claimed = { ...values, id: String(candidate.id), attempt_count: attemptCount }
+    await runOnQueued(tx, claimed.id, claimed)
+    await insertAttempt.run(tx, { ...claimed, attempt_number: attemptCount })
+    const header = {
+      ...candidate,
+      status: 'RUNNING',
+      attempt_count: attemptCount,
+      worker_id: values.worker_id,
+      lease_expires_at: values.lease_expires_at,
+      started_at: candidate.started_at ?? values.now,
+    }
+    return { execution: executionFromRow(tx.adapter, header), attempt: attempt(header, attemptCount) }
+  })
+}
+
+const oldestQueued = prepare<never>((t) => {
+  const oldest = t.db.selectFrom('executions').select(EXECUTION_COLUMNS).where('status', '=', 'QUEUED').orderBy('queued_at').orderBy('id').limit(1)
+  return t.adapter.supportsSkipLocked ? oldest.forUpdate().skipLocked() : oldest
+})
+const insertAttempt = prepare<string>((t, value) =>
+  t.db.insertInto('execution_attempts').values({
+    id: value('attempt_id'),
+    execution_id: value('id'),
+    attempt_number: value('attempt_number'),
+    status: ATTEMPT_RUNNING,
+    worker_id: value('worker_id'),
+    started_at: value('now'),
+    finished_at: null,
+    error_type: null,
+    error_message: null,
+    error_details: null,
+  }),
+)
+/** PostgreSQL: pick, lock, mark RUNNING and open the attempt in one statement. */
+const claimWithAttempt = prepare<string>((t, value) =>
+  t.db
+    .with('claimed', (db) =>
+      db
+        .updateTable('executions')
+        .set((eb) => ({ ...runningSet(value), attempt_count: eb('attempt_count', '+', 1) }))
+        .where('id', '=', (eb) =>
+          eb.selectFrom('executions').select('id').where('status', '=', 'QUEUED').orderBy('queued_at').orderBy('id').limit(1).forUpdate().skipLocked(),
+        )
+        .where('status', '=', 'QUEUED')
+        .returning(EXECUTION_COLUMNS),
+    )
+    .with('opened', (db) =>
+      db
+        .insertInto('execution_attempts')
+        .columns(ATTEMPT_COLUMNS)
+        .expression((eb) =>
+          eb
+            .selectFrom('claimed')
+            .select([
+              eb.val(value('attempt_id')).as('id'),
+              'id as execution_id',
+              'attempt_count as attempt_number',
+              eb.val(ATTEMPT_RUNNING).as('status'),
+              eb.val(value('worker_id')).as('worker_id'),
+              eb.val(value('now')).as('started_at'),
+              sql`null`.as('finished_at'),
+              sql`null`.as('error_type'),
+              sql`null`.as('error_message'),
+              sql`null`.as('error_details'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('claimed')
+    .selectAll(),
+)
+
+/**
+ * Ends a running attempt and settles its execution, in the caller's transaction: a
+ * success publishes the attempt's pending job state and finishes the execution; a
+ * failure discards that state and requeues the execution if attempts remain.
+ * @returns the execution's header after the change
+ * @throws NotFoundError, ConflictError (the attempt or its execution is not RUNNING, or another worker holds it)
+ */
+export async function settleAttempt(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<Execution> {
+  const attempts = context.table('execution_attempts')
+  const { adapter } = context
+  const now = context.now()
+  const current = await attemptWithExecution.first(context, { id: attemptId })
+  if (!current) throw new NotFoundError(`Attempt ${attemptId} not found`, { tableName: attempts })
+  if (current.attempt_status !== ATTEMPT_RUNNING) {
+    throw new ConflictError(`Attempt ${attemptId} is ${current.attempt_status}: it cannot become ${outcome.status}`, { tableName: attempts })
+  }
+  const executionId = String(current.id)
+  const retry = outcome.retry !== false && outcome.status === 'FAILED' && Number(current.attempt_count) < Number(current.max_attempts)
+  const target: ExecutionStatus = retry ? 'QUEUED' : outcome.status
+  const written = {
+    worker_id: null,
+    lease_expires_at: null,
+    ...(retry ? {} : { ...finishedColumns(context, now, current.started_at), ...errorColumns(outcome.error) }),
+    status: target,
+    updated_at: adapter.encodeTimestamp(now),
+  }
+  const shape = { columns: Object.keys(written), byWorker: outcome.workerId !== undefined }
+  const changed = await endAttemptAndExecution(context, shape).first(context, {
+    ...written,
+    execution_id: executionId,
+    held_by: outcome.workerId,
+    attempt_id: attemptId,
+    attempt_status: outcome.status,
+    attempt_finished_at: adapter.encodeTimestamp(now),
+    attempt_error_type: errorColumns(outcome.error).error_type,
+    attempt_error_message: errorColumns(outcome.error).error_message,
+    attempt_error_details: adapter.encodeJson(outcome.error?.details ?? null),
+  })
+  if (Number(changed?.attempts) !== 1 || Number(changed?.executions) !== 1) {
+    // Nothing is left half-written: the caller's transaction rolls back on the throw.
+    throw await notSettleable(context, executionId, attemptId, outcome, target)
+  }
+  if (Number(current.has_pending) > 0) {
+    if (outcome.status === 'SUCCEEDED') await promotePendingState(context, attemptId)
+    else await discardPendingState(context, attemptId)
+  }
+  if (!retry && outcome.error?.details !== undefined) {
+    await context.db
+      .updateTable('execution_payloads')
+      .set({ error_details: adapter.encodeJson(outcome.error.details) })
+      .where('execution_id', '=', executionId)
+      .execute()
+  }
+  // The header as it now stands, from the row read in this transaction and the change made to it.
+  return executionFromRow(adapter, { ...current, ...written }, retry ? null : (outcome.error?.details ?? null))
+}
+
+/**
+ * Why the settling write changed nothing (or only the attempt, which the caller's rollback
+ * undoes). The execution is asked first: this transaction may already have ended the attempt.
+ */
+async function notSettleable(context: StoreContext, executionId: string, attemptId: string, outcome: AttemptOutcome, target: ExecutionStatus): Promise<Error> {
+  const tableName = context.table('executions')
+  const current = await context.db.selectFrom('executions').select(['status', 'worker_id']).where('id', '=', executionId).executeTakeFirst()
+  if (!current) return new NotFoundError(`Execution ${executionId} not found`, { tableName })
+  if (current.status !== 'RUNNING') return new ConflictError(`Execution ${executionId} is ${current.status}: it cannot become ${target}`, { tableName })
+  if (outcome.workerId !== undefined && current.worker_id !== outcome.workerId) {
+    return new ConflictError(`Execution ${executionId} is held by another worker`, { tableName })
+  }
+  const attempt = await context.db.selectFrom('execution_attempts').select('status').where('id', '=', attemptId).executeTakeFirst()
+  return new ConflictError(`Attempt ${attemptId} is ${attempt?.status ?? 'gone'}: it cannot become ${outcome.status}`, {
+    tableName: context.table('execution_attempts'),
+  })
+}
+
+/**
+ * The attempt's status with its execution's header and whether it set job state, in one
+ * statement. All come from primary-key lookups in subqueries, not a join: PostgreSQL
+ * planned the join as a merge join that walked the whole executions index (1,000,000
+ * rows: 458 ms instead of 0.3) once the attempt's execution id lay beyond the table's
+ * statistics, as every new id does.
+ */
+const attemptWithExecution = prepare<'id'>((t, value) => {
+  const attempt = (column: 'execution_id' | 'status') => t.db.selectFrom('execution_attempts').select(column).where('id', '=', value('id'))
+  const pending = t.db
+    .selectFrom('job_state_pending')
+    .select(sql`1`.as('one'))
+    .where('attempt_id', '=', value('id'))
+  return t.db
+    .selectFrom('executions')
+    .select((eb) => [...EXECUTION_COLUMNS, attempt('status').as('attempt_status'), eb.exists(pending).as('has_pending')])
+    .where('id', '=', attempt('execution_id'))
+})
+
+interface SettleShape {
+  /** The execution columns the settle writes (`written` in settleAttempt). */
+  readonly columns: readonly string[]
+  /** Only the worker holding the lease may settle. */
+  readonly byWorker: boolean
+}
+
+/**
+ * The attempt RUNNING → its end and the execution RUNNING → `status`, as one statement
+ * returning how many rows of each it changed (PostgreSQL: two CTEs; MySQL: a two-table
+ * UPDATE, 2 rows changed) or, on SQLite, two statements.
+ */
+function endAttemptAndExecution(context: StoreContext, shape: SettleShape) {
+  const { adapter } = context
+  if (adapter.supportsWritableCte) return settleWithCte(shape)
+  if (adapter.supportsMultiTableUpdate) {
+    const statement = settleBothTables(shape)
+    return { first: async (target: StoreContext, values: Record<string, unknown>) => bothChanged(await statement.affected(target, values)) }
+  }
+  return {
+    first: async (target: StoreContext, values: Record<string, unknown>) => {
+      const attempts = await endAttempt.affected(target, values)
+      const executions = attempts === 1 ? await settleExecution(shape).affected(target, values) : 0
+      return { attempts, executions }
+    },
+  }
+}
+
+const bothChanged = (rows: number) => (rows === 2 ? { attempts: 1, executions: 1 } : { attempts: 0, executions: 0 })
+const shapeKey = (shape: SettleShape) => `${shape.columns.join()}|${shape.byWorker}`
+
+const endAttemptSet = (value: Value) => ({
+  status: value('attempt_status'),
+  finished_at: value('attempt_finished_at'),
+  error_type: value('attempt_error_type'),
+  error_message: value('attempt_error_message'),
+  error_details: value('attempt_error_details'),
+})
+
+const endAttempt = prepare<string>((t, value) =>
+  t.db.updateTable('execution_attempts').set(endAttemptSet(value)).where('id', '=', value('attempt_id')).where('status', '=', ATTEMPT_RUNNING),
+)
+
+const settleExecution = prepareEach<SettleShape>(shapeKey, (t, value, shape) => {
+  const update = t.db
+    .updateTable('executions')
+    .set(Object.fromEntries(shape.columns.map((column) => [column, value(column)])))
+    .where('id', '=', value('execution_id'))
+    .where('status', '=', 'RUNNING')
+  return shape.byWorker ? update.where('worker_id', '=', value('held_by')) : update
+})
+
+const settleWithCte = prepareEach<SettleShape>(shapeKey, (t, value, shape) =>
+  t.db
+    .with('ended', (db) =>
+      db
+        .updateTable('execution_attempts')
+        .set(endAttemptSet(value))
+        .where('id', '=', value('attempt_id'))
+        .where('status', '=', ATTEMPT_RUNNING)
+        .returning('id'),
+    )
+    .with('settled', (db) => {
+      const update = db
+        .updateTable('executions')
+        .set(Object.fromEntries(shape.columns.map((column) => [column, value(column)])))
+        .where('id', '=', value('execution_id'))
+        .where('status', '=', 'RUNNING')
+      return (shape.byWorker ? update.where('worker_id', '=', value('held_by')) : update).returning('id')
+    })
+    .selectNoFrom((eb) => [
+      eb.selectFrom('ended').select(eb.fn.countAll().as('n')).as('attempts'),
+      eb.selectFrom('settled').select(eb.fn.countAll().as('n')).as('executions'),
+    ]),
+)
+
+/** MySQL: `UPDATE execution_attempts a, executions e SET a.…, e.… WHERE a.id = ? AND a.status = 'RUNNING' AND e.id = ? AND e.status = 'RUNNING'` */
+const settleBothTables = prepareEach<SettleShape>(shapeKey, (t, value, shape) => {
+  const attemptSet = Object.entries(endAttemptSet(value)).map(([column, bound]) => sql`${sql.ref(`a.${column}`)} = ${bound}`)
+  const executionSet = shape.columns.map((column) => sql`${sql.ref(`e.${column}`)} = ${value(column)}`)
+  const byWorker = shape.byWorker ? sql` and ${sql.ref('e.worker_id')} = ${value('held_by')}` : sql``
+  const query = sql`update ${sql.table(t.table('execution_attempts'))} as a, ${sql.table(t.table('executions'))} as e
+    set ${sql.join([...attemptSet, ...executionSet])}
+    where ${sql.ref('a.id')} = ${value('attempt_id')} and ${sql.ref('a.status')} = ${ATTEMPT_RUNNING}
+      and ${sql.ref('e.id')} = ${value('execution_id')} and ${sql.ref('e.status')} = 'RUNNING'${byWorker}`
+  return { compile: () => query.compile(t.db) }
+})
