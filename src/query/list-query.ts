@@ -107,8 +107,10 @@ interface SortKey {
 
 /**
  * Runs a list query (see the file comment). The page statement is compiled once per
- * query shape (source, filter structure, order, cursor, offset) and then only bound to
- * the query's values: building it with Kysely cost about as much as running it.
+ * query shape (source, filter structure, order, cursor, offset, total) and then only bound
+ * to the query's values: building it with Kysely cost about as much as running it. With
+ * `total: true` the page statement also counts the filter (see `TOTAL_COLUMN`): one
+ * statement, two only when the page is empty.
  */
 export async function listQuery<T>(
   context: Pick<StatementTarget, 'db' | 'adapter'>,
@@ -141,16 +143,23 @@ export async function listQuery<T>(
         })
   const limitSlot = values.bind(limit + 1)
   const offsetSlot = parsed.offset === undefined ? undefined : values.bind(parsed.offset)
-  const pageKey = `${filterKey}|${order.map((k) => `${k.name} ${k.direction}`).join(',')}|${keys ? keys.map((k) => (k === null ? 'n' : 'v')).join('') : '-'}|${offsetSlot === undefined ? '' : 'o'}`
+  // With `total: true` the page statement counts its filter too (see TOTAL_COLUMN).
+  const totalInPage = parsed.total === true
+  const pageKey = `${filterKey}|${order.map((k) => `${k.name} ${k.direction}`).join(',')}|${keys ? keys.map((k) => (k === null ? 'n' : 'v')).join('') : '-'}|${offsetSlot === undefined ? '' : 'o'}${totalInPage ? '|t' : ''}`
+  const counted = () =>
+    filtered()
+      .clearSelect()
+      .select((eb) => eb.fn.countAll().as('total'))
   const { rows } = await runShaped(context, pageKey, values, () => {
     const paged = <Q extends AnySelect>(query: Q) => {
       const limited = orderByKeys(query, order).limit(limitSlot as number)
       return offsetSlot === undefined ? limited : limited.offset(offsetSlot as number)
     }
+    const withTotal = (query: AnySelect): AnySelect => (totalInPage ? query.select(counted().as(TOTAL_COLUMN)) : query)
     if (offsetSlot !== undefined && source.byKeys) {
-      return orderByKeys(source.byKeys.rows(paged(filtered(source.byKeys.keys())).as('page'), slots), order)
+      return orderByKeys(withTotal(source.byKeys.rows(paged(filtered(source.byKeys.keys())).as('page'), slots)), order)
     }
-    const page = filtered()
+    const page = withTotal(filtered())
     return paged(keys ? page.where((eb) => afterKeys(eb, order, keys)) : page)
   })
   const more = rows.length > limit
@@ -166,13 +175,37 @@ export async function listQuery<T>(
   const items = source.decodeAll ? await source.decodeAll(pageRows) : pageRows.map((row) => (source.decode as (r: Record<string, unknown>) => T)(row))
 
   if (!parsed.total) return { items, next_cursor }
-  const counted = await runShaped(context, `${filterKey}|total`, values, () =>
-    filtered()
-      .clearSelect()
-      .select((eb) => eb.fn.countAll().as('total')),
-  )
-  return { items, total: Number((counted.rows[0] as { total: unknown } | undefined)?.total ?? 0), next_cursor }
+  // An empty page has no row to carry the total (an offset past the end, a cursor at the
+  // end, no match): only then is the count a statement of its own.
+  if (totalInPage && rows[0]) return { items, total: Number(rows[0][TOTAL_COLUMN]), next_cursor }
+  const total = await runShaped(context, `${filterKey}|total`, values, counted)
+  return { items, total: Number((total.rows[0] as { total: unknown } | undefined)?.total ?? 0), next_cursor }
 }
+
+/**
+ * The column that carries the total on every row of a page with `total: true`: an
+ * uncorrelated scalar subquery, `(select count(*) from … where <filter>)`, which every
+ * engine evaluates once per statement (PostgreSQL: an InitPlan; MariaDB: a SUBQUERY;
+ * SQLite: once), by its own plan (an index-only count where one serves), whatever the
+ * page's size, offset or cursor, so it needs no bound on the page. It counts the filter
+ * without the cursor's condition, so a cursor page gets the whole filter's total.
+ *
+ * Not `count(*) over ()`: the window makes the engine read every matching row in full
+ * and keep it before the LIMIT can apply, and with a cursor it counts only the rows after
+ * it. Measured 2026-12-04 on the raw drivers, 100,000 rows, page of 50, newest first,
+ * 100,000, 75,000 and 5,000 matching rows, medians of alternating runs: the window form
+ * against the page plus a count statement, PostgreSQL 43 / 47 / 4.7 ms against 6.9 /
+ * 10.8 / 1.5 (1.8–6× in all runs), MariaDB 316 / 547 / 65 against 15 / 30 / 6.4, SQLite
+ * 140 / 123 / 14 against 1.2 / 3.9 / 0.44. Through `executions.list` (100,000
+ * executions; all, status, job+status, its cursor page, offset 1,000), this one statement
+ * against the page and a count statement: PostgreSQL 0.77–0.92×, MariaDB 0.89–0.98×,
+ * SQLite 0.88–0.96× (two statements through the store cost more than one even in
+ * process).
+ *
+ * Not a plain identifier, so no model's field can take the name; the decoders read their
+ * own columns and never see it.
+ */
+const TOTAL_COLUMN = '#total'
 
 /** A stream query (`where`, `order_by`, `limit`; no pages), checked: see `streamWindow`. */
 export interface StreamPlan {
