@@ -9,9 +9,9 @@ import { auditLogTable } from '../tables/security-tables.js'
 /**
  * The tamper-evident audit chain. Each row's hash covers its own fields and the
  * previous row's hash; a one-row head table (`audit_head`) holds the last sequence
- * number and hash. Appending first updates the head row, which takes its row lock on
- * every engine (SQLite: the write transaction), so concurrent writers append one after
- * another and the chain stays linear.
+ * number and hash. Appending first locks the head row (an update, or a locking read
+ * where the engine cannot return an update's row; SQLite: the write transaction), so
+ * concurrent writers append one after another and the chain stays linear.
  */
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -36,14 +36,22 @@ export interface AuditHead {
   readonly hash: string
 }
 
-/** Appends one entry; must run inside the transaction of the change it records. */
+/**
+ * Appends one entry; must run inside the transaction of the change it records.
+ *
+ * Two statements on PostgreSQL, three on SQLite and MySQL/MariaDB (four before): the
+ * head is read under its row lock (`UPDATE … RETURNING` where the engine has it, which
+ * also takes SQLite's write lock; `SELECT … FOR UPDATE` on MySQL, which has no `UPDATE …
+ * RETURNING`), the entry is sealed here (its hash is SHA-256 over canonical JSON, which
+ * no engine computes alike), and the entry and the new head are written (one statement
+ * with a data-modifying `WITH` on PostgreSQL). The head row keeps its meaning, the last
+ * entry's sequence number and hash, so older writers and existing chains go on as before.
+ */
 export async function appendAuditEntry(context: StoreContext, input: AuditEntryInput): Promise<AuditEntry> {
   const { adapter } = context
-  await advanceHead.run(context, {})
-  const head = await readHead.first(context, {})
-  if (!head) throw new NotFoundError('The audit head row is missing: run the migrations', { tableName: context.table('audit_head') })
+  const head = await lockHead(context)
   const entry = sealEntry({
-    seq: Number(head.seq),
+    seq: head.seq + 1,
     at: context.now(),
     actor: input.actor,
     action: input.action,
@@ -52,9 +60,9 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
     outcome: input.outcome,
     before: toJsonValue(redactSecrets(input.before)),
     after: toJsonValue(redactSecrets(input.after)),
-    prev_hash: String(head.hash),
+    prev_hash: head.hash,
   })
-  await insertEntry.run(context, {
+  const row = {
     seq: entry.seq,
     at: adapter.encodeTimestamp(entry.at),
     actor: entry.actor,
@@ -66,26 +74,52 @@ export async function appendAuditEntry(context: StoreContext, input: AuditEntryI
     after: adapter.encodeJson(entry.after),
     prev_hash: entry.prev_hash,
     hash: entry.hash,
-  })
-  await setHeadHash.run(context, { hash: entry.hash })
+  }
+  if (adapter.supportsWritableCte) {
+    await insertEntryAndSetHead.run(context, row)
+  } else {
+    await insertEntry.run(context, row)
+    await setHead.run(context, row)
+  }
   return entry
 }
 
-// The head row is updated first: that takes its lock, so appends from every process queue up.
+/**
+ * The head before this append, read under the head row's lock: every appender, in every
+ * process, queues on that lock until the one before it commits, so the chain stays linear.
+ */
+async function lockHead(context: StoreContext): Promise<AuditHead> {
+  const advances = context.adapter.supportsReturning
+  const head = advances ? await advanceHead.first(context, {}) : await readHeadForUpdate.first(context, {})
+  if (!head) throw new NotFoundError('The audit head row is missing: run the migrations', { tableName: context.table('audit_head') })
+  // The advance has already counted this entry: the head before it is one less.
+  return { seq: Number(head.seq) - (advances ? 1 : 0), hash: String(head.hash) }
+}
+
+// Updating the head row takes its lock (SQLite: the write lock), and RETURNING reads it in the same statement.
 const advanceHead = prepare<never>((t) =>
   t.db
     .updateTable('audit_head')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('id', '=', 1),
+    .where('id', '=', 1)
+    .returning(['seq', 'hash']),
 )
-const readHead = prepare<never>((t) => t.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1))
+const readHeadForUpdate = prepare<never>((t) => t.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate())
 /** @internal */
 export const ENTRY_COLUMNS = auditLogTable.columnNames
 const insertEntry = prepareInsert('audit_log', ENTRY_COLUMNS)
-const setHeadHash = prepare<'hash'>((t, value) =>
+// The head becomes the new entry's (seq, hash); after an advance the seq is already there.
+const setHead = prepare<'seq' | 'hash'>((t, value) =>
   t.db
     .updateTable('audit_head')
-    .set({ hash: value('hash') })
+    .set({ seq: value('seq'), hash: value('hash') })
+    .where('id', '=', 1),
+)
+const insertEntryAndSetHead = prepare<(typeof ENTRY_COLUMNS)[number]>((t, value) =>
+  t.db
+    .with('audit_entry', (db) => db.insertInto('audit_log').values(Object.fromEntries(ENTRY_COLUMNS.map((name) => [name, value(name)])) as never))
+    .updateTable('audit_head')
+    .set({ seq: value('seq'), hash: value('hash') })
     .where('id', '=', 1),
 )
 
