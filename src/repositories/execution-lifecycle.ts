@@ -191,28 +191,34 @@ function runningSet(value: Value) {
   }
 }
 
+/**
+ * The new attempt's row in ATTEMPT_COLUMNS order, selected from its execution's row. Its
+ * number: `next`, the row is still QUEUED (its count plus one); `same`, the row was just
+ * marked RUNNING with the new count.
+ */
+function newAttemptColumns(value: Value, attemptNumber: 'next' | 'same') {
+  const count = sql.ref('attempt_count')
+  return [
+    sql`${value('attempt_id')}`.as('id'),
+    sql.ref('id').as('execution_id'),
+    (attemptNumber === 'next' ? sql<number>`${count} + 1` : sql<number>`${count}`).as('attempt_number'),
+    sql`${ATTEMPT_RUNNING}`.as('status'),
+    sql`${value('worker_id')}`.as('worker_id'),
+    sql`${value('now')}`.as('started_at'),
+    sql`null`.as('finished_at'),
+    sql`null`.as('error_type'),
+    sql`null`.as('error_message'),
+    sql`null`.as('error_details'),
+  ]
+}
+
 /** `INSERT INTO execution_attempts SELECT …, attempt_count + 1, … FROM executions WHERE id AND status = 'QUEUED'` */
 const insertAttemptFromQueued = prepare<string>((t, value) => {
   const insert = t.db
     .insertInto('execution_attempts')
     .columns(ATTEMPT_COLUMNS)
     .expression((eb) => {
-      const queued = eb
-        .selectFrom('executions')
-        .select((sb) => [
-          sb.val(value('attempt_id')).as('id'),
-          'id as execution_id',
-          sb('attempt_count', '+', 1).as('attempt_number'),
-          sb.val(ATTEMPT_RUNNING).as('status'),
-          sb.val(value('worker_id')).as('worker_id'),
-          sb.val(value('now')).as('started_at'),
-          sql`null`.as('finished_at'),
-          sql`null`.as('error_type'),
-          sql`null`.as('error_message'),
-          sql`null`.as('error_details'),
-        ])
-        .where('id', '=', value('id'))
-        .where('status', '=', 'QUEUED')
+      const queued = eb.selectFrom('executions').select(newAttemptColumns(value, 'next')).where('id', '=', value('id')).where('status', '=', 'QUEUED')
       return t.adapter.supportsSkipLocked ? queued.forUpdate() : queued
     })
   return t.adapter.supportsInsertReturning ? insert.returning('attempt_number') : insert
@@ -245,22 +251,7 @@ const openWithAttempt = prepare<string>((t, value) =>
     )
     .insertInto('execution_attempts')
     .columns(ATTEMPT_COLUMNS)
-    .expression((eb) =>
-      eb
-        .selectFrom('opened')
-        .select([
-          eb.val(value('attempt_id')).as('id'),
-          'id as execution_id',
-          'attempt_count as attempt_number',
-          eb.val(ATTEMPT_RUNNING).as('status'),
-          eb.val(value('worker_id')).as('worker_id'),
-          eb.val(value('now')).as('started_at'),
-          sql`null`.as('finished_at'),
-          sql`null`.as('error_type'),
-          sql`null`.as('error_message'),
-          sql`null`.as('error_details'),
-        ]),
-    )
+    .expression((eb) => eb.selectFrom('opened').select(newAttemptColumns(value, 'same')))
     .returning('attempt_number'),
 )
 
@@ -337,22 +328,7 @@ const claimWithAttempt = prepare<string>((t, value) =>
       db
         .insertInto('execution_attempts')
         .columns(ATTEMPT_COLUMNS)
-        .expression((eb) =>
-          eb
-            .selectFrom('claimed')
-            .select([
-              eb.val(value('attempt_id')).as('id'),
-              'id as execution_id',
-              'attempt_count as attempt_number',
-              eb.val(ATTEMPT_RUNNING).as('status'),
-              eb.val(value('worker_id')).as('worker_id'),
-              eb.val(value('now')).as('started_at'),
-              sql`null`.as('finished_at'),
-              sql`null`.as('error_type'),
-              sql`null`.as('error_message'),
-              sql`null`.as('error_details'),
-            ]),
-        )
+        .expression((eb) => eb.selectFrom('claimed').select(newAttemptColumns(value, 'same')))
         .returning('id'),
     )
     .selectFrom('claimed')
