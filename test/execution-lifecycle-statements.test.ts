@@ -45,8 +45,10 @@ describeEngines('the execution lifecycle, statement by statement', (target) => {
       expect([started.data, started.control]).toEqual([2, transaction()])
       expect([opened.data, opened.control]).toEqual([2, transaction()])
     }
-    // A read of the attempt with its execution, then one write of both (SQLite: two).
-    expect([finished.data, finished.control]).toEqual([engine() === 'sqlite' ? 3 : 2, transaction()])
+    // PostgreSQL: one statement; MySQL: one two-table UPDATE and a read of the header; SQLite:
+    // a read of the attempt with its execution and a write of each, in a transaction.
+    const finishing = { postgres: [1, []], mysql: [2, []], sqlite: [3, transaction()] }
+    expect([finished.data, finished.control]).toEqual(finishing[engine()])
 
     expect(opened.result).toMatchObject({ execution_id: started.result.id, attempt_number: 1, status: 'RUNNING', worker_id: 'w1' })
     expect(finished.result).toMatchObject({ id: started.result.id, status: 'SUCCEEDED', worker_id: null, lease_expires_at: null, attempt_count: 1 })
@@ -54,6 +56,37 @@ describeEngines('the execution lifecycle, statement by statement', (target) => {
     const stored = await store.executions.get(started.result.id, { include: { attempts: true } })
     expect(stored).toMatchObject({ ...finished.result, params: { day: '2026-12-04' } })
     expect(stored.attempts).toEqual([expect.objectContaining({ ...opened.result, status: 'SUCCEEDED', finished_at: finished.result.finished_at })])
+  })
+
+  it('computes the duration and the retry in the finishing statement as a worker would', async () => {
+    let now = Date.parse('2026-12-04T10:00:00.000Z')
+    const clocked = await openExecutionStore(target(), { clock: () => new Date(now) })
+    try {
+      const retried = await createJob(clocked, 1)
+      const execution = await clocked.executions.start({ jobId: retried })
+      const first = await clocked.executions.startAttempt(execution.id)
+      now += 1_234
+      const requeued = await clocked.executions.finishAttempt(first.id, { status: 'FAILED', error: { type: 'io', message: 'disk' } })
+      expect(requeued).toMatchObject({ status: 'QUEUED', finished_at: null, duration_ms: null, error: null, attempt_count: 1 })
+      const second = await clocked.executions.startAttempt(execution.id)
+      now += 2_345
+      const failed = await clocked.executions.finishAttempt(second.id, { status: 'FAILED', error: { type: 'io', message: 'disk again' } })
+      // started_at stays the first attempt's: the duration spans both.
+      expect(failed).toMatchObject({
+        status: 'FAILED',
+        duration_ms: 3_579,
+        finished_at: new Date(now),
+        error: { type: 'io', message: 'disk again', details: null },
+      })
+      const { attempts, ...stored } = await clocked.executions.get(execution.id, { include: { attempts: true } })
+      expect(stored).toMatchObject(failed)
+      expect(attempts?.map((row) => [row.status, row.error?.message])).toEqual([
+        ['FAILED', 'disk'],
+        ['FAILED', 'disk again'],
+      ])
+    } finally {
+      await clocked.close()
+    }
   })
 
   it('claims straight into a running attempt: one statement on PostgreSQL', async () => {

@@ -94,6 +94,12 @@ export interface DialectAdapter {
    */
   fromWithIndexes(table: string, indexes: readonly string[]): string | RawBuilder<unknown>
 
+  /**
+   * Whole milliseconds from the timestamp column `from` to the bound instant `to`, never
+   * below 0 (NULL where `from` is NULL): an execution's duration computed by the statement
+   * that finishes it.
+   */
+  elapsedMs(from: RawBuilder<unknown>, to: unknown): RawBuilder<number>
   encodeTimestamp(date: Date): Date | string
   decodeTimestamp(value: unknown): Date
   encodeJson(value: unknown): unknown

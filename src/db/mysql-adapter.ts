@@ -127,6 +127,9 @@ export class MysqlAdapter implements DialectAdapter {
     return sql`${sql.table(table)} force index (${sql.join(indexes.map((name) => sql.id(name)))})`
   }
 
+  elapsedMs(from: RawBuilder<unknown>, to: unknown): RawBuilder<number> {
+    return sql<number>`greatest(0, timestampdiff(microsecond, ${from}, ${to}) div 1000)`
+  }
   encodeTimestamp(date: Date): Date | string {
     return date
   }

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { PostgresDialect, sql, type CreateTableBuilder, type Kysely } from 'kysely'
+import { PostgresDialect, sql, type CreateTableBuilder, type Kysely, type RawBuilder } from 'kysely'
 import type { AdapterHooks, DialectAdapter } from './dialect-adapter.js'
 import { postgresDiagnostics, type ServerDiagnostics } from './adapter-diagnostics.js'
 import { mapDriverError, type FailedStatement } from './error-mapping.js'
@@ -126,6 +126,11 @@ export class PostgresAdapter implements DialectAdapter {
     return table
   }
 
+  /** `extract(epoch …)` is numeric (exact) on PostgreSQL 14+, double before: rounded either way. `greatest` skips NULLs: hence the `case`. */
+  elapsedMs(from: RawBuilder<unknown>, to: unknown): RawBuilder<number> {
+    const ms = sql`round(extract(epoch from (cast(${to} as timestamptz) - ${from})) * 1000)`
+    return sql<number>`case when ${from} is null then null else cast(greatest(0, ${ms}) as bigint) end`
+  }
   encodeTimestamp(date: Date): Date | string {
     return date
   }

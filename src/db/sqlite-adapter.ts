@@ -192,6 +192,10 @@ export class SqliteAdapter implements DialectAdapter {
   }
 
   /** Fixed-width ISO-8601 text sorts in time order. */
+  /** `unixepoch(…, 'subsec')` (SQLite 3.42+) keeps the milliseconds of the ISO text. */
+  elapsedMs(from: RawBuilder<unknown>, to: unknown): RawBuilder<number> {
+    return sql<number>`max(0, cast(round((unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec')) * 1000) as integer))`
+  }
   encodeTimestamp(date: Date): Date | string {
     return this.#isoText.encode(date)
   }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { ConflictError, ConstraintError, NotFoundError } from '../errors.js'
 import { prepare, prepareEach, type StatementTarget } from '../db/speed/prepared-statement.js'
 import type { Attempt, Execution, ExecutionStatus } from '../schema/execution-schemas.js'
@@ -16,17 +16,18 @@ import { finishedColumns, type AttemptOutcome, type StartAttemptOptions } from '
  * execution-transitions.ts: every change is conditional on the status it leaves, a lost
  * race is a `conflict` and writes nothing.
  *
- *   step            PostgreSQL                     SQLite, MariaDB
- *   start           1 statement, no transaction    2 statements in one transaction
- *   startAttempt    1 statement, no transaction    2 statements in one transaction
- *   claimNext       1 statement, no transaction    3 statements in one transaction
- *   finishAttempt   2 statements in a transaction  2 (MariaDB) or 3 (SQLite)
+ *   step            PostgreSQL                     MariaDB                        SQLite
+ *   start           1 statement, no transaction    2 in one transaction           2 in one transaction
+ *   startAttempt    1 statement, no transaction    2 in one transaction           2 in one transaction
+ *   claimNext       1 statement, no transaction    3 in one transaction           3 in one transaction
+ *   finishAttempt   1 statement, no transaction    2, no transaction              3 in one transaction
  *
  * PostgreSQL chains the writes of a step with data-modifying CTEs: one statement is atomic
- * by itself, so it needs no BEGIN/COMMIT round trips. Finishing reads the attempt with its
- * execution first (the retry decision and the duration need them) and writes both rows
- * in one statement; MariaDB writes them with one two-table UPDATE. Publishing job state,
- * error details and MySQL without `RETURNING` cost a statement more, only when present.
+ * by itself, so it needs no BEGIN/COMMIT round trips; MariaDB ends the attempt and settles
+ * its execution with one two-table UPDATE. Finishing that way leaves the retry decision
+ * and the duration to the statement (settleInOneStatement). Publishing job state, error
+ * details and MySQL without `RETURNING` take the transactional path or a statement more,
+ * only when present; SQLite's statements are calls into the process, not round trips.
  * Measured on the benchmark's W3-bare: see docs/benchmark.md.
  */
 
@@ -516,3 +517,97 @@ const settleBothTables = prepareEach<SettleShape>(shapeKey, (t, value, shape) =>
       and ${sql.ref('e.id')} = ${value('execution_id')} and ${sql.ref('e.status')} = 'RUNNING'${byWorker}`
   return { compile: () => query.compile(t.db) }
 })
+
+/**
+ * finishAttempt in one statement and no transaction, where the engine can write both rows
+ * at once (PostgreSQL: a CTE; MySQL: a two-table UPDATE) and the statement can decide
+ * everything itself: the retry (attempts left), the duration (from the row's started_at),
+ * and that the attempt set no job state (a pending row makes it change nothing). An
+ * outcome with error details, SQLite, or a statement that changed nothing take the
+ * transactional `settleAttempt`, which also says why a settle is refused.
+ * Every writer that moves a RUNNING execution (finish, reap) also ends its attempt in the
+ * same transaction, so a race on the two rows ends as a deadlock PostgreSQL breaks, never
+ * as an attempt ended under an execution left RUNNING.
+ * @returns the header after the change, or `undefined` for the transactional path
+ */
+export async function settleInOneStatement(context: StoreContext, attemptId: string, outcome: AttemptOutcome): Promise<Execution | undefined> {
+  const { adapter } = context
+  const oneStatement = adapter.supportsWritableCte || adapter.supportsMultiTableUpdate
+  if (!oneStatement || outcome.error?.details !== undefined || outcome.workerId !== undefined) return undefined
+  const { error_type, error_message } = errorColumns(outcome.error)
+  const now = adapter.encodeTimestamp(context.now())
+  const values = {
+    attempt_id: attemptId,
+    attempt_status: outcome.status,
+    attempt_finished_at: now,
+    attempt_error_type: error_type,
+    attempt_error_message: error_message,
+    attempt_error_details: adapter.encodeJson(null),
+    status: outcome.status,
+    now,
+    error_type,
+    error_message,
+    may_retry: adapter.encodeBoolean(outcome.retry !== false && outcome.status === 'FAILED'),
+  }
+  if (adapter.supportsWritableCte) {
+    const row = await settleReturning.first(context, values)
+    return row && executionFromRow(adapter, row)
+  }
+  if ((await settleJoined.affected(context, values)) !== 2) return undefined
+  const row = await headerOfAttempt.first(context, values)
+  return row && executionFromRow(adapter, row)
+}
+
+/** The execution's columns as the one-statement settle writes them; `e` is the executions row. */
+function settledSet(t: StatementTarget, value: Value, e: (column: string) => RawBuilder<unknown>) {
+  const retry = sql`(${value('may_retry')} and ${e('attempt_count')} < ${e('max_attempts')})`
+  const unlessRetry = (column: string, written: unknown) => sql`case when ${retry} then ${e(column)} else ${written} end`
+  return {
+    status: sql`case when ${retry} then 'QUEUED' else ${value('status')} end`,
+    finished_at: unlessRetry('finished_at', value('now')),
+    duration_ms: unlessRetry('duration_ms', t.adapter.elapsedMs(e('started_at'), value('now'))),
+    error_type: unlessRetry('error_type', value('error_type')),
+    error_message: unlessRetry('error_message', value('error_message')),
+    worker_id: sql`null`,
+    lease_expires_at: sql`null`,
+    updated_at: value('now'),
+  }
+}
+
+const assignments = (set: Record<string, unknown>, qualify: (column: string) => string) =>
+  sql.join(Object.entries(set).map(([column, written]) => sql`${sql.ref(qualify(column))} = ${written}`))
+
+/** PostgreSQL: end the attempt, then settle its execution, returning the header. */
+const settleReturning = prepare<string>((t, value) => {
+  const [attempts, executions, pending] = ['execution_attempts', 'executions', 'job_state_pending'].map((name) => sql.table(t.table(name)))
+  const ended = sql`update ${attempts} set ${assignments(endAttemptSet(value), (c) => c)}
+    where ${sql.ref('id')} = ${value('attempt_id')} and ${sql.ref('status')} = ${ATTEMPT_RUNNING}
+      and not exists (select 1 from ${pending} where ${sql.ref('attempt_id')} = ${value('attempt_id')})
+      and exists (select 1 from ${executions} as x where ${sql.ref('x.id')} = ${sql.ref('execution_id')} and ${sql.ref('x.status')} = 'RUNNING')
+    returning ${sql.ref('execution_id')}`
+  const set = settledSet(t, value, (column) => sql.ref(`e.${column}`))
+  const query = sql`with ended as (${ended})
+    update ${executions} as e set ${assignments(set, (c) => c)}
+    where ${sql.ref('e.id')} = (select ${sql.ref('execution_id')} from ended) and ${sql.ref('e.status')} = 'RUNNING'
+    returning ${sql.join(EXECUTION_COLUMNS.map((column) => sql.ref(`e.${column}`)))}`
+  return { compile: () => query.compile(t.db) }
+})
+
+/** MySQL: both rows in one UPDATE, or neither (2 rows changed, else 0). */
+const settleJoined = prepare<string>((t, value) => {
+  const [attempts, executions, pending] = ['execution_attempts', 'executions', 'job_state_pending'].map((name) => sql.table(t.table(name)))
+  const set = { ...settledSet(t, value, (column) => sql.ref(`e.${column}`)) }
+  const query = sql`update ${attempts} as a, ${executions} as e
+    set ${assignments(endAttemptSet(value), (c) => `a.${c}`)}, ${assignments(set, (c) => `e.${c}`)}
+    where ${sql.ref('a.id')} = ${value('attempt_id')} and ${sql.ref('a.status')} = ${ATTEMPT_RUNNING}
+      and ${sql.ref('e.id')} = ${sql.ref('a.execution_id')} and ${sql.ref('e.status')} = 'RUNNING'
+      and not exists (select 1 from ${pending} as p where ${sql.ref('p.attempt_id')} = ${value('attempt_id')})`
+  return { compile: () => query.compile(t.db) }
+})
+
+const headerOfAttempt = prepare<string>((t, value) =>
+  t.db
+    .selectFrom('executions')
+    .select(EXECUTION_COLUMNS)
+    .where('id', '=', (eb) => eb.selectFrom('execution_attempts').select('execution_id').where('id', '=', value('attempt_id'))),
+)

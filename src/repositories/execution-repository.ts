@@ -17,7 +17,7 @@ import type { StreamQuery } from '../query/index.js'
 import type { StoreContext } from '../store-context.js'
 import { appendEvents, recordComponentRuns } from './execution-bulk-writes.js'
 import { heartbeat, reapExpired, type ReapResult } from './execution-claiming.js'
-import { claimExecution, openAttempt, queueExecution, settleAttempt, type Claim } from './execution-lifecycle.js'
+import { claimExecution, openAttempt, queueExecution, settleAttempt, settleInOneStatement, type Claim } from './execution-lifecycle.js'
 import { purgeExecutions, type PurgeOptions, type PurgeReport } from './execution-purge.js'
 import { listExecutions } from './execution-list.js'
 import { getExecution, type ExecutionDetail, type GetExecutionOptions } from './execution-reads.js'
@@ -82,7 +82,8 @@ export class ExecutionRepository {
    */
   async finishAttempt(attemptId: string, result: FinishResult): Promise<Execution> {
     const outcome = parseHotOrThrow(finishResultSchema, result, 'result')
-    return this.#context.transaction((context) => settleAttempt(context, attemptId, outcome))
+    const settled = await settleInOneStatement(this.#context, attemptId, outcome)
+    return settled ?? this.#context.transaction((context) => settleAttempt(context, attemptId, outcome))
   }
 
   /**
