@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import { ConflictError, NotFoundError } from '../src/errors.js'
 import { settleAttempt } from '../src/repositories/execution-lifecycle.js'
@@ -87,6 +88,31 @@ describeEngines('the execution lifecycle, statement by statement', (target) => {
     } finally {
       await clocked.close()
     }
+  })
+
+  it('measures elapsed milliseconds in SQL as the clock does (adapter.elapsedMs), NULL from NULL and never below 0', async () => {
+    const { adapter, db } = Store.context(store)
+    const execution = await store.executions.start({ jobId })
+    const started = new Date('2026-12-04T10:00:00.123Z')
+    await db
+      .updateTable('executions')
+      .set({ started_at: adapter.encodeTimestamp(started) })
+      .where('id', '=', execution.id)
+      .execute()
+    const elapsed = async (column: 'started_at' | 'finished_at', to: Date) => {
+      const row = await db
+        .selectFrom('executions')
+        .select(adapter.elapsedMs(sql.ref(column), adapter.encodeTimestamp(to)).as('ms'))
+        .where('id', '=', execution.id)
+        .executeTakeFirstOrThrow()
+      return row.ms === null ? null : Number(row.ms)
+    }
+    expect(await elapsed('started_at', new Date(started.getTime() + 86_400_000 + 3_579))).toBe(86_403_579)
+    expect(await elapsed('started_at', new Date(started.getTime() + 1))).toBe(1)
+    expect(await elapsed('started_at', new Date(started.getTime() - 5_000))).toBe(0)
+    expect(await elapsed('finished_at', started)).toBeNull()
+    // Not left queued for the claim below.
+    await store.executions.finish(execution.id, { status: 'CANCELLED' })
   })
 
   it('claims straight into a running attempt: one statement on PostgreSQL', async () => {
