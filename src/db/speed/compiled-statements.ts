@@ -19,6 +19,9 @@
  *   `parseHotOrThrow` (schema/zod-issues.ts) is its only door, `parseOrThrow` is plain Zod.
  * - `row-decoder.ts`: row decoders generated from a table declaration, for the rows read
  *   by the hundred thousand (twice as fast as a generic loop over the columns).
+ * - `bulk-write.ts`: large batches of component runs and events by the adapter's
+ *   `bulkCopy` (PostgreSQL's `COPY … FROM STDIN`, db/postgres-copy.ts) from 200 rows on,
+ *   multi-row INSERTs below and on the other engines (1.5–1.9× faster from 1,000 rows).
  *
  * Two tricks live outside, in the adapters, each with its figures: SQLite's `INDEXED BY`
  * and MySQL's `FORCE INDEX` for list pages (`fromWithIndexes`). PostgreSQL's row-value
