@@ -11,9 +11,9 @@
 // Needs the npm registry (the install builds better-sqlite3 from source where no
 // prebuilt binary can be downloaded: a minute or two). Exits 1 on the first failure.
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -55,17 +55,10 @@ function fail(message) {
 /** A copy of what `npm pack` reads, with this checkout's node_modules for the build. */
 function stage() {
   const dir = join(work, 'stage')
-  for (const entry of [
-    'package.json',
-    'package-lock.json',
-    'tsconfig.json',
-    'tsconfig.build.json',
-    'README.md',
-    'LICENSE',
-    'CHANGELOG.md',
-    'src',
-    'examples',
-  ]) {
+  // What the build needs, and every plain entry of package.json's `files` (dist/ is built).
+  const shipped = repoPackage.files.filter((entry) => !/[*]/.test(entry))
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', ...shipped]) {
+    mkdirSync(dirname(join(dir, entry)), { recursive: true })
     cpSync(join(root, entry), join(dir, entry), { recursive: true })
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
