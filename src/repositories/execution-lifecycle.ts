@@ -577,13 +577,18 @@ function settledSet(t: StatementTarget, value: Value, e: (column: string) => Raw
 const assignments = (set: Record<string, unknown>, qualify: (column: string) => string) =>
   sql.join(Object.entries(set).map(([column, written]) => sql`${sql.ref(qualify(column))} = ${written}`))
 
-/** PostgreSQL: end the attempt, then settle its execution, returning the header. */
+/**
+ * PostgreSQL: end the attempt, then settle its execution, returning the header. The
+ * execution's status is checked by a scalar subquery on its key, not `EXISTS`: PostgreSQL
+ * turns an `EXISTS` into a join, and a join of attempts and executions is what it once
+ * planned as a merge join over the whole executions index (see attemptWithExecution).
+ */
 const settleReturning = prepare<string>((t, value) => {
   const [attempts, executions, pending] = ['execution_attempts', 'executions', 'job_state_pending'].map((name) => sql.table(t.table(name)))
   const ended = sql`update ${attempts} set ${assignments(endAttemptSet(value), (c) => c)}
     where ${sql.ref('id')} = ${value('attempt_id')} and ${sql.ref('status')} = ${ATTEMPT_RUNNING}
       and not exists (select 1 from ${pending} where ${sql.ref('attempt_id')} = ${value('attempt_id')})
-      and exists (select 1 from ${executions} as x where ${sql.ref('x.id')} = ${sql.ref('execution_id')} and ${sql.ref('x.status')} = 'RUNNING')
+      and (select ${sql.ref('x.status')} from ${executions} as x where ${sql.ref('x.id')} = ${sql.ref('execution_id')}) = 'RUNNING'
     returning ${sql.ref('execution_id')}`
   const set = settledSet(t, value, (column) => sql.ref(`e.${column}`))
   const query = sql`with ended as (${ended})
