@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { beforeAll, expect, it } from 'vitest'
 import { ConflictError, NotFoundError } from '../src/errors.js'
-import { settleAttempt } from '../src/repositories/execution-lifecycle.js'
+import { settleAttempt } from '../src/repositories/execution-settling.js'
 import { uuidv7 } from '../src/schema/ids.js'
 import { Store } from '../src/store.js'
 import { describeEngines } from './helpers/engines.js'

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../errors.js'
 import type { ExecutionStatus } from '../schema/execution-schemas.js'
 import type { StoreContext } from '../store-context.js'
-import { settleAttempt } from './execution-lifecycle.js'
+import { settleAttempt } from './execution-settling.js'
 import { finishedColumns, runningAttemptId, transitionExecution } from './execution-transitions.js'
 
 export interface ReapResult {
