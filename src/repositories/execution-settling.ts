@@ -30,10 +30,11 @@ export async function settleAttempt(context: StoreContext, attemptId: string, ou
   const executionId = String(current.id)
   const retry = outcome.retry !== false && outcome.status === 'FAILED' && Number(current.attempt_count) < Number(current.max_attempts)
   const target: ExecutionStatus = retry ? 'QUEUED' : outcome.status
+  const error = errorColumns(outcome.error)
   const written = {
     worker_id: null,
     lease_expires_at: null,
-    ...(retry ? {} : { ...finishedColumns(context, now, current.started_at), ...errorColumns(outcome.error) }),
+    ...(retry ? {} : { ...finishedColumns(context, now, current.started_at), ...error }),
     status: target,
     updated_at: adapter.encodeTimestamp(now),
   }
@@ -45,8 +46,8 @@ export async function settleAttempt(context: StoreContext, attemptId: string, ou
     attempt_id: attemptId,
     attempt_status: outcome.status,
     attempt_finished_at: adapter.encodeTimestamp(now),
-    attempt_error_type: errorColumns(outcome.error).error_type,
-    attempt_error_message: errorColumns(outcome.error).error_message,
+    attempt_error_type: error.error_type,
+    attempt_error_message: error.error_message,
     attempt_error_details: adapter.encodeJson(outcome.error?.details ?? null),
   })
   if (Number(changed?.attempts) !== 1 || Number(changed?.executions) !== 1) {
@@ -265,7 +266,7 @@ const settleReturning = prepare<string>((t, value) => {
       and not exists (select 1 from ${pending} where ${sql.ref('attempt_id')} = ${value('attempt_id')})
       and (select ${sql.ref('x.status')} from ${executions} as x where ${sql.ref('x.id')} = ${sql.ref('execution_id')}) = 'RUNNING'
     returning ${sql.ref('execution_id')}`
-  const set = { ...settledSet(t, value, (column) => sql.ref(`e.${column}`)) }
+  const set = settledSet(t, value, (column) => sql.ref(`e.${column}`))
   const query = sql`with ended as (${ended})
     update ${executions} as e set ${assignments(set, (c) => c)}
     where ${sql.ref('e.id')} = (select ${sql.ref('execution_id')} from ended) and ${sql.ref('e.status')} = 'RUNNING'
